@@ -1,0 +1,1 @@
+"""lexstream gateway."""
