@@ -1,1 +1,3 @@
-"""lexstream shared."""
+"""lexstream.shared: events, settings and clients every service uses."""
+
+__version__ = "0.1.0"

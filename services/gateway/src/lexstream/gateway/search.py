@@ -1,0 +1,252 @@
+"""Search: the Elasticsearch query for ``GET /v1/search`` and the shaping of its answer."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lexstream.gateway.access import Access
+
+FACET_FIELDS = {
+    "court": "court",
+    "doc_type": "doc_type",
+    "language": "language",
+    "matter_id": "matter_id",
+}
+
+
+class BadSearch(ValueError):
+    """A search request the caller must fix (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str | None = None
+    jurisdiction: str | None = None
+    court: str | None = None
+    doc_type: str | None = None
+    language: str | None = None
+    matter_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    cites: str | None = None
+    sort: str = "relevance"
+    size: int = 10
+    search_after: str | None = None
+
+
+def normalize_cites(value: str) -> str:
+    """Spacing and case variants of a citation compare equal (full rules live in index)."""
+    text = " ".join(value.replace("\u2011", "-").replace("\u2010", "-").split())
+    return text.replace("U. S.", "U.S.")
+
+
+def encode_cursor(sort_values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(sort_values).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise BadSearch("search_after is not a cursor returned by a previous search") from exc
+    if not isinstance(values, list):
+        raise BadSearch("search_after is not a cursor returned by a previous search")
+    return values
+
+
+def _text_query(q: str, fields: list[str]) -> dict[str, Any]:
+    return {
+        "simple_query_string": {
+            "query": q,
+            "fields": fields,
+            "default_operator": "and",
+            "flags": "ALL",
+        }
+    }
+
+
+def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
+    filters: list[dict[str, Any]] = [access.es_filter()]
+    if req.jurisdiction:
+        filters.append({"term": {"jurisdiction": req.jurisdiction.strip("/")}})
+    for name in ("court", "doc_type", "language", "matter_id"):
+        value = getattr(req, name)
+        if value:
+            filters.append({"term": {name: value}})
+    if req.date_from or req.date_to:
+        if req.date_from and req.date_to and req.date_from > req.date_to:
+            raise BadSearch("date_from is after date_to")
+        bounds = {}
+        if req.date_from:
+            bounds["gte"] = req.date_from.isoformat()
+        if req.date_to:
+            bounds["lte"] = req.date_to.isoformat()
+        filters.append({"range": {"decision_date": bounds}})
+    if req.cites:
+        filters.append({"term": {"cites": normalize_cites(req.cites)}})
+
+    if req.q and req.q.strip():
+        q = req.q.strip()
+        highlight = {"number_of_fragments": 2, "fragment_size": 160}
+        must: dict[str, Any] = {
+            "bool": {
+                "should": [
+                    {
+                        "nested": {
+                            "path": "pages",
+                            "score_mode": "max",
+                            "query": _text_query(q, ["pages.text", "pages.text.*"]),
+                            "inner_hits": {
+                                "size": 3,
+                                "_source": ["pages.number"],
+                                "highlight": {
+                                    "fields": {"pages.text": highlight, "pages.text.*": highlight}
+                                },
+                            },
+                        }
+                    },
+                    {
+                        "nested": {
+                            "path": "segments",
+                            "score_mode": "max",
+                            "query": _text_query(q, ["segments.text", "segments.text.*"]),
+                            "inner_hits": {
+                                "size": 3,
+                                "_source": ["segments.start", "segments.end"],
+                                "highlight": {
+                                    "fields": {
+                                        "segments.text": highlight,
+                                        "segments.text.*": highlight,
+                                    }
+                                },
+                            },
+                        }
+                    },
+                    _text_query(q, ["title^2", "filename", "parties"]),
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+    else:
+        must = {"match_all": {}}
+
+    if req.sort == "date":
+        sort: list[Any] = [
+            {"decision_date": {"order": "desc", "missing": "_last"}},
+            {"document_id": "asc"},
+        ]
+    elif req.sort == "relevance":
+        sort = ["_score", {"document_id": "asc"}]
+    else:
+        raise BadSearch("sort must be 'relevance' or 'date'")
+
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": [must], "filter": filters}},
+        "size": req.size,
+        "sort": sort,
+        "track_total_hits": True,
+        "_source": [
+            "document_id",
+            "title",
+            "filename",
+            "jurisdiction",
+            "court",
+            "decision_date",
+            "doc_type",
+            "language",
+            "matter_id",
+            "kind",
+        ],
+        "aggs": {
+            **{
+                name: {"terms": {"field": field, "size": 50}}
+                for name, field in FACET_FIELDS.items()
+            },
+            "jurisdiction": {"terms": {"field": "jurisdiction.raw", "size": 500}},
+        },
+    }
+    if req.search_after:
+        body["search_after"] = decode_cursor(req.search_after)
+    return body
+
+
+def jurisdiction_tree(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Roll leaf counts up into a tree: a parent counts its children's documents."""
+    nodes: dict[str, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for bucket in buckets:
+        parts = str(bucket["key"]).split("/")
+        for depth in range(1, len(parts) + 1):
+            path = "/".join(parts[:depth])
+            node = nodes.get(path)
+            if node is None:
+                node = {"path": path, "count": 0, "children": []}
+                nodes[path] = node
+                if depth == 1:
+                    roots.append(node)
+                else:
+                    nodes["/".join(parts[: depth - 1])]["children"].append(node)
+            node["count"] += bucket["doc_count"]
+    return roots
+
+
+def _highlights(hit: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    inner = hit.get("inner_hits", {})
+    for page in inner.get("pages", {}).get("hits", {}).get("hits", []):
+        number = page.get("_source", {}).get("number")
+        for fragments in page.get("highlight", {}).values():
+            out.append({"page": number, "text": fragments[0]})
+            break
+    for segment in inner.get("segments", {}).get("hits", {}).get("hits", []):
+        source = segment.get("_source", {})
+        for fragments in segment.get("highlight", {}).values():
+            out.append(
+                {"start": source.get("start"), "end": source.get("end"), "text": fragments[0]}
+            )
+            break
+    return out
+
+
+def shape_response(result: dict[str, Any], size: int) -> dict[str, Any]:
+    hits = result["hits"]["hits"]
+    aggs = result.get("aggregations", {})
+    facets: dict[str, Any] = {
+        name: [
+            {"value": b["key"], "count": b["doc_count"]}
+            for b in aggs.get(name, {}).get("buckets", [])
+        ]
+        for name in FACET_FIELDS
+    }
+    facets["jurisdiction"] = jurisdiction_tree(aggs.get("jurisdiction", {}).get("buckets", []))
+    shaped = []
+    for hit in hits:
+        source = hit.get("_source", {})
+        shaped.append(
+            {
+                "document_id": source.get("document_id", hit["_id"]),
+                "score": hit.get("_score"),
+                "title": source.get("title") or source.get("filename"),
+                "filename": source.get("filename"),
+                "kind": source.get("kind"),
+                "jurisdiction": source.get("jurisdiction"),
+                "court": source.get("court"),
+                "decision_date": source.get("decision_date"),
+                "doc_type": source.get("doc_type"),
+                "language": source.get("language"),
+                "matter_id": source.get("matter_id"),
+                "highlights": _highlights(hit),
+            }
+        )
+    next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == size and hits else None
+    return {
+        "total": result["hits"]["total"]["value"],
+        "hits": shaped,
+        "facets": facets,
+        "next": next_cursor,
+    }

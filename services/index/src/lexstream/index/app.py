@@ -1,0 +1,78 @@
+"""The index service: structure extraction and Elasticsearch writes, status records."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from faststream.kafka.annotations import KafkaMessage
+
+from lexstream.index.handlers import IndexHandler
+from lexstream.index.settings import IndexSettings
+from lexstream.shared.events import (
+    DocumentFailed,
+    DocumentProgress,
+    DocumentStored,
+    Stage,
+    TextExtracted,
+    Topics,
+    TranscriptReady,
+)
+from lexstream.shared.kafka import StageRunner, make_broker, subscriber_options
+from lexstream.shared.logs import setup_logging
+from lexstream.shared.search import bootstrap_indices, make_search_client
+from lexstream.shared.storage import ObjectStore
+from lexstream.shared.telemetry import Telemetry, setup_telemetry
+from lexstream.shared.worker import create_worker_app, kafka_check
+
+
+def create_app(
+    settings: IndexSettings | None = None, telemetry: Telemetry | None = None
+) -> FastAPI:
+    settings = settings or IndexSettings()
+    setup_logging("index", settings.log_level)
+    telemetry = telemetry or setup_telemetry("lexstream-index", settings.otlp_endpoint)
+    broker = make_broker(settings, telemetry, client_id="index")
+    store = ObjectStore(settings)
+    es = make_search_client(settings)
+    topics = Topics(settings.topic_prefix)
+    handler = IndexHandler(settings, broker, es, store, topics)
+    runner = StageRunner(broker, topics, Stage.INDEX, settings)
+    options = subscriber_options(settings, "index")
+
+    @broker.subscriber(topics.text_extracted, **options)
+    async def on_text_extracted(message: KafkaMessage) -> None:
+        """Extract legal structure from a document's text and index it."""
+        await runner.run(message, TextExtracted, handler.on_text)
+
+    @broker.subscriber(topics.transcript_ready, **options)
+    async def on_transcript_ready(message: KafkaMessage) -> None:
+        """Index a transcript with its timed segments."""
+        await runner.run(message, TranscriptReady, handler.on_transcript)
+
+    @broker.subscriber(topics.stored, **options)
+    async def on_stored(message: KafkaMessage) -> None:
+        """Record that a document's original is stored."""
+        await runner.run(message, DocumentStored, handler.on_stored)
+
+    @broker.subscriber(topics.progress, **options)
+    async def on_progress(message: KafkaMessage) -> None:
+        """Record a stage's progress."""
+        await runner.run(message, DocumentProgress, handler.on_progress)
+
+    @broker.subscriber(topics.failed, **options)
+    async def on_failed(message: KafkaMessage) -> None:
+        """Record a failure and its reason."""
+        await runner.run(message, DocumentFailed, handler.on_failed)
+
+    async def es_ping() -> None:
+        await es.cluster.health()
+
+    async def bootstrap() -> None:
+        await bootstrap_indices(es, settings)
+
+    return create_worker_app(
+        title="lexstream index",
+        broker=broker,
+        checks=lambda: {"kafka": kafka_check(broker), "s3": store.ping, "elasticsearch": es_ping},
+        startup=[("s3", store.bootstrap), ("elasticsearch", bootstrap)],
+        shutdown=[es.close],
+    )

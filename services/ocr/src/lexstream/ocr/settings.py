@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from lexstream.shared.settings import CommonSettings
+
+
+class OcrSettings(CommonSettings):
+    service_name: str = "ocr"
+    health_port: int = 8091
+    languages: str = Field(default="eng+fra+deu+spa+ita+nld+por", description="Tesseract languages")
+    dpi: int = 300
+    workers: int | None = Field(default=None, description="OCR processes; default = cores")
+    searchable_pdf: bool = False
+    work_dir: Path | None = None

@@ -1,0 +1,50 @@
+"""The transcribe service: ``transcribe.requested`` in, ``transcript.ready`` out."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from faststream.kafka.annotations import KafkaMessage
+from lexstream.transcribe.engine import Transcriber
+
+from lexstream.shared.events import Stage, Topics, TranscribeRequested
+from lexstream.shared.kafka import StageRunner, make_broker, subscriber_options
+from lexstream.shared.logs import setup_logging
+from lexstream.shared.storage import ObjectStore
+from lexstream.shared.telemetry import Telemetry, setup_telemetry
+from lexstream.shared.worker import create_worker_app, kafka_check
+from lexstream.transcribe.handlers import TranscribeHandler
+from lexstream.transcribe.settings import TranscribeSettings
+
+
+def create_app(
+    settings: TranscribeSettings | None = None, telemetry: Telemetry | None = None
+) -> FastAPI:
+    settings = settings or TranscribeSettings()
+    setup_logging("transcribe", settings.log_level)
+    telemetry = telemetry or setup_telemetry("lexstream-transcribe", settings.otlp_endpoint)
+    broker = make_broker(settings, telemetry, client_id="transcribe")
+    store = ObjectStore(settings)
+    topics = Topics(settings.topic_prefix)
+    # One model per process, loaded once and reused for every recording.
+    transcriber = Transcriber(
+        model=settings.model,
+        device=settings.device,
+        compute_type=settings.compute_type,
+        batch_size=settings.batch_size,
+        cpu_threads=settings.cpu_threads,
+        cache_dir=settings.model_cache_dir,
+    )
+    handler = TranscribeHandler(settings, broker, store, topics, transcriber)
+    runner = StageRunner(broker, topics, Stage.TRANSCRIBE, settings)
+
+    @broker.subscriber(topics.transcribe_requested, **subscriber_options(settings, "transcribe"))
+    async def on_transcribe_requested(message: KafkaMessage) -> None:
+        """Transcribe one recording into timed segments."""
+        await runner.run(message, TranscribeRequested, handler.handle)
+
+    return create_worker_app(
+        title="lexstream transcribe",
+        broker=broker,
+        checks=lambda: {"kafka": kafka_check(broker), "s3": store.ping},
+        startup=[("s3", store.bootstrap)],
+    )

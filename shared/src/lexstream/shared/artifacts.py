@@ -1,0 +1,106 @@
+"""Derived artefacts written to the derived bucket (claim check): text and transcripts.
+
+These are the shapes of ``<document_id>/text.json`` and ``<document_id>/transcript.json``.
+The ocr and transcribe services write them; index and gateway read them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TextMethod = Literal["text-layer", "ocr", "converted", "plain", "transcript"]
+
+
+class WordBox(BaseModel):
+    """One recognised word and where it sits on the page, in page pixels at ``dpi``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float | None = None
+
+
+class Page(BaseModel):
+    """One page of recovered text (1-based ``number``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int = Field(ge=1, description="1-based page number")
+    text: str
+    method: TextMethod = Field(description="how the text was recovered")
+    confidence: float | None = Field(
+        default=None, description="mean word confidence 0..100 for OCR; None for a text layer"
+    )
+    language: str | None = Field(default=None, description="ISO 639-1 code where known")
+    width: float | None = None
+    height: float | None = None
+    words: list[WordBox] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class TextDocument(BaseModel):
+    """``text.json``: the text of one document, page by page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document_id: str
+    media_type: str
+    pages: list[Page]
+    language: str | None = None
+    extractor: str = Field(description="name/version of the extractor that produced it")
+    warnings: list[str] = Field(
+        default_factory=list, description="degradations a person should know about"
+    )
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.text for page in self.pages)
+
+
+class Word(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+class Segment(BaseModel):
+    """One transcript segment; times in seconds from the start of the recording."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    start: float
+    end: float
+    text: str
+    language: str | None = None
+    speaker: str | None = None
+    avg_logprob: float | None = None
+    words: list[Word] = Field(default_factory=list)
+
+
+class Transcript(BaseModel):
+    """``transcript.json``: a timed transcript of one recording."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document_id: str
+    media_type: str
+    duration: float = Field(description="seconds of audio")
+    language: str | None = Field(default=None, description="dominant language")
+    segments: list[Segment]
+    model: str = Field(description="the Whisper model used")
+    device: str = Field(description="cpu or cuda")
+    compute_type: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(segment.text.strip() for segment in self.segments)

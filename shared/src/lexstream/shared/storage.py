@@ -1,0 +1,158 @@
+"""Object storage over the S3 API (MinIO in deployments) with the minio client.
+
+The minio client is synchronous; calls run in a worker thread so handlers stay async.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from minio import Minio
+from minio.error import S3Error
+
+from lexstream.shared.events import ObjectRef
+from lexstream.shared.settings import CommonSettings
+
+CHUNK = 1024 * 1024
+PART_SIZE = 16 * 1024 * 1024
+
+
+def original_key(sha256: str) -> str:
+    """Content address of an original: ``sha256/<first two hex>/<sha256>``."""
+    return f"sha256/{sha256[:2]}/{sha256}"
+
+
+def derived_key(document_id: str, name: str) -> str:
+    return f"{document_id}/{name}"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ObjectStore:
+    def __init__(self, settings: CommonSettings) -> None:
+        self.settings = settings
+        self.client = Minio(
+            settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+        )
+        self.originals = settings.originals_bucket
+        self.derived = settings.derived_bucket
+
+    async def bootstrap(self) -> None:
+        """Create the buckets this deployment needs (idempotent)."""
+        for bucket in (self.originals, self.derived):
+            exists = await asyncio.to_thread(self.client.bucket_exists, bucket)
+            if not exists:
+                try:
+                    await asyncio.to_thread(self.client.make_bucket, bucket)
+                except S3Error as exc:
+                    if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                        raise
+
+    async def ping(self) -> None:
+        await asyncio.to_thread(self.client.bucket_exists, self.originals)
+
+    async def exists(self, ref: ObjectRef) -> bool:
+        try:
+            await asyncio.to_thread(self.client.stat_object, ref.bucket, ref.key)
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound", "NoSuchBucket"):
+                return False
+            raise
+        return True
+
+    async def stat(self, ref: ObjectRef) -> Any:
+        return await asyncio.to_thread(self.client.stat_object, ref.bucket, ref.key)
+
+    async def put_file(
+        self,
+        ref: ObjectRef,
+        path: Path,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        await asyncio.to_thread(
+            self.client.fput_object,
+            ref.bucket,
+            ref.key,
+            str(path),
+            content_type=content_type,
+            metadata=dict(metadata or {}),
+            part_size=PART_SIZE,
+        )
+
+    async def put_stream(
+        self,
+        ref: ObjectRef,
+        stream: BinaryIO,
+        *,
+        length: int,
+        content_type: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        await asyncio.to_thread(
+            self.client.put_object,
+            ref.bucket,
+            ref.key,
+            stream,
+            length,
+            content_type=content_type,
+            metadata=dict(metadata or {}),
+            part_size=PART_SIZE,
+        )
+
+    async def put_bytes(self, ref: ObjectRef, data: bytes, *, content_type: str) -> None:
+        await self.put_stream(ref, io.BytesIO(data), length=len(data), content_type=content_type)
+
+    async def put_json(self, ref: ObjectRef, payload: Any) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        await self.put_bytes(ref, data, content_type="application/json")
+
+    async def get_bytes(self, ref: ObjectRef) -> bytes:
+        def _read() -> bytes:
+            response = self.client.get_object(ref.bucket, ref.key)
+            try:
+                return response.read()
+            finally:
+                response.close()
+                response.release_conn()
+
+        return await asyncio.to_thread(_read)
+
+    async def get_json(self, ref: ObjectRef) -> Any:
+        return json.loads(await self.get_bytes(ref))
+
+    async def download(self, ref: ObjectRef, path: Path) -> None:
+        await asyncio.to_thread(self.client.fget_object, ref.bucket, ref.key, str(path))
+
+    async def presign_get(
+        self, ref: ObjectRef, *, expires: timedelta, filename: str | None = None
+    ) -> str:
+        headers = None
+        if filename:
+            safe = filename.replace('"', "")
+            headers = {"response-content-disposition": f'attachment; filename="{safe}"'}
+        return await asyncio.to_thread(
+            self.client.presigned_get_object,
+            ref.bucket,
+            ref.key,
+            expires=expires,
+            response_headers=headers,  # type: ignore[arg-type]
+        )

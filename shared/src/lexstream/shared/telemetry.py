@@ -1,0 +1,61 @@
+"""OpenTelemetry set-up: tracer and meter providers, OTLP export only when configured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from lexstream.shared import __version__
+
+
+@dataclass(frozen=True)
+class Telemetry:
+    tracer_provider: TracerProvider
+    meter_provider: MeterProvider
+
+    def tracer(self, name: str) -> trace.Tracer:
+        return self.tracer_provider.get_tracer(name, __version__)
+
+    def meter(self, name: str) -> metrics.Meter:
+        return self.meter_provider.get_meter(name, __version__)
+
+    def shutdown(self) -> None:
+        self.tracer_provider.shutdown()
+        self.meter_provider.shutdown()
+
+
+def setup_telemetry(
+    service_name: str,
+    otlp_endpoint: str | None,
+    *,
+    extra_span_processors: tuple[SpanProcessor, ...] = (),
+    set_global: bool = True,
+) -> Telemetry:
+    """Build providers for one process. Without an endpoint nothing is exported."""
+    resource = Resource.create({"service.name": service_name, "service.version": __version__})
+    tracer_provider = TracerProvider(resource=resource)
+    readers: list[MetricReader] = []
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        base = otlp_endpoint.rstrip("/")
+        tracer_provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{base}/v1/traces"))
+        )
+        readers.append(
+            PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{base}/v1/metrics"))
+        )
+    for processor in extra_span_processors:
+        tracer_provider.add_span_processor(processor)
+    meter_provider = MeterProvider(resource=resource, metric_readers=readers)
+    if set_global:
+        trace.set_tracer_provider(tracer_provider)
+        metrics.set_meter_provider(meter_provider)
+    return Telemetry(tracer_provider=tracer_provider, meter_provider=meter_provider)
