@@ -9,6 +9,7 @@ undecodable payloads, unknown schema versions - go to ``<topic>.dlq`` with the e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -57,6 +58,31 @@ def make_broker(settings: CommonSettings, telemetry: Telemetry, *, client_id: st
         logger=logging.getLogger(f"lexstream.{client_id}.broker"),
         log_level=logging.DEBUG,
     )
+
+
+async def ensure_topics(settings: CommonSettings, names: list[str]) -> None:
+    """Create the topics a service consumes (and their DLQs) if they are missing.
+
+    A consumer that subscribes to a topic before it exists only notices it at its next
+    metadata refresh; creating them up front keeps the first document fast.
+    """
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import TopicAlreadyExistsError
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [n for name in names for n in (name, Topics.dlq(name)) if n not in existing]
+        if wanted:
+            new = [
+                NewTopic(n, settings.kafka_partitions, settings.kafka_replication_factor)
+                for n in wanted
+            ]
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(new)
+    finally:
+        await admin.close()
 
 
 def subscriber_options(settings: CommonSettings, service: str) -> dict[str, Any]:

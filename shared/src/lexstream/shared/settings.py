@@ -27,6 +27,10 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str = Field(default="lexstream", description="prefix of every topic name")
     kafka_max_poll_interval_ms: int = 30 * 60 * 1000
+    kafka_partitions: int = Field(
+        default=3, description="partitions of topics this service creates"
+    )
+    kafka_replication_factor: int = Field(default=1, description="3 in production clusters")
 
     s3_endpoint: str = "127.0.0.1:9000"
     s3_access_key: str = LOCAL_S3_ACCESS_KEY

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from lexstream.gateway.access import Access
+from lexstream.index.extraction import normalize_citation
 
 FACET_FIELDS = {
     "court": "court",
@@ -40,9 +41,11 @@ class SearchRequest:
 
 
 def normalize_cites(value: str) -> str:
-    """Spacing and case variants of a citation compare equal (full rules live in index)."""
-    text = " ".join(value.replace("\u2011", "-").replace("\u2010", "-").split())
-    return text.replace("U. S.", "U.S.")
+    """The index's normal form of a citation, so spacing and punctuation variants match."""
+    normalized = normalize_citation(value)
+    if normalized is None:
+        raise BadSearch(f"cites: {value!r} is not a citation lexstream recognises")
+    return normalized
 
 
 def encode_cursor(sort_values: list[Any]) -> str:

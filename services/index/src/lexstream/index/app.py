@@ -16,7 +16,7 @@ from lexstream.shared.events import (
     Topics,
     TranscriptReady,
 )
-from lexstream.shared.kafka import StageRunner, make_broker, subscriber_options
+from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, subscriber_options
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.search import bootstrap_indices, make_search_client
 from lexstream.shared.storage import ObjectStore
@@ -73,6 +73,10 @@ def create_app(
         title="lexstream index",
         broker=broker,
         checks=lambda: {"kafka": kafka_check(broker), "s3": store.ping, "elasticsearch": es_ping},
-        startup=[("s3", store.bootstrap), ("elasticsearch", bootstrap)],
+        startup=[
+            ("kafka topics", lambda: ensure_topics(settings, topics.all())),
+            ("s3", store.bootstrap),
+            ("elasticsearch", bootstrap),
+        ],
         shutdown=[es.close],
     )

@@ -8,7 +8,7 @@ from faststream.kafka.annotations import KafkaMessage
 from lexstream.ocr.handlers import OcrHandler
 from lexstream.ocr.settings import OcrSettings
 from lexstream.shared.events import OcrRequested, Stage, Topics
-from lexstream.shared.kafka import StageRunner, make_broker, subscriber_options
+from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, subscriber_options
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
@@ -34,5 +34,10 @@ def create_app(settings: OcrSettings | None = None, telemetry: Telemetry | None 
         title="lexstream ocr",
         broker=broker,
         checks=lambda: {"kafka": kafka_check(broker), "s3": store.ping},
-        startup=[("s3", store.bootstrap)],
+        startup=[
+            ("kafka topics", lambda: ensure_topics(settings, topics.all())),
+            ("s3", store.bootstrap),
+            ("ocr workers", handler.start),
+        ],
+        shutdown=[handler.stop],
     )

@@ -9,10 +9,17 @@ from pathlib import Path
 
 from faststream.kafka import KafkaBroker
 
-from lexstream.ocr.extractors import ExtractionError, OcrOptions, extract_text
+from lexstream.ocr.extractors import (
+    ExtractionError,
+    ExtractorUnavailableError,
+    OcrOptions,
+    OcrPool,
+    extract_text,
+)
+from lexstream.ocr.extractors.engine import find_tessdata
 from lexstream.ocr.settings import OcrSettings
 from lexstream.shared import __version__
-from lexstream.shared.errors import PermanentError
+from lexstream.shared.errors import PermanentError, TransientError
 from lexstream.shared.events import (
     DocumentProgress,
     DocumentStatus,
@@ -36,14 +43,26 @@ class OcrHandler:
         self.broker = broker
         self.store = store
         self.topics = topics
+        self.pool: OcrPool | None = None
 
-    def options(self, request: OcrRequested) -> OcrOptions:
+    async def start(self) -> None:
+        """Start the OCR worker processes once; they stay warm between documents."""
+        workers = self.options_for(None).workers
+        self.pool = OcrPool(workers, str(find_tessdata(None)))
+
+    async def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def options_for(self, language_hint: str | None) -> OcrOptions:
+        extra = {"workers": self.settings.workers} if self.settings.workers else {}
         return OcrOptions(
-            language_hint=request.hints.language,
+            language_hint=language_hint,
             languages=self.settings.languages,
             dpi=self.settings.dpi,
-            workers=self.settings.workers,
             searchable_pdf=self.settings.searchable_pdf,
+            **extra,
         )
 
     async def handle(self, request: OcrRequested) -> None:
@@ -74,22 +93,34 @@ class OcrHandler:
                     path,
                     media_type=request.media_type,
                     document_id=request.document_id,
-                    options=self.options(request),
+                    options=self.options_for(request.hints.language),
+                    pool=self.pool,
                 )
             except ExtractionError as exc:
                 raise PermanentError(exc.reason, error_type="ExtractionError") from exc
+            except ExtractorUnavailableError as exc:
+                # a missing tool is the deployment's fault, not the file's: retry, never DLQ
+                raise TransientError(str(exc)) from exc
             text_ref = ObjectRef(
                 bucket=self.store.derived, key=derived_key(request.document_id, "text.json")
             )
             await self.store.put_json(text_ref, result.text.model_dump(mode="json"))
-            if result.searchable_pdf is not None:
-                await self.store.put_file(
-                    ObjectRef(
-                        bucket=self.store.derived,
-                        key=derived_key(request.document_id, "searchable.pdf"),
-                    ),
-                    result.searchable_pdf,
-                    content_type="application/pdf",
+            try:
+                if result.searchable_pdf is not None:
+                    await self.store.put_file(
+                        ObjectRef(
+                            bucket=self.store.derived,
+                            key=derived_key(request.document_id, "searchable.pdf"),
+                        ),
+                        result.searchable_pdf,
+                        content_type="application/pdf",
+                    )
+            finally:
+                result.cleanup()
+            if result.attachments:
+                log.info(
+                    "attachments found",
+                    extra={"document_id": request.document_id, "count": len(result.attachments)},
                 )
         await publish_event(
             self.broker,

@@ -1,0 +1,64 @@
+# lexstream: the README's commands.
+#   make up    install what is missing, start the local stack and every service
+#   make down  stop what `make up` started
+#   make test  install, start the stack if needed, run ruff, mypy and every test, stop what it started
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
+ROOT := $(CURDIR)
+STACK := deploy/local/stack.sh
+SERVICES := deploy/local/services.sh
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+GATEWAY_URL ?= http://127.0.0.1:8080
+
+.PHONY: up down test install system-deps python stack-fetch model lint typecheck unit integration e2e status bench
+
+system-deps:
+	@if [ "$$(id -u)" = 0 ]; then deploy/local/system-deps.sh; else deploy/local/system-deps.sh || true; fi
+
+python:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --all-packages
+
+stack-fetch:
+	$(STACK) fetch
+
+model: python
+	$(UV) run --frozen python -m lexstream.transcribe.model
+
+install: system-deps python stack-fetch model
+
+up: install
+	$(STACK) start
+	$(UV) run --frozen python -m lexstream.index bootstrap
+	$(SERVICES) start
+	@echo ""
+	@echo "lexstream is up: gateway $(GATEWAY_URL)"
+	@echo "admin key: .lexstream/admin-key  (send it as X-API-Key)"
+
+down:
+	$(SERVICES) stop || true
+	$(STACK) stop
+
+status:
+	$(STACK) status
+	$(SERVICES) status
+
+lint:
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen ruff check .
+
+typecheck:
+	$(UV) run --frozen mypy shared/src services/*/src
+
+test: install
+	started=""
+	if ! $(STACK) status | grep -q "stopped"; then echo "stack already running"; else $(STACK) start; started=yes; fi
+	rc=0
+	$(MAKE) --no-print-directory lint typecheck || rc=$$?
+	if [ $$rc = 0 ]; then $(UV) run --frozen pytest -ra --durations=15 || rc=$$?; fi
+	if [ -n "$$started" ]; then $(SERVICES) stop || true; $(STACK) stop || true; fi
+	exit $$rc
+
+bench:
+	@echo "see bench/README.md"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# System packages lexstream needs on a Debian machine (run as root; CI and `make up` call it).
+set -euo pipefail
+PKGS=(
+  curl ca-certificates openjdk-17-jre-headless maven
+  libmagic1
+  tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu
+  tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-por
+  libtesseract-dev libleptonica-dev pkg-config g++
+  poppler-utils espeak-ng sox
+  libreoffice-writer-nogui
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then echo "system packages present"; exit 0; fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "missing system packages (install as root): ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

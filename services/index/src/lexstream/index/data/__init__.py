@@ -1,0 +1,1 @@
+"""Tables kept as data (JSON), read by lexstream.index.extraction.tables."""

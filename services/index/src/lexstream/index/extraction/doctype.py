@@ -1,0 +1,126 @@
+"""Document type by transparent rules over the header, first rule that fires wins."""
+
+from __future__ import annotations
+
+import re
+
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "docket",
+        re.compile(
+            r"^\s*(?:Case Detail|Docket Report|CIVIL DOCKET FOR CASE|CRIMINAL DOCKET FOR CASE"
+            r"|Case Events|Docket Sheet)\b",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+    ),
+    (
+        "regulation",
+        re.compile(
+            r"^\s*(?:(?:COMMISSION|COUNCIL)\s+(?:IMPLEMENTING\s+|DELEGATED\s+)?)?(?:REGULATION"
+            r"|DIRECTIVE)\s+\((?:EU|EC|EEC)\)|^\s*Code of Federal Regulations\b|^\s*Verordnung\b"
+            r"|^\s*(?:Décret|Arrêté) n[°o]",
+            re.MULTILINE,
+        ),
+    ),
+    (
+        "statute",
+        re.compile(
+            r"^\s*Bundesgesetzblatt\b|hat das folgende Gesetz beschlossen|^\s*Staatsblad\b"
+            r"|^\s*(?:[A-Z][a-z]+\s){1,2}(?:General\s)?Statutes\b|^\s*Statute Text\s*$"
+            r"|\bBE IT ENACTED\b|^\s*LOI n[°o]\s*\d|^\s*An Act to\b|^\s*Public Law \d",
+            re.MULTILINE,
+        ),
+    ),
+    (
+        "contract",
+        re.compile(
+            r"\bIN WITNESS WHEREOF\b|\bNOW,? THEREFORE,? (?:THE PARTIES|IN CONSIDERATION)"
+            r"|^\s*(?:[A-Z]+\s){0,4}AGREEMENT\s*$"
+            r"|\bThis (?:[A-Z][a-z]+ )?Agreement is (?:made|entered)"
+            r"|^\s*(?:Contrat|Vertrag|Overeenkomst)\b",
+            re.MULTILINE,
+        ),
+    ),
+    (
+        "transcript",
+        re.compile(
+            r"\b(?:TRANSCRIPT OF (?:PROCEEDINGS|HEARING|TRIAL)|REPORTER'S TRANSCRIPT"
+            r"|OFFICIAL TRANSCRIPT)\b|^\s*\(Whereupon\b|^\s*THE COURT:\s",
+            re.MULTILINE,
+        ),
+    ),
+    (
+        "other",
+        re.compile(r"^\s*(?:Press Summary|OFFICE OF THE CLERK|Press Release)\s*$", re.MULTILINE),
+    ),
+    (
+        "order",
+        re.compile(
+            r"^\s*(?:MEMORANDUM\s+)?(?:OPINION|DECISION)\s*(?:AND|&)\s*ORDER\b", re.MULTILINE
+        ),
+    ),
+    (
+        "pleading",
+        re.compile(
+            r"^\s*(?:(?:FIRST |SECOND |THIRD )?AMENDED )?(?:COMPLAINT(?: FOR\b.*)?"
+            r"|PETITION FOR\b.*|MOTION"
+            r"(?: TO| FOR)\b.*|(?:APPELLANT'?S?'?|APPELLEE'?S?'?|OPENING|REPLY|ANSWERING)? ?BRIEF"
+            r"(?: OF| FOR)?\b.*|NOTICE OF APPEAL|ANSWER(?: AND AFFIRMATIVE DEFENSES)?"
+            r"|MEMORANDUM (?:OF LAW )?IN (?:SUPPORT|OPPOSITION)\b.*|Designation & Statement of"
+            r" Issues|Klageschrift|Klage|Assignation|Conclusions)\s*$",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+    ),
+    (
+        "opinion",
+        re.compile(
+            r"^\s*\(Slip Opinion\)|^\s*(?:OPINION|MEMORANDUM OPINION|OPINION OF THE COURT"
+            r"|MEMORANDUM FINDINGS OF FACT AND OPINION|PER CURIAM OPINION)\b"
+            r"|\bOpinion for the [Cc]ourt filed by\b|^\s*[A-Z][A-Z'.-]+,\s+(?:Chief\s+)?"
+            r"(?:Circuit|District|Senior Circuit) Judge[:.]|\bdelivered the opinion of the\b"
+            r"|^\s*T\.C\. Memo\. \d{4}-\d+|^\s*OPINION OF ADVOCATE GENERAL\b",
+            re.MULTILINE,
+        ),
+    ),
+    (
+        "judgment",
+        re.compile(
+            r"^\s*(?:Approved\s+)?Judgment\s*$|^\s*JUDGMENT(?: OF THE (?:GENERAL )?COURT)?\b"
+            r"|^\s*(?:ARRÊT|JUGEMENT)\b|^\s*(?:Im Namen des Volkes|URTEIL)\b|^\s*Urteil\s*$"
+            r"|^\s*(?:Uitspraak|Arrest)\s*$|\bAU NOM DU PEUPLE FRANÇAIS\b|^\s*Citation Nr:",
+            re.MULTILINE,
+        ),
+    ),
+    (
+        "order",
+        re.compile(
+            r"^\s*(?:[A-Z]+\s+){0,4}ORDER(?:\s+OF\s+(?:THE\s+)?COURT)?\b"
+            r"|\bIT IS (?:HEREBY )?ORDERED\b"
+            r"|^\s*(?:ORDONNANCE|BESCHLUSS|Beschluss|Beschikking)\b",
+            re.MULTILINE,
+        ),
+    ),
+)
+_EMAIL_HEADERS = re.compile(r"^From:.*\n(?:.*\n){0,6}?(?:Subject|Date):", re.MULTILINE)
+HEADER_DOCTYPE_CHARS = 5_000
+
+
+def classify(
+    header: str, *, filename: str | None, media_type: str | None, jurisdiction: str | None
+) -> str:
+    name = (filename or "").lower()
+    kind = (media_type or "").lower()
+    if kind in {"message/rfc822", "application/vnd.ms-outlook"} or name.endswith((".eml", ".msg")):
+        return "email"
+    text = header[:HEADER_DOCTYPE_CHARS]
+    if _EMAIL_HEADERS.match(text.lstrip()):
+        return "email"
+    if "docket" in name:
+        return "docket"
+    for doc_type, pattern in _RULES:
+        if pattern.search(text):
+            return doc_type
+    # A court's decision with no heading: US courts write opinions, others judgments.
+    if jurisdiction is None:
+        return "other"
+    return "opinion" if jurisdiction.startswith("US") else "judgment"

@@ -1,0 +1,169 @@
+"""The OCR half of the PDF and image extractors: choose a language, OCR pages, build pages."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pypdfium2 as pdfium
+
+from lexstream.ocr.extractors.base import ExtractionContext, ExtractorUnavailableError
+from lexstream.ocr.extractors.engine import PageJob, PageOcrResult, find_tessdata
+from lexstream.ocr.extractors.language import detect_language, to_iso, to_tesseract
+from lexstream.ocr.extractors.pool import ocr_pages
+from lexstream.shared.artifacts import Page, WordBox
+
+logger = logging.getLogger(__name__)
+
+#: PDFium is not thread-safe; every use of it in the calling process takes this lock.
+PDFIUM_LOCK = threading.Lock()
+
+
+@dataclass
+class LanguagePlan:
+    language: str | None  # Tesseract code, or None: detect on the first OCR'd page
+    recheck: bool  # let each page switch language when its text says so
+    candidates: tuple[str, ...]
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan_language(ctx: ExtractionContext, tessdata: Path, sample_text: str) -> LanguagePlan:
+    """Pick the OCR language without loading all seven models at once (which is ~7x slower).
+
+    A hint wins. Otherwise a text layer on other pages decides, and failing that the first
+    OCR'd page is read with the English model, its language identified from its function
+    words, and re-read with the right model if needed; later pages start from that answer.
+    """
+    installed = tuple(
+        code
+        for code in ctx.options.tesseract_languages()
+        if (tessdata / f"{code}.traineddata").is_file()
+    )
+    if not installed:
+        raise ExtractorUnavailableError(
+            f"none of the OCR languages {ctx.options.languages!r} is installed in {tessdata}"
+        )
+    notes: list[str] = []
+    hint = ctx.options.language_hint
+    if hint:
+        code = to_tesseract(hint)
+        if code in installed:
+            return LanguagePlan(code, False, installed)
+        notes.append(f"language hint {hint!r} is not supported for OCR; detecting instead")
+    if len(installed) == 1:
+        return LanguagePlan(installed[0], False, installed, notes)
+    iso_candidates = [iso for code in installed if (iso := to_iso(code))]
+    guess = detect_language(sample_text, iso_candidates) if sample_text else None
+    if guess is not None and guess.confident:
+        return LanguagePlan(to_tesseract(guess.language), True, installed, notes)
+    return LanguagePlan(None, True, installed, notes)
+
+
+def run_ocr(
+    ctx: ExtractionContext,
+    source: Literal["pdf", "image"],
+    path: Path,
+    indexes: list[int],
+    plan: LanguagePlan,
+    tessdata: Path,
+    on_page: Callable[[PageOcrResult], None],
+) -> None:
+    """OCR ``indexes`` of ``path``; the first page alone when the language is still unknown."""
+    options = ctx.options
+
+    def job(index: int, language: str | None) -> PageJob:
+        outbase = str(ctx.work_dir / f"ocr-{index:05d}") if options.searchable_pdf else None
+        return PageJob(
+            source=source,
+            path=str(path),
+            index=index,
+            dpi=options.dpi,
+            min_dpi=options.min_dpi,
+            max_page_pixels=options.max_page_pixels,
+            tessdata=str(tessdata),
+            language=language,
+            candidates=plan.candidates,
+            recheck_language=plan.recheck,
+            detect_rotation=options.detect_rotation,
+            rotation_min_confidence=options.rotation_min_confidence,
+            pdf_outbase=outbase,
+        )
+
+    remaining = list(indexes)
+    language = plan.language
+    if language is None and remaining:
+        first: list[PageOcrResult] = []
+        ocr_pages(
+            [job(remaining.pop(0), None)],
+            first.append,
+            workers=1,
+            tessdata=str(tessdata),
+            pool=ctx.pool,
+        )
+        language = first[0].language
+        on_page(first[0])
+    ocr_pages(
+        [job(index, language) for index in remaining],
+        on_page,
+        workers=options.workers,
+        tessdata=str(tessdata),
+        pool=ctx.pool,
+    )
+
+
+def tessdata_for(ctx: ExtractionContext) -> Path:
+    return find_tessdata(ctx.options.tessdata_dir)
+
+
+def ocr_page_to_page(result: PageOcrResult, extra_warnings: list[str] | None = None) -> Page:
+    return Page(
+        number=result.index + 1,
+        text=result.text,
+        method="ocr",
+        confidence=round(result.confidence, 2) if result.confidence is not None else None,
+        language=to_iso(result.language),
+        width=result.width,
+        height=result.height,
+        words=[
+            WordBox(text=t, left=x, top=y, width=w, height=h, confidence=round(c, 2))
+            for t, x, y, w, h, c in result.words
+        ],
+        warnings=[*(extra_warnings or []), *result.warnings],
+    )
+
+
+def page_language(text: str) -> str | None:
+    guess = detect_language(text)
+    return guess.language if guess is not None and guess.confident else None
+
+
+def document_language(pages: list[Page]) -> str | None:
+    weights: Counter[str] = Counter()
+    for page in pages:
+        if page.language:
+            weights[page.language] += len(page.text)
+    return weights.most_common(1)[0][0] if weights else None
+
+
+def merge_pdf(parts: list[tuple[Path, int]], out: Path) -> Path:
+    """Write a PDF made of page ``index`` of each ``path`` in ``parts``, in order."""
+    with PDFIUM_LOCK:
+        merged = pdfium.PdfDocument.new()
+        opened: dict[Path, pdfium.PdfDocument] = {}
+        try:
+            for source, index in parts:
+                document = opened.get(source)
+                if document is None:
+                    document = opened[source] = pdfium.PdfDocument(source)
+                merged.import_pages(document, [index])
+            merged.save(out)
+        finally:
+            for document in opened.values():
+                document.close()
+            merged.close()
+    return out

@@ -1,0 +1,87 @@
+"""Replay a dead-letter topic: ``python -m lexstream.shared.dlq replay --topic T.dlq``.
+
+Each DLQ message is published back to the topic it failed on (its
+``x-lexstream-original-topic`` header), with the error headers removed, and the replay
+group's offset is committed only after the publish was acknowledged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from lexstream.shared.kafka import (
+    DLQ_ERROR,
+    DLQ_ERROR_TYPE,
+    DLQ_FAILED_AT,
+    DLQ_ORIGINAL_TOPIC,
+    DLQ_STAGE,
+)
+from lexstream.shared.logs import setup_logging
+from lexstream.shared.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+_DROP = {DLQ_ERROR, DLQ_ERROR_TYPE, DLQ_FAILED_AT, DLQ_ORIGINAL_TOPIC, DLQ_STAGE}
+
+
+async def replay(
+    settings: CommonSettings, dlq_topic: str, *, limit: int | None = None, idle_s: float = 5.0
+) -> int:
+    """Re-publish up to ``limit`` DLQ messages; returns how many were replayed."""
+    consumer = AIOKafkaConsumer(
+        dlq_topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"{settings.topic_prefix}-dlq-replay",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
+    )
+    await consumer.start()
+    await producer.start()
+    replayed = 0
+    try:
+        while limit is None or replayed < limit:
+            batch = await consumer.getmany(timeout_ms=int(idle_s * 1000), max_records=100)
+            if not batch:
+                break
+            for records in batch.values():
+                for record in records:
+                    headers = dict(record.headers or [])
+                    original = headers.get(DLQ_ORIGINAL_TOPIC, b"").decode()
+                    if not original:
+                        original = dlq_topic.removesuffix(".dlq")
+                    kept = [(k, v) for k, v in (record.headers or []) if k not in _DROP]
+                    await producer.send_and_wait(
+                        original, record.value, key=record.key, headers=kept
+                    )
+                    replayed += 1
+            await consumer.commit()
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    log.info("dlq replayed", extra={"topic": dlq_topic, "count": replayed})
+    return replayed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m lexstream.shared.dlq")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser("replay", help="re-publish a DLQ's messages to their original topic")
+    cmd.add_argument(
+        "--topic", required=True, help="the DLQ topic, e.g. lexstream.ocr.requested.v1.dlq"
+    )
+    cmd.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args()
+    settings = CommonSettings()
+    setup_logging("dlq", settings.log_level)
+    count = asyncio.run(replay(settings, args.topic, limit=args.limit))
+    log.info("done", extra={"replayed": count})
+
+
+if __name__ == "__main__":
+    main()

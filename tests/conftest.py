@@ -1,0 +1,92 @@
+"""Test fixtures shared by the integration and end-to-end suites.
+
+Integration and e2e tests run against the real local stack (deploy/local/stack.sh, which
+`make test` starts): real Kafka, Elasticsearch and an S3-API server. Each test session uses
+its own topic prefix, index prefix and buckets, so it never collides with `make up`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lexstream.shared.settings import CommonSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _stack_settings() -> CommonSettings:
+    return CommonSettings()
+
+
+def _server_versions() -> list[str]:
+    settings = _stack_settings()
+    lines = []
+    try:
+        info = httpx.get(settings.elasticsearch_url, timeout=3).json()
+        lines.append(
+            f"elasticsearch: {info['version'].get('distribution', 'elasticsearch')} "
+            f"{info['version']['number']} at {settings.elasticsearch_url}"
+        )
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        lines.append(f"elasticsearch: unreachable ({type(exc).__name__})")
+    try:
+        response = httpx.get(f"http://{settings.s3_endpoint}/", timeout=3)
+        server = response.headers.get("server", "unknown server")
+        lines.append(f"s3: {server} at {settings.s3_endpoint} (HTTP {response.status_code})")
+    except httpx.HTTPError as exc:
+        lines.append(f"s3: unreachable ({type(exc).__name__})")
+    try:
+        out = subprocess.run(
+            [str(ROOT / "deploy/local/stack.sh"), "versions"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        lines.append(f"local stack: {out.stdout.strip()}")
+    except (OSError, subprocess.SubprocessError) as exc:
+        lines.append(f"local stack: versions unavailable ({exc})")
+    return lines
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return ["servers reached:", *(f"  {line}" for line in _server_versions())]
+
+
+@pytest.fixture(scope="session")
+def session_prefix() -> str:
+    """A fresh, valid prefix for topics, indices and buckets of this test session."""
+    return f"lxt{secrets.token_hex(4)}"
+
+
+@pytest.fixture(scope="session")
+def stack_env(session_prefix: str) -> dict[str, str]:
+    """Environment for services and settings of this session (isolated names)."""
+    return {
+        "LEXSTREAM_TOPIC_PREFIX": session_prefix,
+        "LEXSTREAM_INDEX_PREFIX": session_prefix,
+        "LEXSTREAM_ORIGINALS_BUCKET": f"{session_prefix}-originals",
+        "LEXSTREAM_DERIVED_BUCKET": f"{session_prefix}-derived",
+        "LEXSTREAM_RETRY_MAX_WAIT_S": "2",
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(stack_env: dict[str, str]) -> CommonSettings:
+    saved = {k: os.environ.get(k) for k in stack_env}
+    os.environ.update(stack_env)
+    try:
+        return CommonSettings()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lexstream.gateway.access import Access, Principal
+from lexstream.gateway.search import (
+    BadSearch,
+    SearchRequest,
+    build_query,
+    decode_cursor,
+    encode_cursor,
+    jurisdiction_tree,
+    normalize_cites,
+)
+
+ADMIN = Access(Principal(subject="a", tenant="t", is_admin=True))
+MEMBER = Access(
+    Principal(subject="m", tenant="t", matters=frozenset({"A", "B"}), screened=frozenset({"B"}))
+)
+
+
+def test_every_query_carries_the_access_filter() -> None:
+    body = build_query(SearchRequest(q="contract"), MEMBER)
+    filters = body["query"]["bool"]["filter"]
+    assert filters[0] == MEMBER.es_filter()
+    assert {"terms": {"matter_id": ["A"]}} in filters[0]["bool"]["filter"]
+
+
+def test_screen_beats_grant() -> None:
+    assert MEMBER.allows("t", "A")
+    assert not MEMBER.allows("t", "B")
+    assert not MEMBER.allows("other-tenant", "A")
+    assert ADMIN.allows("t", None)
+
+
+def test_filters_and_highlights() -> None:
+    body = build_query(
+        SearchRequest(q='"due process"', jurisdiction="EU/", date_from=date(2020, 1, 1)), ADMIN
+    )
+    filters = body["query"]["bool"]["filter"]
+    assert {"term": {"jurisdiction": "EU"}} in filters
+    assert {"range": {"decision_date": {"gte": "2020-01-01"}}} in filters
+    should = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert should[0]["nested"]["path"] == "pages"
+    assert should[1]["nested"]["path"] == "segments"
+
+
+def test_inverted_dates_are_a_bad_request() -> None:
+    with pytest.raises(BadSearch):
+        build_query(SearchRequest(date_from=date(2021, 1, 1), date_to=date(2020, 1, 1)), ADMIN)
+
+
+def test_cursor_round_trip_and_garbage() -> None:
+    assert decode_cursor(encode_cursor([1.5, "abc"])) == [1.5, "abc"]
+    with pytest.raises(BadSearch):
+        decode_cursor("!!!not-a-cursor")
+
+
+def test_jurisdiction_tree_rolls_counts_up() -> None:
+    tree = jurisdiction_tree(
+        [
+            {"key": "EU", "doc_count": 1},
+            {"key": "EU/DE", "doc_count": 2},
+            {"key": "US/FED", "doc_count": 3},
+        ]
+    )
+    by_path = {node["path"]: node for node in tree}
+    assert by_path["EU"]["count"] == 3
+    assert by_path["EU"]["children"][0]["path"] == "EU/DE"
+    assert by_path["US"]["count"] == 3
+
+
+def test_cites_spacing_variants_compare_equal() -> None:
+    assert normalize_cites("410  U. S. 113") == normalize_cites("410 U.S. 113")
