@@ -2,7 +2,9 @@
 
 Events for one document arrive on several topics, so the record only moves forward by stage
 rank; between the two terminal states (indexed, failed) the later event wins, so a replay from
-the DLQ can turn ``failed`` into ``indexed``.
+the DLQ can turn ``failed`` into ``indexed``. Updates are read-modify-write with optimistic
+concurrency (``if_seq_no``/``if_primary_term``), so two consumers never lose each other's
+changes and no server-side script is needed.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
+from lexstream.shared.errors import TransientError
 from lexstream.shared.events import DocumentStatus
 
 RANK = {
@@ -23,21 +26,33 @@ RANK = {
     DocumentStatus.FAILED: 3,
 }
 
-_SCRIPT = """
-def src = ctx._source;
-if (src.stages == null) { src.stages = [:]; }
-if (!src.stages.containsKey(params.status)) { src.stages[params.status] = params.at; }
-for (entry in params.always.entrySet()) {
-  if (entry.getValue() != null) { src[entry.getKey()] = entry.getValue(); }
-}
-if (src.rank == null || params.rank > src.rank
-    || (params.rank == src.rank && params.at.compareTo(src.updated_at) >= 0)) {
-  src.status = params.status;
-  src.rank = params.rank;
-  src.updated_at = params.at;
-  for (entry in params.fields.entrySet()) { src[entry.getKey()] = entry.getValue(); }
-}
-"""
+MAX_CONFLICT_RETRIES = 10
+
+
+def apply_status(
+    record: dict[str, Any],
+    *,
+    status: DocumentStatus,
+    at: datetime,
+    fields: dict[str, Any],
+    always: dict[str, Any],
+) -> dict[str, Any]:
+    """The record after one event (pure; the rules live here)."""
+    new = dict(record)
+    stages = dict(new.get("stages") or {})
+    stages.setdefault(status.value, at.isoformat())
+    new["stages"] = stages
+    new.update({k: v for k, v in always.items() if v is not None})
+    rank = RANK[status]
+    current = new.get("rank")
+    if (
+        current is None
+        or rank > current
+        or (rank == current and at.isoformat() >= new["updated_at"])
+    ):
+        new.update({"status": status.value, "rank": rank, "updated_at": at.isoformat()})
+        new.update(fields)
+    return new
 
 
 async def record_status(
@@ -51,21 +66,26 @@ async def record_status(
     always: dict[str, Any] | None = None,
 ) -> None:
     """Advance a document's status; ``always`` fields are merged whatever the order."""
-    await es.update(
-        index=index,
-        id=document_id,
-        script={
-            "source": _SCRIPT,
-            "lang": "painless",
-            "params": {
-                "status": status.value,
-                "rank": RANK[status],
-                "at": at.isoformat(),
-                "fields": fields or {},
-                "always": {k: v for k, v in (always or {}).items() if v is not None},
-            },
-        },
-        scripted_upsert=True,
-        upsert={"document_id": document_id},
-        retry_on_conflict=5,
-    )
+    for _ in range(MAX_CONFLICT_RETRIES):
+        try:
+            current = await es.get(index=index, id=document_id)
+            record, guard = (
+                current["_source"],
+                {
+                    "if_seq_no": current["_seq_no"],
+                    "if_primary_term": current["_primary_term"],
+                },
+            )
+        except NotFoundError:
+            record, guard = {"document_id": document_id}, {"op_type": "create"}
+        updated = apply_status(
+            record, status=status, at=at, fields=fields or {}, always=always or {}
+        )
+        if updated == record:
+            return
+        try:
+            await es.index(index=index, id=document_id, document=updated, **guard)
+            return
+        except ConflictError:
+            continue
+    raise TransientError(f"the status of {document_id} kept changing; will retry")

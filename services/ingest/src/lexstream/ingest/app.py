@@ -31,7 +31,13 @@ from lexstream.shared.events import (
     Topics,
 )
 from lexstream.shared.health import health_router
-from lexstream.shared.kafka import StageRunner, make_broker, publish_event, subscriber_options
+from lexstream.shared.kafka import (
+    StageRunner,
+    ensure_topics,
+    make_broker,
+    publish_event,
+    subscriber_options,
+)
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.runtime import wait_for
 from lexstream.shared.storage import ObjectStore
@@ -129,6 +135,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        topics = Topics(settings.topic_prefix)
+        await wait_for("kafka topics", lambda: ensure_topics(settings, topics.all()))
         await wait_for("s3", state.store.bootstrap)
         await wait_for("kafka", state.broker.connect)
         await state.broker.start()

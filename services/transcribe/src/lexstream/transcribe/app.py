@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from faststream.kafka.annotations import KafkaMessage
-from lexstream.transcribe.engine import Transcriber
 
 from lexstream.shared.events import Stage, Topics, TranscribeRequested
-from lexstream.shared.kafka import StageRunner, make_broker, subscriber_options
+from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, subscriber_options
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 from lexstream.shared.worker import create_worker_app, kafka_check
+from lexstream.transcribe.engine import Transcriber
 from lexstream.transcribe.handlers import TranscribeHandler
 from lexstream.transcribe.settings import TranscribeSettings
 
@@ -46,5 +46,8 @@ def create_app(
         title="lexstream transcribe",
         broker=broker,
         checks=lambda: {"kafka": kafka_check(broker), "s3": store.ping},
-        startup=[("s3", store.bootstrap)],
+        startup=[
+            ("kafka topics", lambda: ensure_topics(settings, topics.all())),
+            ("s3", store.bootstrap),
+        ],
     )

@@ -8,8 +8,6 @@ import tempfile
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
-from lexstream.transcribe.captions import to_srt, to_webvtt
-from lexstream.transcribe.engine import Transcriber, TranscriptionInputError
 
 from lexstream.shared import __version__
 from lexstream.shared.artifacts import Transcript
@@ -25,6 +23,8 @@ from lexstream.shared.events import (
 )
 from lexstream.shared.kafka import publish_event
 from lexstream.shared.storage import ObjectStore, derived_key
+from lexstream.transcribe.captions import to_srt, to_webvtt
+from lexstream.transcribe.engine import Transcriber, TranscriptionInputError
 from lexstream.transcribe.settings import TranscribeSettings
 
 log = logging.getLogger(__name__)

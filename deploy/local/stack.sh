@@ -1,0 +1,508 @@
+#!/usr/bin/env bash
+# The lexstream local stack without Docker: Apache Kafka (KRaft, one node), Elasticsearch 8
+# (one node) and an S3 API server (S3Proxy, filesystem back end), all on 127.0.0.1.
+#
+#   stack.sh fetch   [component...]   download once into .stack/dist/ (Maven Central only)
+#   stack.sh start   [component...]   fetch if needed, start, wait until healthy
+#   stack.sh stop    [component...]   stop what start started (TERM, wait, KILL); data is kept
+#   stack.sh status  [component...]   one line per component
+#   stack.sh wait    [component...]   wait until the running components are healthy
+#   stack.sh versions                 e.g. "kafka=4.1.1 elasticsearch=8.19.4 s3=s3proxy 4.1.0"
+#
+# Components: kafka, elasticsearch, s3 (none given: all). See deploy/local/README.md.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+STACK_DIR=${LEXSTREAM_STACK_DIR:-$REPO_ROOT/.stack}
+DIST_DIR=$STACK_DIR/dist
+RUN_DIR=$STACK_DIR/run
+LOG_DIR=$STACK_DIR/logs
+DATA_DIR=$STACK_DIR/data
+CONF_DIR=$STACK_DIR/conf
+
+JAVA_HOME_17=${LEXSTREAM_STACK_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+JAVA=$JAVA_HOME_17/bin/java
+MVN=${LEXSTREAM_STACK_MVN:-mvn}
+
+KAFKA_PORT=${LEXSTREAM_STACK_KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${LEXSTREAM_STACK_KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_HEAP=${LEXSTREAM_STACK_KAFKA_HEAP:-512m}
+ES_PORT=${LEXSTREAM_STACK_ES_PORT:-9200}
+ES_TRANSPORT_PORT=${LEXSTREAM_STACK_ES_TRANSPORT_PORT:-9300}
+ES_HEAP=${LEXSTREAM_STACK_ES_HEAP:-1g}
+S3_PORT=${LEXSTREAM_STACK_S3_PORT:-9000}
+S3_HEAP=${LEXSTREAM_STACK_S3_HEAP:-256m}
+S3_ACCESS_KEY=${LEXSTREAM_S3_ACCESS_KEY:-lexstream}
+S3_SECRET_KEY=${LEXSTREAM_S3_SECRET_KEY:-lexstream-secret}
+S3_REGION=${LEXSTREAM_S3_REGION:-us-east-1}
+HEALTH_TIMEOUT=${LEXSTREAM_STACK_TIMEOUT:-180}
+STOP_TIMEOUT=${LEXSTREAM_STACK_STOP_TIMEOUT:-30}
+
+ALL_COMPONENTS=(kafka elasticsearch s3)
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() {
+    printf '[stack] error: %s\n' "$*" >&2
+    exit 1
+}
+
+# Versions live in the poms (one source of truth for fetch and for `versions`).
+pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$SCRIPT_DIR/$1/pom.xml" | head -n 1; }
+KAFKA_VERSION=$(pom_property kafka kafka.version)
+ES_VERSION=$(pom_property elasticsearch elasticsearch.version)
+S3PROXY_VERSION=$(pom_property s3 s3proxy.version)
+ES_HOME=$DIST_DIR/elasticsearch/elasticsearch-$ES_VERSION
+
+component_port() {
+    case $1 in
+        kafka) echo "$KAFKA_PORT" ;;
+        elasticsearch) echo "$ES_PORT" ;;
+        s3) echo "$S3_PORT" ;;
+    esac
+}
+
+component_version() {
+    case $1 in
+        kafka) echo "$KAFKA_VERSION" ;;
+        elasticsearch) echo "$ES_VERSION" ;;
+        s3) echo "s3proxy $S3PROXY_VERSION" ;;
+    esac
+}
+
+# Expands "no argument" to every component and rejects unknown names.
+parse_components() {
+    if (($# == 0)); then
+        printf '%s\n' "${ALL_COMPONENTS[@]}"
+        return
+    fi
+    local c
+    for c in "$@"; do
+        case $c in
+            kafka | elasticsearch | s3) echo "$c" ;;
+            es) echo elasticsearch ;;
+            *) die "unknown component '$c' (expected: ${ALL_COMPONENTS[*]})" ;;
+        esac
+    done
+}
+
+require_java() {
+    [[ -x $JAVA ]] || die "Java 17 not found at $JAVA_HOME_17 (apt-get install openjdk-17-jre-headless, or set LEXSTREAM_STACK_JAVA_HOME)"
+}
+
+# ---------------------------------------------------------------------------------------
+# fetch: everything comes from Maven Central through mvn; a stamp file marks a finished copy.
+# ---------------------------------------------------------------------------------------
+
+mvn_run() { # component goal args...: resolves deploy/local/COMPONENT/pom.xml, builds nothing
+    command -v "$MVN" >/dev/null || die "mvn not found (apt-get install maven)"
+    local component=$1
+    shift
+    rm -rf "$DIST_DIR/.build/$component"
+    local output
+    if ! output=$(JAVA_HOME=$JAVA_HOME_17 "$MVN" -B -q -Dstyle.color=never \
+        -Dmaven.repo.local="$DIST_DIR/m2" -Dstack.build.dir="$DIST_DIR/.build/$component" \
+        -f "$SCRIPT_DIR/$component/pom.xml" "$@" 2>&1); then
+        printf '%s\n' "$output" >&2
+        die "maven could not fetch $component"
+    fi
+}
+
+fetch_classpath() { # component version
+    local component=$1 version=$2 target=$DIST_DIR/$1
+    if [[ -f $target/.fetched-$version ]]; then
+        return
+    fi
+    log "fetching $component $version from Maven Central"
+    rm -rf "$target.partial"
+    mvn_run "$component" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$target.partial/lib"
+    rm -rf "$target"
+    mv "$target.partial" "$target"
+    touch "$target/.fetched-$version"
+}
+
+fetch_elasticsearch() {
+    if [[ ! -f $ES_HOME/.fetched-$ES_VERSION ]]; then
+        log "fetching elasticsearch $ES_VERSION from Maven Central"
+        local partial=$DIST_DIR/elasticsearch/.partial
+        rm -rf "$partial" "$ES_HOME"
+        mvn_run elasticsearch dependency:unpack-dependencies \
+            -DoutputDirectory="$partial"
+        mv "$partial/elasticsearch-$ES_VERSION" "$ES_HOME"
+        rm -rf "$partial"
+        touch "$ES_HOME/.fetched-$ES_VERSION"
+    fi
+    build_es_plugin
+}
+
+# Compiles deploy/local/elasticsearch/plugin (language analyzers, path_hierarchy, GET /) against
+# the fetched distribution; rebuilt whenever its source changes. Needs a JDK, downloads nothing.
+build_es_plugin() {
+    local src=$SCRIPT_DIR/elasticsearch/plugin target=$ES_HOME/plugins/lexstream-local
+    local digest
+    digest=$(cd "$src" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+    if [[ -f $target/.source-$digest ]]; then
+        return
+    fi
+    local javac=$JAVA_HOME_17/bin/javac jar=$JAVA_HOME_17/bin/jar
+    [[ -x $javac ]] || die "javac not found in $JAVA_HOME_17 (apt-get install openjdk-17-jdk-headless)"
+    log "building the lexstream-local Elasticsearch plugin"
+    local build
+    build=$(mktemp -d)
+    local sources=()
+    mapfile -t sources < <(find "$src/src" -name '*.java')
+    "$javac" --release 17 -nowarn -cp "$ES_HOME/lib/*" -d "$build/classes" "${sources[@]}"
+    rm -rf "$target"
+    mkdir -p "$target"
+    "$jar" cf "$target/lexstream-local.jar" -C "$build/classes" .
+    sed "s/@ES_VERSION@/$ES_VERSION/g" "$src/plugin-descriptor.properties" >"$target/plugin-descriptor.properties"
+    rm -rf "$build"
+    touch "$target/.source-$digest"
+}
+
+fetch_component() {
+    case $1 in
+        kafka) fetch_classpath kafka "$KAFKA_VERSION" ;;
+        elasticsearch) fetch_elasticsearch ;;
+        s3) fetch_classpath s3 "$S3PROXY_VERSION" ;;
+    esac
+}
+
+is_fetched() {
+    case $1 in
+        kafka) [[ -f $DIST_DIR/kafka/.fetched-$KAFKA_VERSION ]] ;;
+        elasticsearch) [[ -f $ES_HOME/.fetched-$ES_VERSION ]] ;;
+        s3) [[ -f $DIST_DIR/s3/.fetched-$S3PROXY_VERSION ]] ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------
+# processes: each Java command line carries -Dlexstream.stack.component=NAME and a path under
+# $STACK_DIR, so a pid file is only trusted when the process behind it is really ours.
+# ---------------------------------------------------------------------------------------
+
+pid_file() { echo "$RUN_DIR/$1.pid"; }
+
+is_ours() { # pid component
+    local cmdline
+    [[ -r /proc/$1/cmdline ]] || return 1
+    cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+    [[ $cmdline == *"-Dlexstream.stack.component=$2 "* && $cmdline == *"$STACK_DIR"* ]]
+}
+
+running_pid() { # component -> prints the pid when it runs; removes a stale pid file
+    local file pid
+    file=$(pid_file "$1")
+    [[ -f $file ]] || return 1
+    pid=$(head -n 1 "$file")
+    if [[ $pid =~ ^[0-9]+$ ]] && is_ours "$pid" "$1"; then
+        echo "$pid"
+        return 0
+    fi
+    rm -f "$file"
+    return 1
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+launch() { # component logfile command...
+    local component=$1 logfile=$2
+    shift 2
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    printf '\n==== %s start %s ====\n' "$component" "$(date -Is)" >>"$logfile"
+    nohup "$@" >>"$logfile" 2>&1 </dev/null &
+    local pid=$! deadline=$((SECONDS + 15))
+    echo "$pid" >"$(pid_file "$component")"
+    # The command may pass through wrappers (nohup, unshare, a launcher script) before it
+    # execs java; wait until the pid shows the marker so later checks do not think it died.
+    while ! is_ours "$pid" "$component" && kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+        sleep 0.1
+    done
+}
+
+# ---------------------------------------------------------------------------------------
+# kafka
+# ---------------------------------------------------------------------------------------
+
+start_kafka() {
+    local conf=$CONF_DIR/kafka data=$DATA_DIR/kafka
+    mkdir -p "$conf" "$data" "$LOG_DIR/kafka"
+    cat >"$conf/server.properties" <<EOF
+# Written by deploy/local/stack.sh on every start; edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$data
+num.partitions=3
+auto.create.topics.enable=true
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+delete.topic.enable=true
+EOF
+    local classpath="$DIST_DIR/kafka/lib/*"
+    if [[ ! -f $data/meta.properties ]]; then
+        local cluster_id
+        cluster_id=$("$JAVA" -cp "$classpath" kafka.tools.StorageTool random-uuid)
+        log "formatting Kafka storage (cluster id $cluster_id)"
+        "$JAVA" -Dlog4j2.configurationFile="$SCRIPT_DIR/kafka/log4j2.properties" -cp "$classpath" \
+            kafka.tools.StorageTool format -t "$cluster_id" -c "$conf/server.properties" \
+            >>"$LOG_DIR/kafka.log" 2>&1 || die "kafka storage format failed (see $LOG_DIR/kafka.log)"
+    fi
+    launch kafka "$LOG_DIR/kafka.log" "$JAVA" \
+        -Dlexstream.stack.component=kafka \
+        "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+        -Djava.awt.headless=true \
+        -Dkafka.logs.dir="$LOG_DIR/kafka" \
+        -Dlog4j2.configurationFile="$SCRIPT_DIR/kafka/log4j2.properties" \
+        -cp "$classpath" kafka.Kafka "$conf/server.properties"
+}
+
+# The Kafka probe speaks the protocol (a metadata request via aiokafka), not just TCP.
+KAFKA_PROBE_READY=""
+check_kafka() {
+    local python=(uv run --no-sync --project "$REPO_ROOT" python)
+    if [[ -n ${LEXSTREAM_STACK_PYTHON:-} ]]; then
+        python=("$LEXSTREAM_STACK_PYTHON")
+    fi
+    if [[ -z $KAFKA_PROBE_READY ]]; then
+        "${python[@]}" -c 'import aiokafka' >/dev/null 2>&1 ||
+            die "the Kafka health probe needs aiokafka: run 'uv sync' in $REPO_ROOT (or set LEXSTREAM_STACK_PYTHON)"
+        KAFKA_PROBE_READY=1
+    fi
+    "${python[@]}" "$SCRIPT_DIR/check_kafka.py" "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------------------------------
+# elasticsearch
+# ---------------------------------------------------------------------------------------
+
+start_elasticsearch() {
+    local conf=$CONF_DIR/elasticsearch
+    mkdir -p "$conf/jvm.options.d" "$DATA_DIR/elasticsearch" "$LOG_DIR/elasticsearch"
+    # jvm.options and log4j2.properties come from the distribution (refreshed on every start).
+    cp "$ES_HOME/config/jvm.options" "$ES_HOME/config/log4j2.properties" "$conf/"
+    cat >"$conf/elasticsearch.yml" <<EOF
+# Written by deploy/local/stack.sh on every start; edit the script, not this file.
+cluster.name: lexstream-local
+node.name: lexstream-local-1
+path.data: $DATA_DIR/elasticsearch
+path.logs: $LOG_DIR/elasticsearch
+network.host: 127.0.0.1
+http.port: $ES_PORT
+transport.port: $ES_TRANSPORT_PORT
+discovery.type: single-node
+xpack.security.enabled: false
+# A nearly full developer disk must not turn the indices read-only.
+cluster.routing.allocation.disk.threshold_enabled: false
+action.destructive_requires_name: false
+EOF
+    printf -- '-Xms%s\n-Xmx%s\n' "$ES_HEAP" "$ES_HEAP" >"$conf/jvm.options.d/lexstream-heap.options"
+
+    # Elasticsearch refuses to run as root. As root, run it in a user namespace where it is
+    # uid 1000: its files are still root's on disk and no chown is needed.
+    local wrapper=()
+    if [[ $(id -u) == 0 ]]; then
+        unshare --user --map-user=1000 --map-group=1000 true 2>/dev/null ||
+            die "running as root and 'unshare --user' is not permitted here; run stack.sh as a normal user"
+        wrapper=(unshare --user --map-user=1000 --map-group=1000)
+    fi
+    rm -f "$RUN_DIR/elasticsearch-server.pid"
+    # The pid we record is the CLI launcher's; it runs the server JVM as its child and stops it
+    # on TERM. The server's own pid is written with -p for stop's KILL fallback.
+    ES_JAVA_HOME=$JAVA_HOME_17 ES_PATH_CONF=$conf \
+        CLI_JAVA_OPTS="-Dlexstream.stack.component=elasticsearch" \
+        ES_JAVA_OPTS="-Dlexstream.stack.component=elasticsearch-server" \
+        launch elasticsearch "$LOG_DIR/elasticsearch.log" \
+        "${wrapper[@]}" "$ES_HOME/bin/elasticsearch" -p "$RUN_DIR/elasticsearch-server.pid"
+}
+
+check_elasticsearch() {
+    curl -sf --max-time 5 \
+        "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=3s" >/dev/null
+}
+
+# ---------------------------------------------------------------------------------------
+# s3 (S3Proxy with its filesystem back end: one directory per bucket under .stack/data/s3)
+# ---------------------------------------------------------------------------------------
+
+start_s3() {
+    local conf=$CONF_DIR/s3
+    mkdir -p "$conf" "$DATA_DIR/s3"
+    (
+        umask 077
+        cat >"$conf/s3proxy.conf" <<EOF
+# Written by deploy/local/stack.sh on every start; edit the script, not this file.
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY
+s3proxy.credential=$S3_SECRET_KEY
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$DATA_DIR/s3
+jclouds.region=$S3_REGION
+EOF
+    )
+    launch s3 "$LOG_DIR/s3.log" "$JAVA" \
+        -Dlexstream.stack.component=s3 \
+        "-Xmx$S3_HEAP" -XX:+UseSerialGC \
+        -Dlogback.configurationFile="$SCRIPT_DIR/s3/logback.xml" \
+        -cp "$DIST_DIR/s3/lib/*" org.gaul.s3proxy.Main --properties "$conf/s3proxy.conf"
+}
+
+# ListBuckets signed with SigV4: checks the server and the credentials together.
+check_s3() {
+    local empty_sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+    curl -sf --max-time 5 -H "x-amz-content-sha256: $empty_sha256" \
+        --aws-sigv4 "aws:amz:$S3_REGION:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+        "http://127.0.0.1:$S3_PORT/" 2>/dev/null | grep -q ListAllMyBucketsResult
+}
+
+# ---------------------------------------------------------------------------------------
+# commands
+# ---------------------------------------------------------------------------------------
+
+wait_healthy() { # component
+    local component=$1 deadline=$((SECONDS + HEALTH_TIMEOUT))
+    while ! "check_$component"; do
+        if ! running_pid "$component" >/dev/null; then
+            die "$component exited during start-up; last lines of $LOG_DIR/$component.log:
+$(tail -n 25 "$LOG_DIR/$component.log" 2>/dev/null)"
+        fi
+        if ((SECONDS >= deadline)); then
+            die "$component not healthy after ${HEALTH_TIMEOUT}s (log: $LOG_DIR/$component.log)"
+        fi
+        sleep 1
+    done
+    log "$component healthy on 127.0.0.1:$(component_port "$component") (${SECONDS}s)"
+}
+
+cmd_fetch() {
+    require_java
+    local c
+    for c in $(parse_components "$@"); do
+        fetch_component "$c"
+    done
+}
+
+cmd_start() {
+    require_java
+    local c pid components
+    components=$(parse_components "$@")
+    for c in $components; do
+        is_fetched "$c" || fetch_component "$c"
+        [[ $c != elasticsearch ]] || build_es_plugin
+    done
+    for c in $components; do
+        if pid=$(running_pid "$c"); then
+            log "$c already running (pid $pid)"
+            continue
+        fi
+        if port_in_use "$(component_port "$c")"; then
+            die "port $(component_port "$c") is taken by a process that stack.sh did not start ($c)"
+        fi
+        log "starting $c"
+        "start_$c"
+    done
+    # All are launched first and then waited for, so their start-ups overlap.
+    for c in $components; do
+        wait_healthy "$c"
+    done
+}
+
+stop_pid() { # pid name: TERM, wait up to STOP_TIMEOUT, then KILL
+    local pid=$1 name=$2 deadline=$((SECONDS + STOP_TIMEOUT))
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            log "$name (pid $pid) still running after ${STOP_TIMEOUT}s; sending KILL"
+            kill -KILL "$pid" 2>/dev/null || true
+            break
+        fi
+        sleep 0.5
+    done
+}
+
+cmd_stop() {
+    local c pid components
+    # Reverse order of start: clients of the stack usually hold Kafka connections longest.
+    components=$(parse_components "$@" | tac)
+    for c in $components; do
+        if ! pid=$(running_pid "$c"); then
+            log "$c not running"
+            rm -f "$(pid_file "$c")"
+            continue
+        fi
+        log "stopping $c (pid $pid)"
+        if [[ $c == elasticsearch ]]; then
+            local server_pid=""
+            server_pid=$(head -n 1 "$RUN_DIR/elasticsearch-server.pid" 2>/dev/null || true)
+            stop_pid "$pid" elasticsearch
+            if [[ $server_pid =~ ^[0-9]+$ ]] && is_ours "$server_pid" elasticsearch-server; then
+                stop_pid "$server_pid" elasticsearch-server
+            fi
+            rm -f "$RUN_DIR/elasticsearch-server.pid"
+        else
+            stop_pid "$pid" "$c"
+        fi
+        rm -f "$(pid_file "$c")"
+    done
+}
+
+cmd_status() {
+    local c pid
+    for c in $(parse_components "$@"); do
+        if pid=$(running_pid "$c"); then
+            printf '%-13s running pid=%s port=%s version=%s\n' "$c" "$pid" "$(component_port "$c")" "$(component_version "$c")"
+        else
+            printf '%-13s stopped pid=- port=%s version=%s\n' "$c" "$(component_port "$c")" "$(component_version "$c")"
+        fi
+    done
+}
+
+cmd_wait() {
+    local c
+    for c in $(parse_components "$@"); do
+        running_pid "$c" >/dev/null || die "$c is not running (stack.sh start $c)"
+        wait_healthy "$c"
+    done
+}
+
+cmd_versions() {
+    echo "kafka=$KAFKA_VERSION elasticsearch=$ES_VERSION s3=s3proxy $S3PROXY_VERSION"
+}
+
+usage() {
+    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+main() {
+    local command=${1:-}
+    (($# > 0)) && shift
+    case $command in
+        fetch) cmd_fetch "$@" ;;
+        start) cmd_start "$@" ;;
+        stop) cmd_stop "$@" ;;
+        status) cmd_status "$@" ;;
+        wait) cmd_wait "$@" ;;
+        versions) cmd_versions ;;
+        -h | --help | help) usage ;;
+        *)
+            usage >&2
+            exit 2
+            ;;
+    esac
+}
+
+main "$@"

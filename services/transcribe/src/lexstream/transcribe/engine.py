@@ -1,0 +1,472 @@
+"""The transcription engine: faster-whisper (CTranslate2) behind one ``Transcriber`` per process.
+
+The recording is decoded with PyAV; voice-activity detection finds the speech, which is
+packed into windows of one Whisper context each (see :mod:`lexstream.transcribe.windows`).
+Each window is encoded once; its language is read from that encoder output and the
+window is transcribed in that language, so a hearing that switches between English and
+German comes out in English and German, not translated. A window whose language is
+uncertain (two languages in it) is split into its speech chunks, each transcribed in its
+own language. Channels that carry different speakers are transcribed one by one and
+labelled ``channel-1``, ``channel-2``, ...
+
+On CUDA the windows go through ``BatchedInferencePipeline`` in batches (float16); on CPU
+through ``WhisperModel``'s sequential decoder (int8).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import ctranslate2
+import numpy as np
+from faster_whisper import BatchedInferencePipeline, WhisperModel
+from faster_whisper.audio import pad_or_trim
+from faster_whisper.tokenizer import Tokenizer
+
+from lexstream.shared.artifacts import Segment, Transcript, Word
+from lexstream.transcribe.audio import (
+    SAMPLE_RATE,
+    DecodedAudio,
+    FloatArray,
+    decode_audio,
+    distinct_channels,
+)
+from lexstream.transcribe.diarize import Diarizer, channel_speaker
+from lexstream.transcribe.errors import InputErrorCode, TranscriptionInputError
+from lexstream.transcribe.model import DEFAULT_CACHE_DIR, OFFLINE_BASE_MODEL, resolve_model
+from lexstream.transcribe.windows import SpeechWindow, find_speech, pack_windows
+
+__all__ = [
+    "InputErrorCode",
+    "Transcriber",
+    "TranscriptionInputError",
+    "choose_device",
+    "dominant_language",
+]
+
+logger = logging.getLogger(__name__)
+
+Device = Literal["auto", "cpu", "cuda"]
+Progress = Callable[[float], None]
+
+# Whisper is near-certain (> 0.99) about the language of a window spoken in one language;
+# a window holding two languages scores well below (0.77 and 0.88 measured on the English
+# to German switch of multilingual.mp3).
+DEFAULT_LANGUAGE_SWITCH_THRESHOLD = 0.9
+# Whisper's prompt holds at most half its 448-token context, less the start token.
+_MAX_PROMPT_TOKENS = 223
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A transcribed piece of one window, times relative to the window's joined audio."""
+
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    words: tuple[tuple[float, float, str, float], ...]
+
+
+@dataclass(frozen=True)
+class _WindowText:
+    window: SpeechWindow
+    language: str | None
+    pieces: list[_Piece]
+
+
+class Transcriber:
+    """A Whisper model loaded once per process; ``transcribe`` turns a file into a Transcript.
+
+    Not for concurrent use: calls are serialised by a lock (the model saturates the
+    device on its own).
+    """
+
+    def __init__(
+        self,
+        model: str = OFFLINE_BASE_MODEL,
+        device: Device = "auto",
+        compute_type: str = "auto",
+        batch_size: int = 8,
+        cpu_threads: int = 0,
+        cache_dir: Path = DEFAULT_CACHE_DIR,
+        *,
+        batched: bool | None = None,
+        beam_size: int = 5,
+        language_switch_threshold: float = DEFAULT_LANGUAGE_SWITCH_THRESHOLD,
+        diarizer: Diarizer | None = None,
+    ) -> None:
+        self.model_name = model
+        self.device, self.compute_type = choose_device(device, compute_type)
+        self.batched = self.device == "cuda" if batched is None else batched
+        self.batch_size = batch_size
+        self.beam_size = beam_size
+        self.language_switch_threshold = language_switch_threshold
+        self._diarizer = diarizer
+        self._lock = threading.Lock()
+        logger.info(
+            "loading whisper model %s on %s (%s, %s)",
+            model,
+            self.device,
+            self.compute_type,
+            "batched" if self.batched else "sequential",
+        )
+        self._model = WhisperModel(
+            resolve_model(model, cache_dir),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=cpu_threads,
+            download_root=str(cache_dir / "hub"),
+        )
+        self._pipeline = _LanguageTrackingPipeline(self._model) if self.batched else None
+
+    @property
+    def whisper_model(self) -> WhisperModel:
+        """The loaded faster-whisper model (for benchmarks that compare against it)."""
+        return self._model
+
+    def transcribe(
+        self,
+        path: Path,
+        *,
+        document_id: str,
+        media_type: str,
+        language: str | None = None,
+        initial_prompt: str | None = None,
+        hotwords: str | None = None,
+        max_duration_s: float | None = None,
+        progress: Progress | None = None,
+    ) -> Transcript:
+        """Transcribe the recording at ``path``.
+
+        ``language`` (ISO 639-1) forces one language for the whole recording; left out,
+        each window's language is detected. ``initial_prompt`` and ``hotwords`` carry the
+        matter's names and terms. ``progress`` receives the fraction of speech done.
+
+        Raises :class:`~lexstream.transcribe.errors.TranscriptionInputError` when the
+        recording is empty, undecodable, has no audio, or is longer than ``max_duration_s``.
+        A recording without speech gives a transcript without segments.
+        """
+        audio = decode_audio(path, max_duration_s=max_duration_s)
+        with self._lock:
+            segments = self._transcribe_audio(
+                audio,
+                language=self._usable_language(language),
+                initial_prompt=initial_prompt,
+                hotwords=hotwords,
+                progress=progress or _ignore_progress,
+            )
+        return Transcript(
+            document_id=document_id,
+            media_type=media_type,
+            duration=round(audio.duration, 3),
+            language=dominant_language(segments),
+            segments=segments,
+            model=self.model_name,
+            device=self.device,
+            compute_type=self.compute_type,
+        )
+
+    def _transcribe_audio(
+        self,
+        audio: DecodedAudio,
+        *,
+        language: str | None,
+        initial_prompt: str | None,
+        hotwords: str | None,
+        progress: Progress,
+    ) -> list[Segment]:
+        channels = distinct_channels(audio)
+        tracks: list[tuple[FloatArray, str | None]]
+        if len(channels) > 1:
+            tracks = [(audio.samples[index], channel_speaker(index)) for index in channels]
+        else:
+            tracks = [(audio.downmix(channels or None), None)]
+        planned = [(track, speaker, pack_windows(find_speech(track))) for track, speaker in tracks]
+        total_speech_s = sum(window.speech_s for _, _, windows in planned for window in windows)
+        tracker = _ProgressTracker(progress, total_speech_s)
+        decoder = self._decoder(language, initial_prompt, hotwords)
+
+        segments: list[Segment] = []
+        for track, speaker, windows in planned:
+            for result in decoder(track, windows):
+                segments.extend(_to_segments(result, speaker))
+                tracker.advance(result.window.speech_s)
+        segments.sort(key=lambda segment: (segment.start, segment.speaker or ""))
+        segments = [
+            segment.model_copy(update={"id": index}) for index, segment in enumerate(segments)
+        ]
+        if self._diarizer is not None and len(tracks) == 1 and segments:
+            segments = self._diarizer.assign_speakers(audio.samples, segments)
+        tracker.finish()
+        return segments
+
+    def _usable_language(self, language: str | None) -> str | None:
+        if language is None or not self._model.model.is_multilingual:
+            return None if self._model.model.is_multilingual else "en"
+        if language not in self._model.supported_languages:
+            logger.warning("ignoring unsupported language hint %r; detecting instead", language)
+            return None
+        return language
+
+    def _decoder(
+        self, language: str | None, initial_prompt: str | None, hotwords: str | None
+    ) -> Callable[[FloatArray, list[SpeechWindow]], Iterator[_WindowText]]:
+        settings: dict[str, Any] = {
+            "language": "en",  # placeholder: each window sets its own
+            "beam_size": self.beam_size,
+            "word_timestamps": True,
+            "initial_prompt": initial_prompt,
+            "hotwords": hotwords,
+            "vad_filter": False,
+            "without_timestamps": False,
+        }
+        if self._pipeline is not None:
+            return _BatchedDecoder(
+                self._pipeline,
+                _options_template(self._pipeline, settings),
+                language,
+                self.batch_size,
+                self.language_switch_threshold,
+            )
+        return _SequentialDecoder(
+            self._model,
+            _options_template(self._model, settings),
+            language,
+            self.language_switch_threshold,
+        )
+
+
+def choose_device(device: Device, compute_type: str) -> tuple[str, str]:
+    """CUDA with float16 where a GPU is visible, else CPU with int8; both can be forced."""
+    if device == "auto":
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if compute_type == "auto":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
+def dominant_language(segments: Sequence[Segment]) -> str | None:
+    """The language spoken longest."""
+    spoken: dict[str, float] = defaultdict(float)
+    for segment in segments:
+        if segment.language:
+            spoken[segment.language] += segment.end - segment.start
+    return max(spoken, key=lambda code: spoken[code]) if spoken else None
+
+
+def _options_template(runner: Any, settings: dict[str, Any]) -> Any:
+    """Complete ``TranscriptionOptions`` as faster-whisper builds them from ``settings``.
+
+    ``transcribe`` returns its segments lazily, so on a second of silence it only builds
+    the options (with faster-whisper's own defaults and resolved token lists) and decodes
+    nothing; that keeps this module off the dataclass's private field list.
+    """
+    _, info = runner.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32), **settings)
+    return info.transcription_options
+
+
+class _SequentialDecoder:
+    """``WhisperModel``: one window at a time, the encoder output shared with language detection."""
+
+    def __init__(
+        self, model: WhisperModel, options: Any, language: str | None, switch_threshold: float
+    ) -> None:
+        self._model = model
+        self._options = options
+        self._language = language
+        self._switch_threshold = switch_threshold
+        self._context: tuple[str | None, list[int]] = (None, [])
+
+    def __call__(self, track: FloatArray, windows: list[SpeechWindow]) -> Iterator[_WindowText]:
+        self._context = (None, [])  # each track starts without context
+        for window in windows:
+            yield from self._window(track, window)
+
+    def _prompt(self, tokenizer: Tokenizer, language: str) -> list[int] | None:
+        """The matter's prompt, then the end of the previous window's text in this language.
+
+        Windows are decoded one by one, so this carries the context faster-whisper's
+        ``condition_on_previous_text`` would carry across them (names, spelling, style).
+        """
+        initial = self._options.initial_prompt
+        prompt = tokenizer.encode(" " + initial.strip()) if initial else []
+        previous_language, previous_tokens = self._context
+        room = _MAX_PROMPT_TOKENS - len(prompt)
+        if previous_language == language and room > 0:
+            prompt = prompt + previous_tokens[-room:]
+        return prompt or None
+
+    def _window(self, track: FloatArray, window: SpeechWindow) -> Iterator[_WindowText]:
+        features = self._model.feature_extractor(window.audio(track))
+        first_frames = min(self._model.feature_extractor.nb_max_frames, features.shape[-1] - 1)
+        # The same input generate_segments encodes for its first window, so it can reuse it.
+        encoder_output = self._model.encode(pad_or_trim(features[:, :first_frames]))
+        language = self._language
+        if language is None:
+            language, probability = _top_language(
+                self._model.model.detect_language(encoder_output)[0]
+            )
+            if probability < self._switch_threshold and len(window.chunks) > 1:
+                logger.debug(
+                    "window language uncertain (%s %.2f); splitting", language, probability
+                )
+                for part in window.split():
+                    yield from self._window(track, part)
+                return
+        tokenizer = Tokenizer(
+            self._model.hf_tokenizer, self._model.model.is_multilingual, "transcribe", language
+        )
+        options = replace(self._options, initial_prompt=self._prompt(tokenizer, language))
+        generated = list(
+            self._model.generate_segments(features, tokenizer, options, False, encoder_output)
+        )
+        self._context = (language, [token for segment in generated for token in segment.tokens])
+        pieces = [
+            _Piece(
+                start=segment.start,
+                end=segment.end,
+                text=segment.text,
+                avg_logprob=segment.avg_logprob,
+                words=tuple((w.start, w.end, w.word, w.probability) for w in segment.words or ()),
+            )
+            for segment in generated
+        ]
+        yield _WindowText(window, language, pieces)
+
+
+class _LanguageTrackingPipeline(BatchedInferencePipeline):  # type: ignore[misc]
+    """``BatchedInferencePipeline`` that keeps the language it detected for each window."""
+
+    def __init__(self, model: WhisperModel) -> None:
+        super().__init__(model)
+        self.languages: list[tuple[str, float]] = []
+
+    def generate_segment_batched(
+        self, features: Any, tokenizer: Tokenizer, options: Any
+    ) -> tuple[Any, list[dict[str, Any]]]:
+        encoder_output, output = super().generate_segment_batched(features, tokenizer, options)
+        if options.multilingual:
+            # One decoder step on the encoder output already computed: cheap.
+            detected = self.model.model.detect_language(encoder_output)
+            self.languages = [_top_language(candidates) for candidates in detected]
+        else:
+            self.languages = [(tokenizer.language_code, 1.0)] * len(output)
+        return encoder_output, output
+
+
+class _BatchedDecoder:
+    """``BatchedInferencePipeline``: windows in batches, language detected per window."""
+
+    def __init__(
+        self,
+        pipeline: _LanguageTrackingPipeline,
+        options: Any,
+        language: str | None,
+        batch_size: int,
+        switch_threshold: float,
+    ) -> None:
+        self._pipeline = pipeline
+        self._model: WhisperModel = pipeline.model
+        self._options = replace(options, multilingual=language is None)
+        self._tokenizer = Tokenizer(
+            self._model.hf_tokenizer,
+            self._model.model.is_multilingual,
+            "transcribe",
+            language or "en",
+        )
+        self._batch_size = batch_size
+        self._switch_threshold = switch_threshold
+
+    def __call__(self, track: FloatArray, windows: list[SpeechWindow]) -> Iterator[_WindowText]:
+        for first in range(0, len(windows), self._batch_size):
+            yield from self._batch(track, windows[first : first + self._batch_size])
+
+    def _batch(self, track: FloatArray, windows: list[SpeechWindow]) -> Iterator[_WindowText]:
+        extractor = self._model.feature_extractor
+        features = np.stack(
+            [pad_or_trim(extractor(window.audio(track))[..., :-1]) for window in windows]
+        )
+        metadata = [
+            {"offset": 0.0, "duration": window.speech_s, "segments": []} for window in windows
+        ]
+        self._pipeline.last_speech_timestamp = 0.0
+        outputs = self._pipeline.forward(features, self._tokenizer, metadata, self._options)
+        for window, output, (language, probability) in zip(
+            windows, outputs, self._pipeline.languages, strict=True
+        ):
+            if probability < self._switch_threshold and len(window.chunks) > 1:
+                yield from self(track, window.split())
+                continue
+            pieces = [
+                _Piece(
+                    start=piece["start"],
+                    end=piece["end"],
+                    text=piece["text"],
+                    avg_logprob=piece["avg_logprob"],
+                    words=tuple(
+                        (w["start"], w["end"], w["word"], w["probability"])
+                        for w in piece.get("words") or ()
+                    ),
+                )
+                for piece in output
+                if piece["text"].strip()
+            ]
+            yield _WindowText(window, language, pieces)
+
+
+def _top_language(candidates: list[tuple[str, float]]) -> tuple[str, float]:
+    token, probability = candidates[0]
+    return token[2:-2], float(probability)  # "<|de|>" -> "de"
+
+
+def _to_segments(result: _WindowText, speaker: str | None) -> Iterator[Segment]:
+    clock = result.window.clock()
+    for piece in result.pieces:
+        words = [
+            Word(start=start, end=end, word=text, probability=round(probability, 4))
+            for start, end, text, probability in (
+                (*clock.span(w_start, w_end), w_text, w_prob)
+                for w_start, w_end, w_text, w_prob in piece.words
+            )
+        ]
+        if words:
+            start, end = words[0].start, words[-1].end
+        else:
+            start, end = clock.span(piece.start, piece.end)
+        yield Segment(
+            id=0,
+            start=start,
+            end=end,
+            text=piece.text.strip(),
+            language=result.language,
+            speaker=speaker,
+            avg_logprob=round(piece.avg_logprob, 4),
+            words=words,
+        )
+
+
+class _ProgressTracker:
+    def __init__(self, progress: Progress, total_s: float) -> None:
+        self._progress = progress
+        self._total_s = total_s
+        self._done_s = 0.0
+        progress(0.0)
+
+    def advance(self, seconds: float) -> None:
+        self._done_s += seconds
+        if self._total_s > 0:
+            self._progress(min(1.0, self._done_s / self._total_s))
+
+    def finish(self) -> None:
+        self._progress(1.0)
+
+
+def _ignore_progress(_: float) -> None:
+    return None

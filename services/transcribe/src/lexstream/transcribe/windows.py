@@ -1,0 +1,104 @@
+"""Speech windows: the units a recording is transcribed in.
+
+Voice-activity detection finds the stretches of speech; they are packed, silence
+removed, into windows of at most one Whisper context (30 s). Each window is one encoder
+pass and is transcribed in the language detected for it, so a recording that switches
+language is transcribed in each language rather than translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
+
+from lexstream.transcribe.audio import SAMPLE_RATE, FloatArray
+
+WHISPER_WINDOW_S = 30.0
+# Shorter pauses than Silero's default (2 s) give finer chunks, so a window whose language
+# is uncertain can be split where one speaker stops and the interpreter starts.
+_VAD_MIN_SILENCE_MS = 500
+
+
+@dataclass(frozen=True)
+class SpeechChunk:
+    """A stretch of speech, in samples of the original track."""
+
+    start: int
+    end: int
+
+    @property
+    def samples(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class SpeechWindow:
+    """Speech chunks of one track, joined without the silence between them."""
+
+    chunks: tuple[SpeechChunk, ...]
+
+    @property
+    def speech_s(self) -> float:
+        return sum(chunk.samples for chunk in self.chunks) / SAMPLE_RATE
+
+    def audio(self, track: FloatArray) -> FloatArray:
+        return np.concatenate([track[chunk.start : chunk.end] for chunk in self.chunks])
+
+    def split(self) -> list[SpeechWindow]:
+        """One window per chunk."""
+        return [SpeechWindow((chunk,)) for chunk in self.chunks]
+
+    def clock(self) -> WindowClock:
+        return WindowClock(self)
+
+
+class WindowClock:
+    """Maps times within a window's joined audio back to times in the recording."""
+
+    def __init__(self, window: SpeechWindow) -> None:
+        self._map = SpeechTimestampsMap(
+            [{"start": chunk.start, "end": chunk.end} for chunk in window.chunks], SAMPLE_RATE
+        )
+
+    def span(self, start: float, end: float) -> tuple[float, float]:
+        """Both ends of a word or segment, resolved in the chunk that holds its middle."""
+        chunk_index = self._map.get_chunk_index((start + end) / 2)
+        return (
+            float(self._map.get_original_time(start, chunk_index)),
+            float(self._map.get_original_time(end, chunk_index)),
+        )
+
+
+def find_speech(track: FloatArray, max_chunk_s: float = WHISPER_WINDOW_S) -> list[SpeechChunk]:
+    """Stretches of speech in a one-channel 16 kHz track (none for silence or noise)."""
+    options = VadOptions(
+        max_speech_duration_s=max_chunk_s, min_silence_duration_ms=_VAD_MIN_SILENCE_MS
+    )
+    return [
+        SpeechChunk(int(found["start"]), int(found["end"]))
+        for found in get_speech_timestamps(track, options, sampling_rate=SAMPLE_RATE)
+    ]
+
+
+def pack_windows(
+    chunks: list[SpeechChunk], max_window_s: float = WHISPER_WINDOW_S
+) -> list[SpeechWindow]:
+    """Pack consecutive chunks greedily into windows of at most ``max_window_s`` of speech."""
+    limit = int(max_window_s * SAMPLE_RATE)
+    return [SpeechWindow(tuple(group)) for group in _greedy_groups(chunks, limit)]
+
+
+def _greedy_groups(chunks: list[SpeechChunk], limit: int) -> Iterator[list[SpeechChunk]]:
+    group: list[SpeechChunk] = []
+    size = 0
+    for chunk in chunks:
+        if group and size + chunk.samples > limit:
+            yield group
+            group, size = [], 0
+        group.append(chunk)
+        size += chunk.samples
+    if group:
+        yield group
