@@ -2,13 +2,14 @@
 # System packages lexstream needs on a Debian machine (run as root; CI and `make up` call it).
 set -euo pipefail
 PKGS=(
-  curl ca-certificates openjdk-17-jre-headless maven
+  curl ca-certificates util-linux openjdk-17-jdk-headless maven
   libmagic1
   tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu
   tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-por
   libtesseract-dev libleptonica-dev pkg-config g++
   poppler-utils espeak-ng sox
-  libreoffice-writer-nogui
+  libreoffice-writer-nogui fonts-dejavu-core
+  chromium chromium-driver
 )
 missing=()
 for p in "${PKGS[@]}"; do

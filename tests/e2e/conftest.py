@@ -16,13 +16,16 @@ import pytest
 
 from tests.conftest import ROOT
 
+# Ports of the services under test: base + offset (LEXSTREAM_TEST_PORT_BASE, default 18080),
+# away from the ports `make up` uses, so a running system and the tests can coexist.
+PORT_BASE = int(os.environ.get("LEXSTREAM_TEST_PORT_BASE", "18080"))
 SERVICES = {
-    # name: (http port env, port)
-    "index": ("LEXSTREAM_HEALTH_PORT", 18093),
-    "ocr": ("LEXSTREAM_HEALTH_PORT", 18091),
-    "transcribe": ("LEXSTREAM_HEALTH_PORT", 18092),
-    "ingest": ("LEXSTREAM_HTTP_PORT", 18081),
-    "gateway": ("LEXSTREAM_HTTP_PORT", 18080),
+    # name: (port variable, port)
+    "index": ("LEXSTREAM_HEALTH_PORT", PORT_BASE + 13),
+    "ocr": ("LEXSTREAM_HEALTH_PORT", PORT_BASE + 11),
+    "transcribe": ("LEXSTREAM_HEALTH_PORT", PORT_BASE + 12),
+    "ingest": ("LEXSTREAM_HTTP_PORT", PORT_BASE + 1),
+    "gateway": ("LEXSTREAM_HTTP_PORT", PORT_BASE),
 }
 
 

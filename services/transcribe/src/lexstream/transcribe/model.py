@@ -110,3 +110,14 @@ def _atomic_copy(sources: list[Path], destination: Path) -> None:
     except BaseException:
         Path(temporary_name).unlink(missing_ok=True)
         raise
+
+
+def main() -> None:
+    """``python -m lexstream.transcribe.model``: assemble the offline base model once."""
+    logging.basicConfig(level=logging.INFO)
+    folder = ensure_offline_base_model(DEFAULT_CACHE_DIR)
+    logging.getLogger(__name__).info("offline base model ready in %s", folder)
+
+
+if __name__ == "__main__":
+    main()
