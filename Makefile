@@ -53,7 +53,8 @@ typecheck:
 
 test: install
 	started=""
-	if ! $(STACK) status | grep -q "stopped"; then echo "stack already running"; else $(STACK) start; started=yes; fi
+	stack_status="$$($(STACK) status)"
+	if [[ "$$stack_status" != *stopped* ]]; then echo "stack already running"; else $(STACK) start; started=yes; fi
 	rc=0
 	$(MAKE) --no-print-directory lint typecheck || rc=$$?
 	if [ $$rc = 0 ]; then $(UV) run --frozen pytest -ra --durations=15 || rc=$$?; fi

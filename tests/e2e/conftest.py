@@ -6,13 +6,16 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from tests.conftest import ROOT
 
@@ -30,10 +33,92 @@ SERVICES = {
 
 
 @dataclass(frozen=True)
+class ReceivedSpan:
+    service: str
+    name: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    attributes: dict[str, str]
+
+
+@dataclass
+class OtlpReceiver:
+    """A minimal OTLP/HTTP trace receiver: the services export to it like to a collector."""
+
+    endpoint: str
+    spans: list[ReceivedSpan] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, payload: bytes) -> None:
+        request = ExportTraceServiceRequest()
+        request.ParseFromString(payload)
+        received = []
+        for resource_spans in request.resource_spans:
+            service = next(
+                (
+                    a.value.string_value
+                    for a in resource_spans.resource.attributes
+                    if a.key == "service.name"
+                ),
+                "?",
+            )
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    received.append(
+                        ReceivedSpan(
+                            service=service,
+                            name=span.name,
+                            trace_id=span.trace_id.hex(),
+                            span_id=span.span_id.hex(),
+                            parent_span_id=span.parent_span_id.hex(),
+                            attributes={
+                                a.key: a.value.string_value or str(a.value.int_value)
+                                for a in span.attributes
+                            },
+                        )
+                    )
+        with self.lock:
+            self.spans.extend(received)
+
+    def snapshot(self) -> list[ReceivedSpan]:
+        with self.lock:
+            return list(self.spans)
+
+
+@pytest.fixture(scope="session")
+def otlp_receiver() -> Iterator[OtlpReceiver]:
+    server_ref: dict[str, OtlpReceiver] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            if self.path == "/v1/traces":
+                server_ref["receiver"].add(body)
+            self.send_response(200)
+            self.send_header("content-type", "application/x-protobuf")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver = OtlpReceiver(endpoint=f"http://127.0.0.1:{server.server_address[1]}")
+    server_ref["receiver"] = receiver
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+
+
+@dataclass(frozen=True)
 class RunningSystem:
     gateway_url: str
     admin_key: str
     logs: Path
+    otlp: OtlpReceiver
 
     def client(self) -> httpx.Client:
         return httpx.Client(
@@ -69,7 +154,9 @@ def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], log: Path) 
 
 @pytest.fixture(scope="session")
 def running_system(
-    stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    stack_env: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    otlp_receiver: OtlpReceiver,
 ) -> Iterator[RunningSystem]:
     logs = tmp_path_factory.mktemp("service-logs")
     admin_key = secrets.token_urlsafe(24)
@@ -83,6 +170,7 @@ def running_system(
                 "LEXSTREAM_BOOTSTRAP_ADMIN_KEY": admin_key,
                 "LEXSTREAM_INGEST_URL": f"http://127.0.0.1:{SERVICES['ingest'][1]}",
                 "LEXSTREAM_OCR_WORKERS": "2",
+                "LEXSTREAM_OTLP_ENDPOINT": otlp_receiver.endpoint,
             }
             log = logs / f"{name}.log"
             proc = subprocess.Popen(
@@ -95,7 +183,9 @@ def running_system(
             procs.append((name, proc))
         for name, proc in procs:
             _wait_ready(name, SERVICES[name][1], proc, logs / f"{name}.log")
-        yield RunningSystem(f"http://127.0.0.1:{SERVICES['gateway'][1]}", admin_key, logs)
+        yield RunningSystem(
+            f"http://127.0.0.1:{SERVICES['gateway'][1]}", admin_key, logs, otlp_receiver
+        )
     finally:
         for _, proc in reversed(procs):
             proc.terminate()

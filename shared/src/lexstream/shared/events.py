@@ -199,7 +199,9 @@ class DocumentStored(Event):
     filename: str
     hints: Hints = Hints()
     provenance: Provenance
-    route: Literal["ocr", "transcribe"]
+    route: Literal["ocr", "transcribe", "container"] = Field(
+        description="where the document goes next; a container (ZIP) is expanded by ingest"
+    )
     duplicate_of: str | None = Field(
         default=None, description="set when the same bytes were already stored (dedup)"
     )
@@ -294,6 +296,12 @@ class DocumentSubmitted(BaseModel):
     jurisdiction: str | None = None
     language: str | None = None
     media_type: str | None = Field(default=None, description="declared media type")
+    uploader: str | None = Field(default=None, description="who submitted it upstream")
+    parent_document_id: str | None = Field(
+        default=None,
+        description="set by lexstream itself for a file found inside another document "
+        "(an e-mail attachment handed back by ocr): it becomes a child document",
+    )
 
     @model_validator(mode="after")
     def _exactly_one_payload(self) -> DocumentSubmitted:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
-from opentelemetry import metrics
+from opentelemetry import metrics, trace
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -166,6 +167,9 @@ class StageRunner:
         self._dlq = meter.create_counter(
             "lexstream.dlq.messages", description="messages sent to DLQ"
         )
+        self._duration = meter.create_histogram(
+            "lexstream.stage.duration", unit="s", description="time to handle one message"
+        )
 
     async def run(
         self,
@@ -178,8 +182,14 @@ class StageRunner:
         topic = message.raw_message.topic if message.raw_message is not None else "unknown"  # type: ignore[union-attr]
         body: bytes = message.body
         event: M | None = None
+        started = time.perf_counter()
+        span = trace.get_current_span()
+        span.set_attribute("lexstream.stage", self.stage.value)
         try:
             event = decode(body, model)
+            document_id = getattr(event, "document_id", None)
+            if isinstance(document_id, str):
+                span.set_attribute("lexstream.document_id", document_id)
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception(is_transient),
                 stop=stop_after_attempt(self.settings.retry_attempts),
@@ -190,6 +200,9 @@ class StageRunner:
                 with attempt:
                     await work(event)
             self._processed.add(1, {"stage": self.stage.value, "topic": topic})
+            self._duration.record(
+                time.perf_counter() - started, {"stage": self.stage.value, "outcome": "ok"}
+            )
         except PermanentError as exc:
             await self._fail(topic, body, message, event, exc.reason, exc.error_type, on_failed)
         except Exception as exc:
@@ -223,6 +236,9 @@ class StageRunner:
         on_failed: Callable[[M | None, DocumentFailed], Awaitable[None]] | None,
     ) -> None:
         self._failures.add(1, {"stage": self.stage.value, "reason": error_type})
+        span = trace.get_current_span()
+        span.set_attribute("lexstream.failure_reason", reason[:500])
+        span.set_status(trace.Status(trace.StatusCode.ERROR, error_type))
         headers = {k: v for k, v in (message.headers or {}).items() if isinstance(v, str)}
         headers.update(
             {

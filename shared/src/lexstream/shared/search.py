@@ -53,6 +53,9 @@ def _multilingual_text() -> dict[str, Any]:
 
 def documents_mappings() -> dict[str, Any]:
     keyword = {"type": "keyword"}
+    # Free-form values read from documents: an over-long one is kept in _source but not
+    # indexed, instead of failing the whole document (Lucene refuses terms over 32 KB).
+    bounded = {"type": "keyword", "ignore_above": 1024}
     return {
         "dynamic": "strict",
         "properties": {
@@ -80,18 +83,19 @@ def documents_mappings() -> dict[str, Any]:
                 "fielddata": False,
                 "fields": {"raw": keyword},
             },
-            "court": {"type": "keyword", "fields": {"text": {"type": "text"}}},
+            "court": {**bounded, "fields": {"text": {"type": "text"}}},
             "court_id": keyword,
             "doc_type": keyword,
             "decision_date": {"type": "date"},
-            "case_numbers": keyword,
-            "parties": {"type": "text", "fields": {"raw": keyword}},
-            "judges": {"type": "text", "fields": {"raw": keyword}},
+            "case_numbers": bounded,
+            "parties": {"type": "text", "fields": {"raw": bounded}},
+            "judges": {"type": "text", "fields": {"raw": bounded}},
             "citations": {
                 "type": "object",
-                "properties": {"raw": keyword, "normalized": keyword, "kind": keyword},
+                "properties": {"raw": bounded, "normalized": bounded, "kind": keyword},
             },
-            "cites": keyword,
+            # Normalised citations (extraction.normalize_citation) for 'cites' queries.
+            "cites": bounded,
             "page_count": {"type": "integer"},
             "duration": {"type": "float"},
             "pages": {

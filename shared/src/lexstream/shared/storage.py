@@ -16,11 +16,13 @@ from typing import Any, BinaryIO
 
 from minio import Minio
 from minio.error import S3Error
+from opentelemetry import trace
 
 from lexstream.shared.events import ObjectRef
 from lexstream.shared.settings import CommonSettings
 
 CHUNK = 1024 * 1024
+_tracer = trace.get_tracer("lexstream.storage")
 PART_SIZE = 16 * 1024 * 1024
 
 
@@ -88,8 +90,15 @@ class ObjectStore:
         content_type: str,
         metadata: Mapping[str, str] | None = None,
     ) -> None:
-        await asyncio.to_thread(
-            self.client.fput_object,
+        with _tracer.start_as_current_span(
+            "s3 PutObject", attributes={"s3.bucket": ref.bucket, "s3.key": ref.key}
+        ):
+            await asyncio.to_thread(self._fput, ref, path, content_type, metadata)
+
+    def _fput(
+        self, ref: ObjectRef, path: Path, content_type: str, metadata: Mapping[str, str] | None
+    ) -> None:
+        self.client.fput_object(
             ref.bucket,
             ref.key,
             str(path),
@@ -134,13 +143,19 @@ class ObjectStore:
                 response.close()
                 response.release_conn()
 
-        return await asyncio.to_thread(_read)
+        with _tracer.start_as_current_span(
+            "s3 GetObject", attributes={"s3.bucket": ref.bucket, "s3.key": ref.key}
+        ):
+            return await asyncio.to_thread(_read)
 
     async def get_json(self, ref: ObjectRef) -> Any:
         return json.loads(await self.get_bytes(ref))
 
     async def download(self, ref: ObjectRef, path: Path) -> None:
-        await asyncio.to_thread(self.client.fget_object, ref.bucket, ref.key, str(path))
+        with _tracer.start_as_current_span(
+            "s3 GetObject", attributes={"s3.bucket": ref.bucket, "s3.key": ref.key}
+        ):
+            await asyncio.to_thread(self.client.fget_object, ref.bucket, ref.key, str(path))
 
     async def presign_get(
         self, ref: ObjectRef, *, expires: timedelta, filename: str | None = None

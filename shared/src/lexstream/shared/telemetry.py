@@ -36,8 +36,14 @@ def setup_telemetry(
     *,
     extra_span_processors: tuple[SpanProcessor, ...] = (),
     set_global: bool = True,
+    instrument_http: bool = True,
 ) -> Telemetry:
-    """Build providers for one process. Without an endpoint nothing is exported."""
+    """Build providers for one process. Without an endpoint nothing is exported.
+
+    With ``instrument_http`` FastAPI apps and httpx clients created afterwards carry W3C
+    trace context (server spans for requests, client spans and headers for calls), so an
+    upload through the gateway and ingest joins the trace that Kafka headers carry on.
+    """
     resource = Resource.create({"service.name": service_name, "service.version": __version__})
     tracer_provider = TracerProvider(resource=resource)
     readers: list[MetricReader] = []
@@ -58,4 +64,22 @@ def setup_telemetry(
     if set_global:
         trace.set_tracer_provider(tracer_provider)
         metrics.set_meter_provider(meter_provider)
+    if instrument_http:
+        _instrument_http(tracer_provider, meter_provider)
     return Telemetry(tracer_provider=tracer_provider, meter_provider=meter_provider)
+
+
+def _instrument_http(tracer_provider: TracerProvider, meter_provider: MeterProvider) -> None:
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    if not FastAPIInstrumentor().is_instrumented_by_opentelemetry:
+        FastAPIInstrumentor().instrument(
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
+            excluded_urls="health/live,health/ready",
+        )
+    if not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
+        HTTPXClientInstrumentor().instrument(
+            tracer_provider=tracer_provider, meter_provider=meter_provider
+        )

@@ -1,0 +1,88 @@
+"""One upload is one trace: gateway -> ingest -> ocr/transcribe -> index, linked across Kafka.
+
+The services export by OTLP/HTTP to an in-test receiver (tests/e2e/conftest.py), exactly as
+they would to an OpenTelemetry Collector.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.e2e.conftest import ReceivedSpan, RunningSystem
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+
+def _trace_of(system: RunningSystem, document_id: str, services: set[str]) -> list[ReceivedSpan]:
+    """Wait until the document's trace holds every service, connected; return the trace."""
+    deadline = time.monotonic() + 60
+    spans: list[ReceivedSpan] = []
+    while time.monotonic() < deadline:
+        spans = system.otlp.snapshot()
+        traces = {
+            s.trace_id for s in spans if s.attributes.get("lexstream.document_id") == document_id
+        }
+        for trace_id in traces:
+            in_trace = [s for s in spans if s.trace_id == trace_id]
+            # spans are exported in batches: wait until the parents of every span arrived too
+            ids = {s.span_id for s in in_trace}
+            connected = all(not s.parent_span_id or s.parent_span_id in ids for s in in_trace)
+            if services <= {s.service for s in in_trace} and connected:
+                return in_trace
+        time.sleep(0.5)
+    seen = sorted({(s.service, s.name) for s in spans})
+    raise AssertionError(f"no complete trace for {document_id}; spans seen: {seen[:40]}")
+
+
+def _assert_one_connected_tree(spans: list[ReceivedSpan]) -> None:
+    ids = {s.span_id for s in spans}
+    roots = [s for s in spans if not s.parent_span_id]
+    orphans = [s for s in spans if s.parent_span_id and s.parent_span_id not in ids]
+    assert len(roots) == 1, [(s.service, s.name) for s in roots]
+    assert not orphans, [(s.service, s.name) for s in orphans]
+
+
+def _crosses(spans: list[ReceivedSpan], parent_service: str, child_service: str) -> bool:
+    by_id = {s.span_id: s for s in spans}
+    return any(
+        s.service == child_service
+        and s.parent_span_id in by_id
+        and by_id[s.parent_span_id].service == parent_service
+        for s in spans
+    )
+
+
+@pytest.mark.parametrize(
+    ("fixture", "media_type", "worker"),
+    [
+        (FIXTURES / "docs" / "fisc_image_based_snippet.pdf", "application/pdf", "lexstream-ocr"),
+        (FIXTURES / "audio" / "stereo_diarization.wav", "audio/wav", "lexstream-transcribe"),
+    ],
+    ids=["scanned-pdf", "audio"],
+)
+def test_one_upload_is_one_trace(
+    running_system: RunningSystem, fixture: object, media_type: str, worker: str
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(fixture))
+    with running_system.client() as client:
+        response = client.post(
+            "/v1/documents",
+            files={"file": (path.name, path.read_bytes(), media_type)},
+            data={"external_id": f"trace-{path.name}", "source": "trace-test"},
+        )
+        assert response.status_code == 202, response.text
+        document_id = response.json()["document_id"]
+        final = running_system.wait_terminal(client, document_id)
+        assert final["status"] == "indexed", final
+
+    services = {"lexstream-gateway", "lexstream-ingest", worker, "lexstream-index"}
+    spans = _trace_of(running_system, document_id, services)
+    _assert_one_connected_tree(spans)
+    assert _crosses(spans, "lexstream-gateway", "lexstream-ingest")  # httpx -> FastAPI
+    assert _crosses(spans, "lexstream-ingest", worker)  # Kafka headers
+    assert _crosses(spans, worker, "lexstream-index")  # Kafka headers
