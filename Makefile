@@ -29,7 +29,7 @@ model: python
 install: system-deps python stack-fetch model
 
 up: install
-	$(STACK) start
+	@$(STACK) start
 	$(UV) run --frozen python -m lexstream.index bootstrap
 	$(SERVICES) start
 	@echo ""
@@ -37,7 +37,7 @@ up: install
 	@echo "admin key: .lexstream/admin-key  (send it as X-API-Key)"
 
 down:
-	$(SERVICES) stop || true
+	@$(SERVICES) stop || true
 	$(STACK) stop
 
 status:
@@ -52,7 +52,7 @@ typecheck:
 	$(UV) run --frozen mypy shared/src services/*/src
 
 test: install
-	started=""
+	@started=""
 	stack_status="$$($(STACK) status)"
 	if [[ "$$stack_status" != *stopped* ]]; then echo "stack already running"; else $(STACK) start; started=yes; fi
 	rc=0

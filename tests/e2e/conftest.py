@@ -169,7 +169,8 @@ def running_system(
                 port_env: str(port),
                 "LEXSTREAM_BOOTSTRAP_ADMIN_KEY": admin_key,
                 "LEXSTREAM_INGEST_URL": f"http://127.0.0.1:{SERVICES['ingest'][1]}",
-                "LEXSTREAM_OCR_WORKERS": "2",
+                "LEXSTREAM_WORKERS": "2",
+                "LEXSTREAM_MAX_DURATION_S": "120",
                 "LEXSTREAM_OTLP_ENDPOINT": otlp_receiver.endpoint,
             }
             log = logs / f"{name}.log"

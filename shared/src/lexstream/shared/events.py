@@ -139,7 +139,12 @@ class Hints(BaseModel):
 
     language: str | None = Field(default=None, description="ISO 639-1 language hint")
     jurisdiction: str | None = Field(default=None, description="jurisdiction path hint, e.g. EU/DE")
-    initial_prompt: str | None = Field(default=None, description="vocabulary for transcription")
+    initial_prompt: str | None = Field(
+        default=None, description="text that primes transcription (names, terms of the matter)"
+    )
+    hotwords: str | None = Field(
+        default=None, description="words transcription should favour (parties, counsel)"
+    )
 
 
 class Provenance(BaseModel):

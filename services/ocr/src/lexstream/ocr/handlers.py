@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
+from opentelemetry import metrics, trace
 
 from lexstream.ocr.extractors import (
     ExtractionError,
@@ -18,11 +21,10 @@ from lexstream.ocr.extractors import (
 )
 from lexstream.ocr.extractors.engine import find_tessdata
 from lexstream.ocr.settings import OcrSettings
-from lexstream.shared import __version__
 from lexstream.shared.errors import PermanentError, TransientError
 from lexstream.shared.events import (
-    DocumentProgress,
     DocumentStatus,
+    DocumentSubmitted,
     ObjectRef,
     OcrRequested,
     Stage,
@@ -30,6 +32,7 @@ from lexstream.shared.events import (
     Topics,
 )
 from lexstream.shared.kafka import publish_event
+from lexstream.shared.progress import ProgressReporter
 from lexstream.shared.storage import ObjectStore, derived_key
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,9 @@ class OcrHandler:
         self.store = store
         self.topics = topics
         self.pool: OcrPool | None = None
+        self._pages = metrics.get_meter("lexstream.ocr").create_counter(
+            "lexstream.pages.processed", description="pages whose text was recovered, by method"
+        )
 
     async def start(self) -> None:
         """Start the OCR worker processes once; they stay warm between documents."""
@@ -72,16 +78,10 @@ class OcrHandler:
             "matter_id": request.matter_id,
             "parent_document_id": request.parent_document_id,
         }
-        await publish_event(
-            self.broker,
-            self.topics.progress,
-            DocumentProgress(
-                **envelope,
-                stage=Stage.OCR,
-                status=DocumentStatus.EXTRACTING,
-                service_version=__version__,
-            ),
+        progress = ProgressReporter(
+            self.broker, self.topics, request, Stage.OCR, DocumentStatus.EXTRACTING
         )
+        await progress.started()
         if not await self.store.exists(request.original):
             raise PermanentError(f"the original {request.original.uri} does not exist")
         with tempfile.TemporaryDirectory(dir=self.settings.work_dir, prefix="ocr-") as tmp:
@@ -94,6 +94,7 @@ class OcrHandler:
                     media_type=request.media_type,
                     document_id=request.document_id,
                     options=self.options_for(request.hints.language),
+                    progress=progress.pages(),
                     pool=self.pool,
                 )
             except ExtractionError as exc:
@@ -101,6 +102,16 @@ class OcrHandler:
             except ExtractorUnavailableError as exc:
                 # a missing tool is the deployment's fault, not the file's: retry, never DLQ
                 raise TransientError(str(exc)) from exc
+            methods = Counter(page.method for page in result.text.pages)
+            for method, count in methods.items():
+                self._pages.add(count, {"method": method})
+            trace.get_current_span().set_attributes(
+                {
+                    "lexstream.media_type": request.media_type,
+                    "lexstream.pages": len(result.text.pages),
+                    "lexstream.pages_ocr": methods.get("ocr", 0),
+                }
+            )
             text_ref = ObjectRef(
                 bucket=self.store.derived, key=derived_key(request.document_id, "text.json")
             )
@@ -118,8 +129,37 @@ class OcrHandler:
             finally:
                 result.cleanup()
             if result.attachments:
+                # Claim check: each attachment's bytes go to the derived bucket and ingest
+                # makes it a child document (same source + external_id on a redelivery: the
+                # same child, never a second one).
+                for number, attachment in enumerate(result.attachments, start=1):
+                    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", attachment.filename)[-100:] or "file"
+                    ref = ObjectRef(
+                        bucket=self.store.derived,
+                        key=derived_key(request.document_id, f"attachments/{number}-{safe}"),
+                    )
+                    await self.store.put_bytes(
+                        ref, attachment.data, content_type=attachment.media_type
+                    )
+                    submitted = DocumentSubmitted(
+                        source="lexstream-ocr",
+                        external_id=f"{request.document_id}/attachments/{number}",
+                        filename=attachment.filename or f"attachment-{number}",
+                        object_uri=ref.uri,
+                        matter_id=request.matter_id,
+                        tenant=request.tenant,
+                        jurisdiction=request.hints.jurisdiction,
+                        language=request.hints.language,
+                        media_type=attachment.media_type,
+                        parent_document_id=request.document_id,
+                    )
+                    await self.broker.publish(
+                        submitted.model_dump(mode="json", exclude_none=True),
+                        self.topics.submitted,
+                        key=request.document_id.encode(),
+                    )
                 log.info(
-                    "attachments found",
+                    "attachments handed to ingest",
                     extra={"document_id": request.document_id, "count": len(result.attachments)},
                 )
         await publish_event(

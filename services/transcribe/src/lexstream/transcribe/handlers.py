@@ -8,12 +8,11 @@ import tempfile
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
+from opentelemetry import metrics, trace
 
-from lexstream.shared import __version__
 from lexstream.shared.artifacts import Transcript
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import (
-    DocumentProgress,
     DocumentStatus,
     ObjectRef,
     Stage,
@@ -22,6 +21,7 @@ from lexstream.shared.events import (
     TranscriptReady,
 )
 from lexstream.shared.kafka import publish_event
+from lexstream.shared.progress import ProgressReporter
 from lexstream.shared.storage import ObjectStore, derived_key
 from lexstream.transcribe.captions import to_srt, to_webvtt
 from lexstream.transcribe.engine import Transcriber, TranscriptionInputError
@@ -44,6 +44,9 @@ class TranscribeHandler:
         self.store = store
         self.topics = topics
         self.transcriber = transcriber
+        self._audio_seconds = metrics.get_meter("lexstream.transcribe").create_counter(
+            "lexstream.audio.seconds", unit="s", description="seconds of audio transcribed"
+        )
 
     async def handle(self, request: TranscribeRequested) -> None:
         envelope = {
@@ -52,16 +55,10 @@ class TranscribeHandler:
             "matter_id": request.matter_id,
             "parent_document_id": request.parent_document_id,
         }
-        await publish_event(
-            self.broker,
-            self.topics.progress,
-            DocumentProgress(
-                **envelope,
-                stage=Stage.TRANSCRIBE,
-                status=DocumentStatus.TRANSCRIBING,
-                service_version=__version__,
-            ),
+        progress = ProgressReporter(
+            self.broker, self.topics, request, Stage.TRANSCRIBE, DocumentStatus.TRANSCRIBING
         )
+        await progress.started()
         if not await self.store.exists(request.original):
             raise PermanentError(f"the original {request.original.uri} does not exist")
         with tempfile.TemporaryDirectory(dir=self.settings.work_dir, prefix="asr-") as tmp:
@@ -75,10 +72,23 @@ class TranscribeHandler:
                     media_type=request.media_type,
                     language=request.hints.language,
                     initial_prompt=request.hints.initial_prompt,
+                    hotwords=request.hints.hotwords,
                     max_duration_s=self.settings.max_duration_s,
+                    progress=progress.report,
                 )
             except TranscriptionInputError as exc:
                 raise PermanentError(exc.reason, error_type="TranscriptionInputError") from exc
+
+        self._audio_seconds.add(transcript.duration, {"model": transcript.model})
+        trace.get_current_span().set_attributes(
+            {
+                "lexstream.media_type": request.media_type,
+                "lexstream.audio_seconds": transcript.duration,
+                "lexstream.model": transcript.model,
+                "lexstream.device": transcript.device,
+                "lexstream.segments": len(transcript.segments),
+            }
+        )
 
         def ref(name: str) -> ObjectRef:
             return ObjectRef(bucket=self.store.derived, key=derived_key(request.document_id, name))
