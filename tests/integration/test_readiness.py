@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600
 
 STACK = str(ROOT / "deploy" / "local" / "stack.sh")
 PORT = int(os.environ.get("LEXSTREAM_TEST_PORT_BASE", "18080")) + 40
+LOG = Path(tempfile.gettempdir()) / f"lexstream-readiness-{PORT}.log"
 
 
 def _ready() -> int:
@@ -39,14 +42,14 @@ def _wait_for(status: int, timeout_s: float) -> float:
 
 
 @pytest.fixture
-def index_worker(stack_env: dict[str, str], tmp_path: object) -> Iterator[subprocess.Popen[bytes]]:
+def index_worker(stack_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, **stack_env, "LEXSTREAM_HEALTH_PORT": str(PORT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "lexstream.index"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=LOG.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_for(200, 180)
@@ -66,6 +69,16 @@ def test_readiness_flips_when_elasticsearch_stops_and_returns(
         assert body["checks"]["elasticsearch"].startswith("down")
         assert body["checks"]["kafka"] == "ok"
         assert index_worker.poll() is None, "the worker must not crash while ES is away"
+        log = LOG.read_text()
+        deadline = time.monotonic() + 10
+        while "consumption paused" not in log and time.monotonic() < deadline:
+            time.sleep(0.25)
+            log = LOG.read_text()
+        assert "consumption paused" in log
     finally:
         subprocess.run([STACK, "start", "elasticsearch"], check=True, timeout=300)
     _wait_for(200, 60)
+    deadline = time.monotonic() + 10
+    while "consumption resumed" not in LOG.read_text() and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert "consumption resumed" in LOG.read_text()

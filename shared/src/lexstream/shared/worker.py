@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from lexstream.shared.health import Check, health_router
+from lexstream.shared.health import Check, health_router, run_checks
 from lexstream.shared.runtime import wait_for
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,70 @@ def kafka_check(broker: KafkaBroker) -> Check:
             raise ConnectionError("kafka unreachable")
 
     return check
+
+
+class ConsumptionGate:
+    """Stops a worker consuming while a dependency it writes to is down, and resumes after.
+
+    Every ``interval_s`` it runs the dependency checks (Kafka excluded: without it nothing is
+    fetched anyway); while one fails, the partitions of every subscriber are paused, so no
+    message is taken that could not be finished. The stage runner's retries cover the
+    seconds before the gate notices.
+    """
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        checks: Callable[[], Mapping[str, Check]],
+        interval_s: float = 2.0,
+    ) -> None:
+        self.broker = broker
+        self.checks = checks
+        self.interval_s = interval_s
+        self.paused = False
+        self._task: asyncio.Task[None] | None = None
+
+    def _consumers(self) -> list[Any]:
+        consumers = []
+        for subscriber in self.broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            if consumer is not None:
+                consumers.append(consumer)
+        return consumers
+
+    def _apply(self) -> None:
+        for consumer in self._consumers():
+            partitions = consumer.assignment()
+            if self.paused:
+                consumer.pause(*partitions)
+            else:
+                consumer.resume(*partitions)
+
+    async def _watch(self) -> None:
+        while True:
+            checks = {k: v for k, v in self.checks().items() if k != "kafka"}
+            results = await run_checks(checks) if checks else {}
+            down = sorted(name for name, state in results.items() if state != "ok")
+            should_pause = bool(down)
+            if should_pause != self.paused:
+                self.paused = should_pause
+                log.warning(
+                    "consumption paused" if should_pause else "consumption resumed",
+                    extra={"dependencies_down": down},
+                )
+                self._apply()
+            elif self.paused:
+                self._apply()  # re-applied each round: a rebalance brings new partitions
+            await asyncio.sleep(self.interval_s)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._watch())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
 
 def create_worker_app(
@@ -40,15 +107,19 @@ def create_worker_app(
             await wait_for(name, step)
         await wait_for("kafka", broker.connect)
         await broker.start()
+        gate.start()
         log.info("worker consuming", extra={"worker": title})
         try:
             yield
         finally:
+            await gate.stop()
             await broker.stop()
             for step in shutdown:
                 await step()
 
+    gate = ConsumptionGate(broker, checks)
     app = FastAPI(title=title, lifespan=lifespan)
+    app.state.gate = gate
     app.include_router(health_router(checks))
     return app
 
