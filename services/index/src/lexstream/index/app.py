@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 from faststream.kafka.annotations import KafkaMessage
 
+from lexstream.index.batch import BatchIndexStage
+from lexstream.index.extraction import warm_up
 from lexstream.index.handlers import IndexHandler
+from lexstream.index.indexer import Indexer
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.events import (
     DocumentFailed,
@@ -34,19 +39,32 @@ def create_app(
     store = ObjectStore(settings)
     es = make_search_client(settings)
     topics = Topics(settings.topic_prefix)
-    handler = IndexHandler(settings, broker, es, store, topics)
+    handler = IndexHandler(settings, es)
     runner = StageRunner(broker, topics, Stage.INDEX, settings)
+    batches = BatchIndexStage(
+        runner,
+        Indexer(settings, es, store),
+        broker,
+        topics,
+        concurrency=settings.prepare_concurrency,
+    )
     options = subscriber_options(settings, "index")
+    batch_options = {
+        **options,
+        "batch": True,
+        "max_records": settings.batch_max_docs,
+        "batch_timeout_ms": settings.batch_timeout_ms,
+    }
 
-    @broker.subscriber(topics.text_extracted, **options)
+    @broker.subscriber(topics.text_extracted, **batch_options)
     async def on_text_extracted(message: KafkaMessage) -> None:
-        """Extract legal structure from a document's text and index it."""
-        await runner.run(message, TextExtracted, handler.on_text)
+        """Extract legal structure from documents' text and index them (one bulk per batch)."""
+        await batches.run(message, TextExtracted)
 
-    @broker.subscriber(topics.transcript_ready, **options)
+    @broker.subscriber(topics.transcript_ready, **batch_options)
     async def on_transcript_ready(message: KafkaMessage) -> None:
-        """Index a transcript with its timed segments."""
-        await runner.run(message, TranscriptReady, handler.on_transcript)
+        """Index transcripts with their timed segments (one bulk per batch)."""
+        await batches.run(message, TranscriptReady)
 
     @broker.subscriber(topics.stored, **options)
     async def on_stored(message: KafkaMessage) -> None:
@@ -77,6 +95,7 @@ def create_app(
             ("kafka topics", lambda: ensure_topics(settings, topics.all())),
             ("s3", store.bootstrap),
             ("elasticsearch", bootstrap),
+            ("extraction tables", lambda: asyncio.to_thread(warm_up)),
         ],
         shutdown=[es.close],
     )

@@ -2,12 +2,66 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from lexstream.index.extraction import LegalMetadata, extract
 from lexstream.shared.artifacts import TextDocument, Transcript
+from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import Event
+
+A = TypeVar("A", bound=BaseModel)
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _repair(value: Any, repaired: list[int]) -> Any:
+    """Replace lone surrogates (from ``\\udXXX`` escapes) with U+FFFD, counting them."""
+    if isinstance(value, str):
+        fixed, count = _SURROGATES.subn("\ufffd", value)
+        repaired[0] += count
+        return fixed
+    if isinstance(value, list):
+        return [_repair(item, repaired) for item in value]
+    if isinstance(value, dict):
+        return {key: _repair(item, repaired) for key, item in value.items()}
+    return value
+
+
+def load_artifact(raw: bytes, model: type[A], name: str) -> tuple[A, list[str]]:
+    """Parse ``text.json``/``transcript.json`` bytes; invalid UTF-8 is repaired, not fatal.
+
+    Bytes that are not UTF-8, and lone surrogates that JSON escapes can smuggle in, become
+    U+FFFD and a warning says how many; anything that is not the artefact's shape is a
+    :class:`PermanentError` with the reason.
+    """
+    warnings: list[str] = []
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = raw.decode("utf-8", errors="replace")
+        bad = decoded.count("\ufffd") - raw.count("\ufffd".encode())
+        warnings.append(f"{name} was not valid UTF-8: {bad} invalid byte sequence(s) replaced")
+    try:
+        data = json.loads(decoded)
+    except ValueError as exc:
+        raise PermanentError(f"{name} of the document is not JSON: {exc}") from exc
+    repaired = [0]
+    data = _repair(data, repaired)
+    if repaired[0]:
+        warnings.append(f"{name} held {repaired[0]} lone surrogate(s); replaced")
+    try:
+        return model.model_validate(data), warnings
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'document'}: {err['msg']}"
+            for err in exc.errors()[:5]
+        )
+        raise PermanentError(f"{name} of the document is invalid: {problems}") from exc
 
 
 def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
@@ -55,6 +109,8 @@ def text_search_document(
     jurisdiction_hint: str | None,
     max_chars: int,
     extractor_version: str,
+    max_page_chars: int = 1_000_000,
+    max_nested: int = 9_000,
 ) -> dict[str, Any]:
     content, truncated = _truncate(text.text, max_chars)
     meta = extract(
@@ -65,11 +121,13 @@ def text_search_document(
         media_type=text.media_type,
     )
     budget = max_chars
-    pages = []
+    pages: list[dict[str, Any]] = []
     for page in text.pages:
-        if budget <= 0:
+        if budget <= 0 or len(pages) >= max_nested:
+            truncated = truncated or budget > 0
             break
-        page_text = page.text[:budget]
+        page_text = page.text[: min(budget, max_page_chars)]
+        truncated = truncated or len(page_text) < len(page.text)
         budget -= len(page_text)
         pages.append(
             {
@@ -104,8 +162,10 @@ def transcript_search_document(
     jurisdiction_hint: str | None,
     max_chars: int,
     extractor_version: str,
+    max_nested: int = 9_000,
 ) -> dict[str, Any]:
     content, truncated = _truncate(transcript.text, max_chars)
+    truncated = truncated or len(transcript.segments) > max_nested
     meta = extract(
         content,
         filename=filename,
@@ -131,7 +191,7 @@ def transcript_search_document(
                     "language": s.language,
                     "text": s.text,
                 }
-                for s in transcript.segments
+                for s in transcript.segments[:max_nested]
             ],
             "duration": transcript.duration,
             "extractor_version": extractor_version,

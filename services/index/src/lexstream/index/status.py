@@ -9,11 +9,15 @@ changes and no server-side script is needed.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
+from lexstream.index.bulk import BulkAction, BulkWriter
 from lexstream.shared.errors import TransientError
 from lexstream.shared.events import DocumentStatus
 
@@ -27,6 +31,19 @@ RANK = {
 }
 
 MAX_CONFLICT_RETRIES = 10
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """One event's change to a document's status record (see :func:`apply_status`)."""
+
+    document_id: str
+    status: DocumentStatus
+    at: datetime
+    fields: dict[str, Any] = field(default_factory=dict)
+    always: dict[str, Any] = field(default_factory=dict)
 
 
 def apply_status(
@@ -89,3 +106,57 @@ async def record_status(
         except ConflictError:
             continue
     raise TransientError(f"the status of {document_id} kept changing; will retry")
+
+
+async def record_statuses(
+    es: AsyncElasticsearch, index: str, updates: Sequence[StatusUpdate], writer: BulkWriter
+) -> None:
+    """Many status updates in two requests: one ``_mget``, one guarded ``_bulk``.
+
+    Each write carries the ``if_seq_no``/``if_primary_term`` it read (or ``create`` for a new
+    record); a record that changed in between (409) falls back to :func:`record_status`.
+    """
+    if not updates:
+        return
+    by_id: dict[str, list[StatusUpdate]] = {}
+    for update in updates:
+        by_id.setdefault(update.document_id, []).append(update)
+    found = await es.mget(index=index, ids=list(by_id))
+    actions = []
+    for doc in found["docs"]:
+        document_id = doc["_id"]
+        if doc.get("found"):
+            record = doc["_source"]
+            op, meta = (
+                "index",
+                {"if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]},
+            )
+        else:
+            record, op, meta = {"document_id": document_id}, "create", {}
+        updated = record
+        for update in by_id[document_id]:
+            updated = apply_status(
+                updated,
+                status=update.status,
+                at=update.at,
+                fields=update.fields,
+                always=update.always,
+            )
+        if updated != record:
+            actions.append(BulkAction(document_id, index, updated, op=op, meta=meta))
+    result = await writer.write(actions)
+    for document_id in sorted(result.conflicts):
+        for update in by_id[document_id]:
+            await record_status(
+                es,
+                index,
+                document_id=document_id,
+                status=update.status,
+                at=update.at,
+                fields=update.fields,
+                always=update.always,
+            )
+    for document_id, reason in result.failed.items():
+        # The search document is written; a status record the node refuses is logged, not
+        # retried forever (its mapping is not strict, so this means a bug, not bad input).
+        log.error("status record refused", extra={"document_id": document_id, "reason": reason})

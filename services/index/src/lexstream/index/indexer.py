@@ -1,0 +1,169 @@
+"""From text/transcript events to search documents, written in bounded bulk requests.
+
+Kafka-free, so the service's batch consumer (``batch.py``) and the re-run command
+(``rerun.py``) share it: :meth:`Indexer.prepare` reads one document's ``text.json`` or
+``transcript.json`` and builds its search document (extraction runs in a worker thread so the
+event loop, and with it the Kafka heartbeat, keeps running); :meth:`Indexer.write` writes many
+prepared documents with one ``_bulk`` per bounded chunk, keyed by ``document_id`` (a replayed
+event overwrites, it never adds a second hit), then their status records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+from minio.error import S3Error
+
+from lexstream.index.bulk import BulkAction, BulkWriter
+from lexstream.index.documents import (
+    load_artifact,
+    text_search_document,
+    transcript_search_document,
+)
+from lexstream.index.extraction import EXTRACTOR_VERSION
+from lexstream.index.settings import IndexSettings
+from lexstream.index.status import StatusUpdate, record_statuses
+from lexstream.shared.artifacts import TextDocument, Transcript
+from lexstream.shared.errors import PermanentError
+from lexstream.shared.events import DocumentStatus, Event, ObjectRef, TextExtracted, TranscriptReady
+from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.storage import ObjectStore
+
+log = logging.getLogger(__name__)
+
+SourceEvent = TextExtracted | TranscriptReady
+_MISSING = ("NoSuchKey", "NoSuchObject", "NotFound", "NoSuchBucket")
+
+
+def common_fields(event: Event) -> dict[str, Any]:
+    return {
+        "tenant": event.tenant,
+        "matter_id": event.matter_id,
+        "parent_document_id": event.parent_document_id,
+    }
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A search document ready to write, and what the status record should say about it."""
+
+    event: SourceEvent
+    doc: dict[str, Any]
+    content_chars: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def document_id(self) -> str:
+        return self.event.document_id
+
+
+class Indexer:
+    def __init__(
+        self,
+        settings: IndexSettings,
+        es: AsyncElasticsearch,
+        store: ObjectStore,
+        *,
+        refresh: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.es = es
+        self.store = store
+        self.alias = documents_alias(settings)
+        self.status_index = status_index(settings)
+        self.writer = BulkWriter(
+            es,
+            max_bytes=settings.bulk_max_bytes,
+            attempts=settings.bulk_retry_attempts,
+            max_wait_s=settings.bulk_retry_max_wait_s,
+            refresh=refresh,
+        )
+
+    async def _read(self, ref: ObjectRef, name: str) -> bytes:
+        try:
+            return await self.store.get_bytes(ref)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise PermanentError(f"{name} of the document is missing ({ref.uri})") from exc
+            raise
+
+    async def prepare(self, event: SourceEvent) -> Prepared:
+        if isinstance(event, TextExtracted):
+            raw = await self._read(event.text, "text.json")
+            return await asyncio.to_thread(self.prepare_text, event, raw)
+        raw = await self._read(event.transcript, "transcript.json")
+        return await asyncio.to_thread(self.prepare_transcript, event, raw)
+
+    def prepare_text(self, event: TextExtracted, raw: bytes) -> Prepared:
+        text, warnings = load_artifact(raw, TextDocument, "text.json")
+        full = text.text
+        doc = text_search_document(
+            event,
+            text,
+            filename=event.filename,
+            language_hint=event.hints.language,
+            jurisdiction_hint=event.hints.jurisdiction,
+            max_chars=self.settings.max_content_chars,
+            extractor_version=EXTRACTOR_VERSION,
+            max_page_chars=self.settings.max_page_chars,
+            max_nested=self.settings.max_nested,
+        )
+        return Prepared(event, doc, len(full), warnings)
+
+    def prepare_transcript(self, event: TranscriptReady, raw: bytes) -> Prepared:
+        transcript, warnings = load_artifact(raw, Transcript, "transcript.json")
+        doc = transcript_search_document(
+            event,
+            transcript,
+            filename=event.filename,
+            jurisdiction_hint=event.hints.jurisdiction,
+            max_chars=self.settings.max_content_chars,
+            extractor_version=EXTRACTOR_VERSION,
+            max_nested=self.settings.max_nested,
+        )
+        return Prepared(event, doc, len(transcript.text), warnings)
+
+    async def write(self, prepared: Sequence[Prepared]) -> dict[str, str]:
+        """Write search documents, then status records of those written.
+
+        Returns ``{document_id: reason}`` for documents Elasticsearch refused for good (their
+        failure is the caller's to report); raises TransientError when it kept refusing for now.
+        """
+        actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
+        result = await self.writer.write(actions)
+        updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
+        await record_statuses(self.es, self.status_index, updates, self.writer)
+        return {
+            key: f"Elasticsearch refused the search document: {reason}"
+            for key, reason in result.failed.items()
+        }
+
+    @staticmethod
+    def indexed_update(prepared: Prepared) -> StatusUpdate:
+        event = prepared.event
+        return StatusUpdate(
+            document_id=event.document_id,
+            status=DocumentStatus.INDEXED,
+            at=event.occurred_at,
+            fields={
+                "failure_reason": None,
+                "failure_stage": None,
+                "error_type": None,
+                "progress": 1.0,
+                "index_warnings": prepared.warnings,
+            },
+            always={
+                **common_fields(event),
+                "filename": event.filename,
+                "hints": event.hints.model_dump(mode="json", exclude_none=True),
+                "extractor_version": EXTRACTOR_VERSION,
+                "content_truncated": prepared.doc.get("content_truncated"),
+                "content_chars": prepared.content_chars,
+                "source_event": event.event_type,
+            },
+        )

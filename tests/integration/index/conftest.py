@@ -1,0 +1,100 @@
+"""Fixtures of the index service's integration tests: settings of this session, clients,
+and a helper that puts a document's text.json where ocr would."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from elasticsearch import AsyncElasticsearch
+
+from lexstream.index.extraction import warm_up
+from lexstream.index.settings import IndexSettings
+from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.events import Hints, ObjectRef, TextExtracted
+from lexstream.shared.ids import new_document_id
+from lexstream.shared.search import bootstrap_indices, make_search_client
+from lexstream.shared.storage import ObjectStore, derived_key
+
+
+@pytest.fixture(scope="session")
+def index_settings(stack_env: dict[str, str]) -> IndexSettings:
+    env = {**stack_env, "LEXSTREAM_BATCH_TIMEOUT_MS": "100", "LEXSTREAM_HEALTH_PORT": "28093"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return IndexSettings()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+async def es(index_settings: IndexSettings) -> AsyncIterator[AsyncElasticsearch]:
+    client = make_search_client(index_settings)
+    await bootstrap_indices(client, index_settings)
+    warm_up()
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture(scope="session")
+async def store(index_settings: IndexSettings) -> ObjectStore:
+    store = ObjectStore(index_settings)
+    await store.bootstrap()
+    return store
+
+
+@pytest.fixture(scope="session")
+def put_text(store: ObjectStore) -> PutText:
+    """``await put_text(pages, ...)``: text.json in the derived bucket, and its event."""
+
+    async def put(pages: list[str] | None = None, **options: Any) -> TextExtracted:
+        return await _put_text(store, pages, **options)
+
+    return put
+
+
+PutText = Callable[..., Awaitable[TextExtracted]]
+
+
+async def _put_text(
+    store: ObjectStore,
+    pages: list[str] | None = None,
+    *,
+    raw: bytes | None = None,
+    matter_id: str = "M-index",
+    jurisdiction: str | None = None,
+    filename: str = "document.txt",
+    document_id: str | None = None,
+) -> TextExtracted:
+    """Store text.json (or ``raw`` bytes in its place) and return the event ocr would send."""
+    document_id = document_id or new_document_id()
+    ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, "text.json"))
+    if raw is None:
+        text = TextDocument(
+            document_id=document_id,
+            media_type="text/plain",
+            pages=[Page(number=n, text=t, method="plain") for n, t in enumerate(pages or [], 1)],
+            extractor="test",
+        )
+        await store.put_json(ref, text.model_dump(mode="json"))
+    else:
+        await store.put_bytes(ref, raw, content_type="application/json")
+    return TextExtracted(
+        document_id=document_id,
+        matter_id=matter_id,
+        text=ref,
+        media_type="text/plain",
+        filename=filename,
+        pages=len(pages or []),
+        hints=Hints(jurisdiction=jurisdiction),
+        extractor="test",
+    )
