@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import logging
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from lexstream.shared.kafka import (
     DLQ_ERROR,
@@ -30,9 +30,13 @@ _DROP = {DLQ_ERROR, DLQ_ERROR_TYPE, DLQ_FAILED_AT, DLQ_ORIGINAL_TOPIC, DLQ_STAGE
 async def replay(
     settings: CommonSettings, dlq_topic: str, *, limit: int | None = None, idle_s: float = 5.0
 ) -> int:
-    """Re-publish up to ``limit`` DLQ messages; returns how many were replayed."""
+    """Re-publish up to ``limit`` DLQ messages; returns how many were replayed.
+
+    Only the messages in the DLQ when the replay starts are replayed: one that fails again
+    lands behind them and waits for the next replay (else a poison message would circle
+    between the topic and its DLQ for ever).
+    """
     consumer = AIOKafkaConsumer(
-        dlq_topic,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=f"{settings.topic_prefix}-dlq-replay",
         enable_auto_commit=False,
@@ -45,12 +49,26 @@ async def replay(
     await producer.start()
     replayed = 0
     try:
+        # the producer fetches the topic's metadata (an unsubscribed consumer has none)
+        partitions = [
+            TopicPartition(dlq_topic, p) for p in sorted(await producer.partitions_for(dlq_topic))
+        ]
+        consumer.assign(partitions)
+        end = await consumer.end_offsets(partitions)
         while limit is None or replayed < limit:
-            batch = await consumer.getmany(timeout_ms=int(idle_s * 1000), max_records=100)
+            remaining = [tp for tp in partitions if await consumer.position(tp) < end[tp]]
+            if not remaining:
+                break
+            batch = await consumer.getmany(
+                *remaining, timeout_ms=int(idle_s * 1000), max_records=100
+            )
             if not batch:
                 break
-            for records in batch.values():
+            done: dict[TopicPartition, int] = {}
+            for tp, records in batch.items():
                 for record in records:
+                    if record.offset >= end[tp] or (limit is not None and replayed >= limit):
+                        break
                     headers = dict(record.headers or [])
                     original = headers.get(DLQ_ORIGINAL_TOPIC, b"").decode()
                     if not original:
@@ -60,7 +78,12 @@ async def replay(
                         original, record.value, key=record.key, headers=kept
                     )
                     replayed += 1
-            await consumer.commit()
+                    done[tp] = record.offset + 1
+            if done:
+                await consumer.commit(done)
+            for tp in batch:
+                # records fetched past the end or the limit are read again next time
+                consumer.seek(tp, done.get(tp, end[tp]))
     finally:
         await producer.stop()
         await consumer.stop()

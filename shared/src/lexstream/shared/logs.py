@@ -38,9 +38,54 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class DropQueryStrings(logging.Filter):
+    """Access-log lines keep the path, never the query string: search terms, matter ids and
+    file names are client confidential."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            args = list(record.args)
+            if len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+                args[2] = args[2].split("?", 1)[0] + "?…"
+                record.args = tuple(args)
+        return True
+
+
+class RateLimitRepeats(logging.Filter):
+    """At most one line per ``interval_s`` for each repeated message of the Kafka client.
+
+    While a broker is down aiokafka reports every failed reconnect (about twenty a second per
+    connection), which wrote over 10 MB of logs a minute per service; the first line is kept
+    and then one every interval, with the number left out.
+    """
+
+    def __init__(self, prefixes: tuple[str, ...] = ("aiokafka",), interval_s: float = 10.0):
+        super().__init__()
+        self.prefixes = prefixes
+        self.interval_s = interval_s
+        self._seen: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.prefixes):
+            return True
+        key = (record.name, str(record.msg))
+        last, suppressed = self._seen.get(key, (0.0, 0))
+        if record.created - last < self.interval_s:
+            self._seen[key] = (last, suppressed + 1)
+            return False
+        if len(self._seen) > 1000:
+            self._seen.clear()
+        self._seen[key] = (record.created, 0)
+        if suppressed:
+            record.suppressed_repeats = suppressed
+        return True
+
+
 def setup_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(DropQueryStrings())
+    handler.addFilter(RateLimitRepeats())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -1,4 +1,4 @@
-"""Intake paths: turn an HTTP body or an upstream message into a file on local disk."""
+"""Intake paths: turn an HTTP body, an upstream message or an S3 event into a local file."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ import binascii
 import hashlib
 import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
+
+from minio.error import S3Error
 
 from lexstream.shared.errors import PermanentError
-from lexstream.shared.storage import CHUNK
+from lexstream.shared.events import ObjectRef
+from lexstream.shared.storage import CHUNK, ObjectStore
 
 
 class TooLarge(Exception):
@@ -43,11 +49,16 @@ async def spool_stream(
 
 def spool_base64(content: str, spool_dir: Path | None, limit: int) -> tuple[Path, str, int]:
     if len(content) * 3 // 4 > limit:
-        raise PermanentError(f"content_base64 is larger than the inline limit of {limit} bytes")
+        raise PermanentError(
+            f"content_base64 is larger than the inline limit of {limit} bytes",
+            error_type="InlineTooLarge",
+        )
     try:
         data = base64.b64decode(content, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise PermanentError(f"content_base64 is not valid base64: {exc}") from exc
+        raise PermanentError(
+            f"content_base64 is not valid base64: {exc}", error_type="InvalidBase64"
+        ) from exc
     with tempfile.NamedTemporaryFile(dir=spool_dir, prefix="ingest-", delete=False) as handle:
         handle.write(data)
     return Path(handle.name), hashlib.sha256(data).hexdigest(), len(data)
@@ -57,3 +68,90 @@ async def iterate_file(path: Path) -> AsyncIterator[bytes]:
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             yield chunk
+
+
+_MISSING = ("NoSuchKey", "NoSuchObject", "NotFound", "NoSuchBucket", "ResourceNotFound")
+
+
+async def spool_object(store: ObjectStore, ref: ObjectRef, spool_dir: Path | None) -> Path:
+    """Download an object to a temp file; a missing object is the submitter's fault."""
+    handle = tempfile.NamedTemporaryFile(dir=spool_dir, prefix="ingest-", delete=False)  # noqa: SIM115
+    handle.close()
+    path = Path(handle.name)
+    try:
+        await store.download(ref, path)
+    except S3Error as exc:
+        path.unlink(missing_ok=True)  # noqa: ASYNC240 - our own temp file
+        if exc.code in _MISSING:
+            raise PermanentError(
+                f"the referenced object {ref.uri} does not exist ({exc.code})",
+                error_type="MissingObject",
+            ) from exc
+        if exc.code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+            raise PermanentError(
+                f"the referenced object {ref.uri} cannot be read by ingest ({exc.code})",
+                error_type="ObjectNotReadable",
+            ) from exc
+        raise
+    except BaseException:
+        path.unlink(missing_ok=True)  # noqa: ASYNC240 - our own temp file
+        raise
+    return path
+
+
+@dataclass(frozen=True)
+class S3ObjectCreated:
+    """One object-created record of an S3 event notification (MinIO's Kafka target)."""
+
+    bucket: str
+    key: str
+    size: int | None
+    etag: str | None
+    metadata: dict[str, str]
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def parse_s3_event(data: Any) -> list[S3ObjectCreated]:
+    """The object-created records of an S3 event (``{"EventName", "Key", "Records": [..]}``).
+
+    Other events (removals, replication) are not documents and give an empty list.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("Records"), list):
+        raise PermanentError(
+            "not an S3 event notification (no Records list)", error_type="InvalidMessage"
+        )
+    created = []
+    for record in data["Records"]:
+        if not isinstance(record, dict):
+            raise PermanentError("an S3 event record is not an object", error_type="InvalidMessage")
+        name = str(record.get("eventName", ""))
+        if "ObjectCreated:" not in name:
+            continue
+        s3 = record.get("s3") or {}
+        bucket = (s3.get("bucket") or {}).get("name")
+        obj = s3.get("object") or {}
+        key = obj.get("key")
+        if not isinstance(bucket, str) or not isinstance(key, str) or not bucket or not key:
+            raise PermanentError(
+                "an S3 event record names no bucket or key", error_type="InvalidMessage"
+            )
+        raw_meta = obj.get("userMetadata") or {}
+        metadata = {
+            k.lower().removeprefix("x-amz-meta-"): str(v)
+            for k, v in (raw_meta.items() if isinstance(raw_meta, dict) else [])
+        }
+        size = obj.get("size")
+        etag = obj.get("eTag")
+        created.append(
+            S3ObjectCreated(
+                bucket=bucket,
+                key=unquote_plus(key),  # keys arrive URL-encoded in S3 events
+                size=size if isinstance(size, int) else None,
+                etag=etag if isinstance(etag, str) else None,
+                metadata=metadata,
+            )
+        )
+    return created

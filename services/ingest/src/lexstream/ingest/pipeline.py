@@ -2,19 +2,45 @@
 
 Nothing here knows HTTP or which topic a submission came from; callers hand over a file on
 local disk with its sha256 and what the submitter said about it.
+
+Idempotence: two small records in the derived bucket remember which document a submission
+became - one keyed by ``tenant + source + external_id`` (+ parent and member for children),
+one by ``tenant + matter + sha256`` (+ parent). They are written last, after every event was
+published, so a retry after a failure half-way finds nothing and does the work again (the
+original is content-addressed, so storing it twice is one object). A record of a *failed*
+document does not short-circuit: the same submission again (a DLQ replay after the missing
+object was uploaded, say) is processed again under the same document id.
+
+Containers: a ZIP is checked against the limits when it arrives (central directory) and
+stored with route ``container``; ingest's own consumer of ``documents.stored`` expands it
+(:meth:`IngestPipeline.expand`): each file becomes a child document with
+``parent_document_id``, and the container itself gets a small ``text.json`` listing its
+files, announced as ``text.extracted``, so that it ends ``indexed`` and is found by the names
+of its files.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from lexstream.ingest.containers import (
+    ContainerError,
+    ExtractedMember,
+    ZipLimits,
+    extract_members,
+    inspect_zip,
+)
 from lexstream.ingest.filenames import sanitize_filename
 from lexstream.ingest.sniff import route_for, sniff_media_type
 from lexstream.shared import __version__
+from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import (
     DocumentFailed,
     DocumentStored,
@@ -24,6 +50,7 @@ from lexstream.shared.events import (
     OcrRequested,
     Provenance,
     Stage,
+    TextExtracted,
     Topics,
     TranscribeRequested,
 )
@@ -34,12 +61,14 @@ log = logging.getLogger(__name__)
 
 Publish = Callable[[str, Event], Awaitable[None]]
 
+CONTAINER_EXTRACTOR = f"lexstream-ingest/{__version__} container listing"
+
 
 @dataclass(frozen=True)
 class Submission:
-    """A file on local disk and what its submitter said about it."""
+    """A file on local disk (``path`` None: none could be obtained) and what was said about it."""
 
-    path: Path
+    path: Path | None
     sha256: str
     size: int
     filename: str | None
@@ -49,6 +78,9 @@ class Submission:
     declared_media_type: str | None = None
     hints: Hints = field(default_factory=Hints)
     parent_document_id: str | None = None
+    member: str | None = None
+    depth: int = 0
+    adopted: ObjectRef | None = None
 
 
 @dataclass(frozen=True)
@@ -63,72 +95,123 @@ def _key_hash(*parts: str | None) -> str:
 
 
 class IngestPipeline:
-    def __init__(self, store: ObjectStore, topics: Topics, publish: Publish) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        topics: Topics,
+        publish: Publish,
+        *,
+        limits: ZipLimits | None = None,
+        spool_dir: Path | None = None,
+    ) -> None:
         self.store = store
         self.topics = topics
         self.publish = publish
+        self.limits = limits or ZipLimits()
+        self.spool_dir = spool_dir
+
+    # -- idempotence records ---------------------------------------------------------------
 
     def _submission_ref(self, sub: Submission) -> ObjectRef | None:
         if not sub.provenance.external_id:
             return None
-        digest = _key_hash(sub.tenant, sub.provenance.source, sub.provenance.external_id)
+        digest = _key_hash(
+            sub.tenant,
+            sub.provenance.source,
+            sub.provenance.external_id,
+            sub.parent_document_id,
+            sub.member,
+        )
         return ObjectRef(bucket=self.store.derived, key=f"_ingest/submissions/{digest}.json")
 
-    def _content_ref(self, sub: Submission) -> ObjectRef:
+    def _content_ref(self, sub: Submission) -> ObjectRef | None:
+        if not sub.sha256:
+            return None
         digest = _key_hash(sub.tenant, sub.matter_id, sub.sha256, sub.parent_document_id)
         return ObjectRef(bucket=self.store.derived, key=f"_ingest/content/{digest}.json")
 
-    async def _existing(self, ref: ObjectRef | None) -> str | None:
+    async def _existing(self, ref: ObjectRef | None) -> tuple[str, bool] | None:
+        """The document id a record names and whether that document failed."""
         if ref is None or not await self.store.exists(ref):
             return None
         record = await self.store.get_json(ref)
         document_id = record.get("document_id") if isinstance(record, dict) else None
-        return document_id if isinstance(document_id, str) else None
+        if not isinstance(document_id, str):
+            return None
+        return document_id, bool(record.get("failed"))
+
+    async def _remember(self, document_id: str, sub: Submission, *, failed: bool) -> None:
+        record = {"document_id": document_id, "failed": failed}
+        refs = [r for r in (self._submission_ref(sub), self._content_ref(sub)) if r is not None]
+        await asyncio.gather(*(self.store.put_json(ref, record) for ref in refs))
+
+    async def _resolve(self, sub: Submission) -> tuple[str, bool]:
+        """(document id, is a duplicate): an existing good document wins, a failed one is redone."""
+        reuse: str | None = None
+        found = await asyncio.gather(
+            self._existing(self._submission_ref(sub)), self._existing(self._content_ref(sub))
+        )
+        for existing in found:
+            if existing is None:
+                continue
+            document_id, failed = existing
+            if not failed:
+                return document_id, True
+            reuse = reuse or document_id
+        return reuse or new_document_id(), False
+
+    async def parent_depth(self, parent_document_id: str) -> int:
+        """Depth of a document (0 for a top-level one) from its ``document.json``."""
+        ref = ObjectRef(
+            bucket=self.store.derived, key=derived_key(parent_document_id, "document.json")
+        )
+        if not await self.store.exists(ref):
+            return 0
+        record = await self.store.get_json(ref)
+        depth = record.get("depth", 0) if isinstance(record, dict) else 0
+        return depth if isinstance(depth, int) else 0
+
+    # -- the pipeline ----------------------------------------------------------------------
 
     async def ingest(self, sub: Submission) -> Outcome:
         """Store and route one submission; the same submission twice gives the same id."""
-        submission_ref = self._submission_ref(sub)
-        content_ref = self._content_ref(sub)
-        for ref in (submission_ref, content_ref):
-            existing = await self._existing(ref)
-            if existing:
-                log.info("duplicate submission", extra={"document_id": existing})
-                return Outcome(existing, "duplicate")
-
-        document_id = new_document_id()
+        document_id, duplicate = await self._resolve(sub)
+        if duplicate:
+            log.info("duplicate submission", extra={"document_id": document_id})
+            return Outcome(document_id, "duplicate")
         filename = sanitize_filename(sub.filename)
-        envelope = {
-            "document_id": document_id,
-            "tenant": sub.tenant,
-            "matter_id": sub.matter_id,
-            "parent_document_id": sub.parent_document_id,
-        }
-        if sub.size == 0:
-            return await self._fail(
-                sub, envelope, filename, "the file is empty (0 bytes)", "EmptyFile"
-            )
+        if sub.path is None or sub.size == 0:
+            return await self.fail(sub, document_id, "the file is empty (0 bytes)", "EmptyFile")
 
-        media_type = sniff_media_type(sub.path)
+        media_type = await asyncio.to_thread(sniff_media_type, sub.path)
         route = route_for(media_type)
-        original = ObjectRef(bucket=self.store.originals, key=original_key(sub.sha256))
-        if not await self.store.exists(original):
+        original = sub.adopted or ObjectRef(
+            bucket=self.store.originals, key=original_key(sub.sha256)
+        )
+        if sub.adopted is None and not await self.store.exists(original):
             await self.store.put_file(
                 original,
                 sub.path,
                 content_type=media_type,
                 metadata={"sniffed-media-type": media_type, "sha256": sub.sha256},
             )
-        record = {
-            **envelope,
+        mismatch = bool(sub.declared_media_type and sub.declared_media_type != media_type)
+        record: dict[str, Any] = {
+            "document_id": document_id,
+            "tenant": sub.tenant,
+            "matter_id": sub.matter_id,
+            "parent_document_id": sub.parent_document_id,
+            "member": sub.member,
+            "depth": sub.depth,
             "filename": filename,
             "original": original.uri,
+            "adopted": sub.adopted is not None,
             "sha256": sub.sha256,
             "size": sub.size,
             "media_type": media_type,
             "declared_media_type": sub.declared_media_type,
-            "media_type_mismatch": bool(
-                sub.declared_media_type and sub.declared_media_type != media_type
-            ),
+            "media_type_mismatch": mismatch,
+            "route": route,
             "provenance": sub.provenance.model_dump(mode="json"),
             "ingest_version": __version__,
         }
@@ -138,8 +221,16 @@ class IngestPipeline:
         )
         if route is None:
             reason = f"unsupported media type {media_type} (detected from the content)"
-            return await self._fail(sub, envelope, filename, reason, "UnsupportedMediaType")
+            if mismatch:
+                reason += f"; it was declared as {sub.declared_media_type}"
+            return await self.fail(sub, document_id, reason, "UnsupportedMediaType")
+        if route == "container":
+            try:
+                await asyncio.to_thread(inspect_zip, sub.path, self.limits, depth=sub.depth)
+            except ContainerError as exc:
+                return await self.fail(sub, document_id, exc.reason, exc.error_type)
 
+        envelope = self._envelope(sub, document_id)
         stored = DocumentStored(
             **envelope,
             original=original,
@@ -152,45 +243,139 @@ class IngestPipeline:
             provenance=sub.provenance,
             route=route,
         )
-        await self.publish(self.topics.stored, stored)
-        request_type = OcrRequested if route == "ocr" else TranscribeRequested
-        request = request_type(
-            **envelope, original=original, media_type=media_type, filename=filename, hints=sub.hints
-        )
-        topic = self.topics.ocr_requested if route == "ocr" else self.topics.transcribe_requested
-        await self.publish(topic, request)
+        announcements = [self.publish(self.topics.stored, stored)]
+        if route != "container":
+            request_type = OcrRequested if route == "ocr" else TranscribeRequested
+            request = request_type(
+                **envelope,
+                original=original,
+                media_type=media_type,
+                filename=filename,
+                hints=sub.hints,
+            )
+            topic = (
+                self.topics.ocr_requested if route == "ocr" else self.topics.transcribe_requested
+            )
+            announcements.append(self.publish(topic, request))
+        await asyncio.gather(*announcements)  # different topics: no order between them
         # Written last: a retry after a failed publish must not find a half-announced document.
-        await self._remember(document_id, submission_ref, content_ref)
+        await self._remember(document_id, sub, failed=False)
         return Outcome(document_id, "stored")
 
-    async def _remember(
-        self, document_id: str, submission_ref: ObjectRef | None, content_ref: ObjectRef
-    ) -> None:
-        for ref in (submission_ref, content_ref):
-            if ref is not None:
-                await self.store.put_json(ref, {"document_id": document_id})
+    @staticmethod
+    def _envelope(sub: Submission, document_id: str) -> dict[str, Any]:
+        return {
+            "document_id": document_id,
+            "tenant": sub.tenant,
+            "matter_id": sub.matter_id,
+            "parent_document_id": sub.parent_document_id,
+        }
 
-    async def _fail(
-        self,
-        sub: Submission,
-        envelope: dict[str, str | None],
-        filename: str,
-        reason: str,
-        error_type: str,
+    async def fail(
+        self, sub: Submission, document_id: str | None, reason: str, error_type: str
     ) -> Outcome:
-        document_id = envelope["document_id"]
-        assert document_id is not None
+        """Publish ``documents.failed`` for a submission (a document id is found or made)."""
+        if document_id is None:
+            document_id, duplicate = await self._resolve(sub)
+            if duplicate:
+                # the same submission already became a good document; nothing to fail
+                return Outcome(document_id, "duplicate")
         failed = DocumentFailed(
-            document_id=document_id,
-            tenant=sub.tenant,
-            matter_id=sub.matter_id,
-            parent_document_id=sub.parent_document_id,
+            **self._envelope(sub, document_id),
             stage=Stage.INGEST,
             reason=reason,
             error_type=error_type,
-            filename=filename,
+            filename=sanitize_filename(sub.filename),
             provenance=sub.provenance,
         )
         await self.publish(self.topics.failed, failed)
-        await self._remember(document_id, self._submission_ref(sub), self._content_ref(sub))
+        await self._remember(document_id, sub, failed=True)
+        log.info(
+            "document failed at ingest",
+            extra={"document_id": document_id, "error_type": error_type, "reason": reason},
+        )
         return Outcome(document_id, "failed", reason)
+
+    # -- containers ------------------------------------------------------------------------
+
+    async def expand(self, stored: DocumentStored) -> None:
+        """Expand a stored container into child documents and index its listing."""
+        depth = await self.parent_depth(stored.document_id)
+        with tempfile.TemporaryDirectory(dir=self.spool_dir, prefix="ingest-zip-") as tmp:
+            path = Path(tmp) / "container.zip"
+            await self.store.download(stored.original, path)
+            members: Iterator[ExtractedMember] = extract_members(
+                path, self.limits, Path(tmp), depth=depth
+            )
+            rows: list[tuple[str, int, Outcome]] = []
+            while True:
+                member = await asyncio.to_thread(next, members, None)
+                if member is None:
+                    break
+                try:
+                    outcome = await self.ingest(
+                        Submission(
+                            path=member.path,
+                            sha256=member.sha256,
+                            size=member.size,
+                            filename=member.info.name,
+                            provenance=Provenance(
+                                intake="container",
+                                source=stored.provenance.source,
+                                external_id=stored.provenance.external_id,
+                                uploader=stored.provenance.uploader,
+                            ),
+                            tenant=stored.tenant,
+                            matter_id=stored.matter_id,
+                            hints=stored.hints,
+                            parent_document_id=stored.document_id,
+                            member=member.info.name,
+                            depth=depth + 1,
+                        )
+                    )
+                finally:
+                    member.path.unlink(missing_ok=True)
+                rows.append((member.info.name, member.size, outcome))
+        await self._publish_listing(stored, rows)
+
+    async def _publish_listing(
+        self, stored: DocumentStored, rows: list[tuple[str, int, Outcome]]
+    ) -> None:
+        lines = [f"ZIP archive {stored.filename} with {len(rows)} files:"]
+        for name, size, outcome in rows:
+            note = f" - failed: {outcome.reason}" if outcome.status == "failed" else ""
+            lines.append(f"{name} ({size} bytes, document {outcome.document_id}){note}")
+        text = TextDocument(
+            document_id=stored.document_id,
+            media_type=stored.media_type,
+            pages=[Page(number=1, text="\n".join(lines), method="plain")],
+            extractor=CONTAINER_EXTRACTOR,
+        )
+        text_ref = ObjectRef(
+            bucket=self.store.derived, key=derived_key(stored.document_id, "text.json")
+        )
+        await self.store.put_json(text_ref, text.model_dump(mode="json"))
+        await self.store.put_json(
+            ObjectRef(
+                bucket=self.store.derived, key=derived_key(stored.document_id, "members.json")
+            ),
+            [
+                {"name": n, "size": s, "document_id": o.document_id, "status": o.status}
+                for n, s, o in rows
+            ],
+        )
+        await self.publish(
+            self.topics.text_extracted,
+            TextExtracted(
+                document_id=stored.document_id,
+                tenant=stored.tenant,
+                matter_id=stored.matter_id,
+                parent_document_id=stored.parent_document_id,
+                text=text_ref,
+                media_type=stored.media_type,
+                filename=stored.filename,
+                pages=1,
+                hints=stored.hints,
+                extractor=CONTAINER_EXTRACTOR,
+            ),
+        )

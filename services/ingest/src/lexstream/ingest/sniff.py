@@ -8,7 +8,7 @@ from typing import Literal
 
 import magic
 
-Route = Literal["ocr", "transcribe"]
+Route = Literal["ocr", "transcribe", "container"]
 
 OCR_TYPES = frozenset(
     {
@@ -82,4 +82,6 @@ def route_for(media_type: str) -> Route | None:
         return "transcribe"
     if media_type in OCR_TYPES:
         return "ocr"
+    if media_type in CONTAINER_TYPES:
+        return "container"
     return None

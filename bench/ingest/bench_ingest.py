@@ -1,0 +1,251 @@
+"""Ingest throughput through the HTTP path against a raw S3 put of the same bytes (same run).
+
+Starts its own ingest process (``python -m lexstream.ingest``) on a free port with a fresh
+topic prefix and buckets, against the local stack (Kafka :9092, S3 :9000), then:
+
+(a) N small files (default 1,000 x 4 KiB text), uploaded with C concurrent requests, against
+    the same bytes put with the minio client from C threads;
+(b) L large files (default 3 x 100 MB; ``--full``: 3 x 500 MB), one after the other, streamed
+    from disk, against ``fput_object`` of the same files with the same part size.
+
+Reports MB/s and files/s of each, the ratio ingest/raw (target for (b): >= 0.8) and the
+ingest process's peak resident memory during (b) (VmHWM, reset before (b); target < 250 MB).
+
+    uv run python bench/ingest/bench_ingest.py [--full] [--small 1000] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from minio import Minio
+from minio.deleteobjects import DeleteObject
+
+from lexstream.shared.settings import CommonSettings
+from lexstream.shared.storage import PART_SIZE
+
+MB = 1_000_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class RssWatch:
+    """Peak resident memory of a process: the kernel's VmHWM (reset via clear_refs), with
+    sampling of VmRSS as a fallback where the reset is not allowed."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.sampled = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _field(self, name: str) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(name + ":"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    def start(self) -> None:
+        try:
+            Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+            self.reset = True
+        except OSError:
+            self.reset = False
+        self.sampled = self._field("VmRSS")
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.sampled = max(self.sampled, self._field("VmRSS"))
+
+    def stop(self) -> int:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return max(self.sampled, self._field("VmHWM") if self.reset else 0)
+
+
+def small_files(count: int, size: int) -> list[bytes]:
+    line = b"The parties agree that the court has jurisdiction over this matter. "
+    body = (line * (size // len(line) + 1))[: size - 40]
+    return [f"file {i} {secrets.token_hex(8)}\n".encode() + body for i in range(count)]
+
+
+def large_file(path: Path, size: int) -> None:
+    """A PDF header and random bytes (libmagic: application/pdf; nothing compresses)."""
+    with path.open("wb") as handle:
+        handle.write(b"%PDF-1.7\n")
+        left = size - 9
+        while left > 0:
+            chunk = os.urandom(min(left, 8 * 1024 * 1024))
+            handle.write(chunk)
+            left -= len(chunk)
+
+
+async def file_chunks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            yield chunk
+
+
+def report(name: str, nbytes: int, files: int, ingest_s: float, raw_s: float) -> None:
+    mb = nbytes / MB
+    print(
+        f"{name}: {files} files, {mb:.1f} MB | ingest {mb / ingest_s:8.1f} MB/s "
+        f"{files / ingest_s:8.1f} files/s | raw put {mb / raw_s:8.1f} MB/s "
+        f"{files / raw_s:8.1f} files/s | ingest/raw = {raw_s / ingest_s:.2f}"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=1000, help="number of small files")
+    parser.add_argument("--small-size", type=int, default=4096)
+    parser.add_argument("--large", type=int, default=3, help="number of large files")
+    parser.add_argument("--large-mb", type=int, default=100)
+    parser.add_argument("--full", action="store_true", help="large files of 500 MB")
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    large_mb = 500 if args.full else args.large_mb
+
+    prefix = f"bench{secrets.token_hex(3)}"
+    port = free_port()
+    env = {
+        **os.environ,
+        "LEXSTREAM_TOPIC_PREFIX": prefix,
+        "LEXSTREAM_INDEX_PREFIX": prefix,
+        "LEXSTREAM_ORIGINALS_BUCKET": f"{prefix}-originals",
+        "LEXSTREAM_DERIVED_BUCKET": f"{prefix}-derived",
+        "LEXSTREAM_HTTP_PORT": str(port),
+        "LEXSTREAM_LOG_LEVEL": "WARNING",
+    }
+    settings = CommonSettings()
+    s3 = Minio(
+        settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key.get_secret_value(),
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+    )
+    raw_bucket = f"{prefix}-raw"
+    s3.make_bucket(raw_bucket)
+    process = subprocess.Popen([sys.executable, "-m", "lexstream.ingest"], env=env)  # noqa: ASYNC220
+    base = f"http://127.0.0.1:{port}"
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+            deadline = time.monotonic() + 180
+            while True:
+                try:
+                    if (await client.get("/health/ready")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit("ingest did not become ready")
+                await asyncio.sleep(0.5)
+            print(f"ingest pid {process.pid} on {base}; S3 {settings.s3_endpoint}; prefix {prefix}")
+
+            # (a) small files
+            files = small_files(args.small, args.small_size)
+            total = sum(len(f) for f in files)
+            gate = asyncio.Semaphore(args.concurrency)
+
+            async def post(i: int, data: bytes) -> None:
+                async with gate:
+                    response = await client.post(
+                        "/internal/v1/documents",
+                        content=data,
+                        params={"matter_id": "bench"},
+                        headers={"X-Lexstream-Filename": quote(f"small-{i}.txt")},
+                    )
+                    response.raise_for_status()
+
+            def put(i: int, data: bytes) -> None:
+                s3.put_object(raw_bucket, f"small/{i}", io.BytesIO(data), len(data))
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                list(pool.map(put, range(len(files)), files))
+            raw_s = time.perf_counter() - start
+            start = time.perf_counter()
+            await asyncio.gather(*(post(i, d) for i, d in enumerate(files)))
+            ingest_s = time.perf_counter() - start
+            report("(a) small", total, len(files), ingest_s, raw_s)
+
+            # (b) large files
+            paths = []
+            for i in range(args.large):
+                path = tmp / f"large-{i}.pdf"
+                large_file(path, large_mb * MB)
+                paths.append(path)
+            watch = RssWatch(process.pid)
+            watch.start()
+            raw_s = ingest_s = 0.0
+            for i, path in enumerate(paths):  # alternate, so that neither gets a warmer cache
+                start = time.perf_counter()
+                s3.fput_object(raw_bucket, f"large/{i}", str(path), part_size=PART_SIZE)
+                raw_s += time.perf_counter() - start
+                start = time.perf_counter()
+                response = await client.post(
+                    "/internal/v1/documents",
+                    content=file_chunks(path),
+                    params={"matter_id": "bench"},
+                    headers={
+                        "X-Lexstream-Filename": path.name,
+                        "Content-Length": str(path.stat().st_size),
+                    },
+                )
+                response.raise_for_status()
+                ingest_s += time.perf_counter() - start
+            peak = watch.stop()
+            report(
+                f"(b) large ({large_mb} MB each)",
+                sum(p.stat().st_size for p in paths),
+                len(paths),
+                ingest_s,
+                raw_s,
+            )
+            how = "VmHWM after reset" if watch.reset else "sampled VmRSS"
+            print(f"ingest peak resident memory during (b): {peak / 2**20:.0f} MiB ({how})")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+        for bucket in (raw_bucket, f"{prefix}-originals", f"{prefix}-derived"):
+            try:
+                objects: Iterator[DeleteObject] = (
+                    DeleteObject(o.object_name or "")
+                    for o in s3.list_objects(bucket, recursive=True)
+                )
+                for _ in s3.remove_objects(bucket, objects):
+                    pass
+                s3.remove_bucket(bucket)
+            except Exception as exc:
+                print(f"clean-up of {bucket} failed: {exc}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,165 @@
+"""The ingest app in-process (its real lifespan: Kafka consumers, S3) and an event watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI
+
+from lexstream.ingest.app import create_app
+from lexstream.ingest.settings import IngestSettings
+from lexstream.shared.events import Topics
+from lexstream.shared.storage import ObjectStore
+
+UPLOAD_LIMIT = 8 * 1024 * 1024
+
+
+def ingest_settings_for(stack_env: dict[str, str], spool: Path, **extra: Any) -> IngestSettings:
+    prefix = stack_env["LEXSTREAM_TOPIC_PREFIX"]
+    values: dict[str, Any] = {
+        "topic_prefix": prefix,
+        "index_prefix": stack_env["LEXSTREAM_INDEX_PREFIX"],
+        "originals_bucket": stack_env["LEXSTREAM_ORIGINALS_BUCKET"],
+        "derived_bucket": stack_env["LEXSTREAM_DERIVED_BUCKET"],
+        "retry_attempts": 3,
+        "retry_max_wait_s": 1.0,
+        "spool_dir": spool,
+        "max_upload_bytes": UPLOAD_LIMIT,
+        "inbox_buckets": [f"{prefix}-inbox"],
+        "adopt_buckets": [f"{prefix}-adopt"],
+        "kafka_partitions": 1,
+    }
+    values.update(extra)
+    return IngestSettings(**values)
+
+
+@dataclass
+class Running:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: IngestSettings
+    store: ObjectStore
+    topics: Topics
+
+
+@contextlib.asynccontextmanager
+async def running_ingest(settings: IngestSettings) -> AsyncIterator[Running]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://ingest", timeout=120
+        ) as client:
+            yield Running(
+                app, client, settings, ObjectStore(settings), Topics(settings.topic_prefix)
+            )
+
+
+@pytest.fixture(scope="session")
+async def ingest(
+    stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Running]:
+    settings = ingest_settings_for(stack_env, tmp_path_factory.mktemp("spool"))
+    async with running_ingest(settings) as running:
+        for bucket in (
+            settings.inbox_buckets + settings.adopt_buckets + [f"{settings.topic_prefix}-upstream"]
+        ):
+            if not await asyncio.to_thread(running.store.client.bucket_exists, bucket):
+                await asyncio.to_thread(running.store.client.make_bucket, bucket)
+        yield running
+
+
+@dataclass
+class Seen:
+    topic: str
+    value: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class EventLog:
+    """Everything published on some topics since the session began, searchable by predicate."""
+
+    def __init__(self, servers: str, topics: list[str]) -> None:
+        self.consumer = AIOKafkaConsumer(
+            *topics, bootstrap_servers=servers, group_id=None, auto_offset_reset="earliest"
+        )
+        self.seen: list[Seen] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.consumer.start()
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        async for record in self.consumer:
+            try:
+                value = json.loads(record.value or b"null")
+            except ValueError:
+                value = {"_raw": (record.value or b"").decode(errors="replace")}
+            headers = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
+            self.seen.append(Seen(record.topic, value if isinstance(value, dict) else {}, headers))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.consumer.stop()
+
+    async def wait(
+        self, topic: str, predicate: Callable[[dict[str, Any]], bool], within: float = 60
+    ) -> dict[str, Any]:
+        async with asyncio.timeout(within):
+            while True:
+                for item in self.seen:
+                    if item.topic == topic and predicate(item.value):
+                        return item.value
+                await asyncio.sleep(0.1)
+
+    async def wait_seen(
+        self, topic: str, predicate: Callable[[Seen], bool], within: float = 60
+    ) -> Seen:
+        async with asyncio.timeout(within):
+            while True:
+                for item in self.seen:
+                    if item.topic == topic and predicate(item):
+                        return item
+                await asyncio.sleep(0.1)
+
+    def all(self, topic: str, predicate: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        return [i.value for i in self.seen if i.topic == topic and predicate(i.value)]
+
+
+@pytest.fixture(scope="session")
+async def events(ingest: Running) -> AsyncIterator[EventLog]:
+    t = ingest.topics
+    names = [
+        t.stored,
+        t.failed,
+        t.ocr_requested,
+        t.transcribe_requested,
+        t.text_extracted,
+        Topics.dlq(t.submitted),
+        Topics.dlq(t.s3_events),
+    ]
+    log = EventLog(ingest.settings.kafka_bootstrap_servers, names)
+    await log.start()
+    yield log
+    await log.stop()
+
+
+@pytest.fixture(scope="session")
+async def producer(ingest: Running) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(bootstrap_servers=ingest.settings.kafka_bootstrap_servers)
+    await producer.start()
+    yield producer
+    await producer.stop()

@@ -1,0 +1,60 @@
+"""E-mail attachments: the real ocr handler hands them back, ingest makes child documents."""
+
+from __future__ import annotations
+
+import secrets
+from email.message import EmailMessage
+
+import pytest
+from tests.integration.ingest.conftest import EventLog, Running
+from tests.integration.ingest.test_intake_paths import PDF, by_id, upload
+
+from lexstream.ocr.handlers import OcrHandler
+from lexstream.ocr.settings import OcrSettings
+from lexstream.shared.events import OcrRequested
+from lexstream.shared.kafka import make_broker
+from lexstream.shared.telemetry import setup_telemetry
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
+
+
+async def test_ocr_hands_attachments_to_ingest(ingest: Running, events: EventLog) -> None:
+    mail = EmailMessage()
+    mail["From"] = "clerk@court.example"
+    mail["To"] = "counsel@firm.example"
+    mail["Subject"] = f"Order entered {secrets.token_hex(4)}"
+    mail.set_content("Please find the order attached.")
+    mail.add_attachment(
+        PDF + secrets.token_bytes(8), maintype="application", subtype="pdf", filename="order.pdf"
+    )
+    parent = await upload(ingest, mail.as_bytes(), "order-mail.eml")
+    request = OcrRequested.model_validate(
+        await events.wait(ingest.topics.ocr_requested, by_id(parent["document_id"]))
+    )
+    s = ingest.settings
+    settings = OcrSettings(
+        topic_prefix=s.topic_prefix,
+        originals_bucket=s.originals_bucket,
+        derived_bucket=s.derived_bucket,
+        workers=1,
+    )
+    broker = make_broker(settings, setup_telemetry("ocr-test", None), client_id="ocr-test")
+    await broker.connect()
+    try:
+        handler = OcrHandler(settings, broker, ingest.store, ingest.topics)
+        for _ in range(2):  # redelivered: still one child per attachment
+            await handler.handle(request)
+    finally:
+        await broker.stop()
+    child = await events.wait(
+        ingest.topics.stored, lambda v: v.get("parent_document_id") == parent["document_id"]
+    )
+    assert child["filename"] == "order.pdf"
+    assert child["media_type"] == "application/pdf"
+    assert child["provenance"]["intake"] == "attachment"
+    assert child["provenance"]["source"] == "lexstream-ocr"
+    await events.wait(ingest.topics.text_extracted, by_id(parent["document_id"]))
+    children = events.all(
+        ingest.topics.stored, lambda v: v.get("parent_document_id") == parent["document_id"]
+    )
+    assert len(children) == 1
