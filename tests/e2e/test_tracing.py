@@ -37,6 +37,17 @@ def _trace_of(system: RunningSystem, document_id: str, services: set[str]) -> li
     raise AssertionError(f"no complete trace for {document_id}; spans seen: {seen[:40]}")
 
 
+def unique_bytes(path: object) -> bytes:
+    """The fixture's bytes, made unique for PDFs (a trailing comment) so that no earlier
+    upload of the same file in this session is deduplicated into this one."""
+    from pathlib import Path
+
+    data = Path(str(path)).read_bytes()
+    if data.startswith(b"%PDF"):
+        data += f"\n% trace-test {time.time_ns()}\n".encode()
+    return data
+
+
 def _assert_one_connected_tree(spans: list[ReceivedSpan]) -> None:
     ids = {s.span_id for s in spans}
     roots = [s for s in spans if not s.parent_span_id]
@@ -72,7 +83,7 @@ def test_one_upload_is_one_trace(
     with running_system.client() as client:
         response = client.post(
             "/v1/documents",
-            files={"file": (path.name, path.read_bytes(), media_type)},
+            files={"file": (path.name, unique_bytes(path), media_type)},
             data={"external_id": f"trace-{path.name}", "source": "trace-test"},
         )
         assert response.status_code == 202, response.text

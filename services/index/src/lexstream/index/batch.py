@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 
 from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.indexer import Indexer, Prepared, SourceEvent, common_fields
@@ -31,6 +33,14 @@ from lexstream.shared.events import DocumentIndexed, Topics
 from lexstream.shared.kafka import StageRunner, publish_event
 
 E = TypeVar("E", bound=SourceEvent)
+
+_tracer = trace.get_tracer("lexstream.index")
+
+
+def record_context(single: KafkaMessage) -> otel_context.Context:
+    """The trace context the record's producer sent, so each document stays in its own trace
+    (a batch span can only have one parent)."""
+    return propagate.extract(dict(single.headers or {}))
 
 
 def split_batch(message: KafkaMessage) -> list[KafkaMessage]:
@@ -76,23 +86,47 @@ class BatchIndexStage:
 
             return prepare
 
+        contexts = [record_context(single) for single in singles]
+
+        async def prepare_one(position: int) -> None:
+            with _tracer.start_as_current_span(
+                "index prepare", context=contexts[position], kind=trace.SpanKind.CONSUMER
+            ):
+                await self.runner.run(singles[position], model, preparer(position))
+
         try:
             async with asyncio.TaskGroup() as group:
-                for position, single in enumerate(singles):
-                    group.create_task(self.runner.run(single, model, preparer(position)))
+                for position in range(len(singles)):
+                    group.create_task(prepare_one(position))
         except BaseExceptionGroup as group_error:
             # Transient trouble outlasted the runner's retries: redeliver the whole batch.
             raise group_error.exceptions[0] from None
 
         ready = [prepared[position] for position in sorted(prepared)]
         refused = await self.indexer.write(ready)
-        await asyncio.gather(*(self._announce(p) for p in ready if p.document_id not in refused))
+        await asyncio.gather(
+            *(
+                self._announce(prepared[position], contexts[position])
+                for position in sorted(prepared)
+                if prepared[position].document_id not in refused
+            )
+        )
         for position in sorted(prepared):
             reason = refused.get(prepared[position].document_id)
             if reason is not None:
-                await self.runner.run(singles[position], model, _refuse(reason))
+                with _tracer.start_as_current_span("index refused", context=contexts[position]):
+                    await self.runner.run(singles[position], model, _refuse(reason))
 
-    async def _announce(self, prepared: Prepared) -> None:
+    async def _announce(self, prepared: Prepared, parent: otel_context.Context) -> None:
+        event = prepared.event
+        with _tracer.start_as_current_span(
+            "index announce",
+            context=parent,
+            attributes={"lexstream.document_id": event.document_id},
+        ):
+            await self._publish_indexed(prepared)
+
+    async def _publish_indexed(self, prepared: Prepared) -> None:
         event = prepared.event
         await publish_event(
             self.broker,
