@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 
 import urllib3.exceptions
+from aiokafka.errors import KafkaError
 from elasticsearch import ApiError as ESApiError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
@@ -47,6 +48,9 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ConnectionError | TimeoutError | asyncio.TimeoutError | OSError):
         # OSError covers refused connections; file-level errors are raised as PermanentError
         return True
+    if isinstance(exc, KafkaError) and exc.retriable:
+        # e.g. UnknownTopicOrPartitionError or NotLeaderForPartitionError while a broker
+        # restarts: a good document must not fail because of them
+        return True
     name = type(exc).__name__
-    # aiokafka's errors, without importing them here
     return name.startswith("Kafka") or name in ("NodeNotReadyError", "RequestTimedOutError")

@@ -69,7 +69,7 @@ class RateLimitRepeats(logging.Filter):
         if not record.name.startswith(self.prefixes):
             return True
         key = (record.name, str(record.msg))
-        last, suppressed = self._seen.get(key, (0.0, 0))
+        last, suppressed = self._seen.get(key, (float("-inf"), 0))
         if record.created - last < self.interval_s:
             self._seen[key] = (last, suppressed + 1)
             return False

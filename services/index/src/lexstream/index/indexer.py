@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
@@ -149,7 +150,9 @@ class Indexer:
         return StatusUpdate(
             document_id=event.document_id,
             status=DocumentStatus.INDEXED,
-            at=event.occurred_at,
+            # when it was indexed, not when its text was extracted: a DLQ replay re-sends the
+            # old event, and its old time would lose against the failure it repairs
+            at=max(event.occurred_at, datetime.now(UTC)),
             fields={
                 "failure_reason": None,
                 "failure_stage": None,

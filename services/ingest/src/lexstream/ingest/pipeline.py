@@ -5,11 +5,13 @@ local disk with its sha256 and what the submitter said about it.
 
 Idempotence: two small records in the derived bucket remember which document a submission
 became - one keyed by ``tenant + source + external_id`` (+ parent and member for children),
-one by ``tenant + matter + sha256`` (+ parent). They are written last, after every event was
-published, so a retry after a failure half-way finds nothing and does the work again (the
-original is content-addressed, so storing it twice is one object). A record of a *failed*
-document does not short-circuit: the same submission again (a DLQ replay after the missing
-object was uploaded, say) is processed again under the same document id.
+one by ``tenant + matter + sha256`` (+ parent). They are written *pending* before the first
+event is published and final after the last, so a retry after a failure half-way finds the
+pending record and does the work again under the same document id (the original is
+content-addressed, so storing it twice is one object; every handler is idempotent by document
+id). A record of a *failed* document does not short-circuit either: the same submission again
+(a DLQ replay after the missing object was uploaded, say) is processed again under the same
+document id.
 
 Containers: a ZIP is checked against the limits when it arrives (central directory) and
 stored with route ``container``; ingest's own consumer of ``documents.stored`` expands it
@@ -131,17 +133,22 @@ class IngestPipeline:
         return ObjectRef(bucket=self.store.derived, key=f"_ingest/content/{digest}.json")
 
     async def _existing(self, ref: ObjectRef | None) -> tuple[str, bool] | None:
-        """The document id a record names and whether that document failed."""
+        """The document id a record names and whether it must be redone under that id (it
+        failed, or it is still pending: announced maybe only in part)."""
         if ref is None or not await self.store.exists(ref):
             return None
         record = await self.store.get_json(ref)
         document_id = record.get("document_id") if isinstance(record, dict) else None
         if not isinstance(document_id, str):
             return None
-        return document_id, bool(record.get("failed"))
+        return document_id, bool(record.get("failed") or record.get("pending"))
 
-    async def _remember(self, document_id: str, sub: Submission, *, failed: bool) -> None:
-        record = {"document_id": document_id, "failed": failed}
+    async def _remember(
+        self, document_id: str, sub: Submission, *, failed: bool, pending: bool = False
+    ) -> None:
+        record: dict[str, Any] = {"document_id": document_id, "failed": failed}
+        if pending:
+            record["pending"] = True
         refs = [r for r in (self._submission_ref(sub), self._content_ref(sub)) if r is not None]
         await asyncio.gather(*(self.store.put_json(ref, record) for ref in refs))
 
@@ -243,6 +250,11 @@ class IngestPipeline:
             provenance=sub.provenance,
             route=route,
         )
+        # Claimed before anything is announced: if S3 or Kafka fails after the first event went
+        # out, the client's retry finds this id and redoes the work under it (handlers are
+        # idempotent by document id) instead of making a second document. Found by the S3
+        # outage test (tests/reliability/test_faults.py).
+        await self._remember(document_id, sub, failed=False, pending=True)
         announcements = [self.publish(self.topics.stored, stored)]
         if route != "container":
             request_type = OcrRequested if route == "ocr" else TranscribeRequested
@@ -258,7 +270,7 @@ class IngestPipeline:
             )
             announcements.append(self.publish(topic, request))
         await asyncio.gather(*announcements)  # different topics: no order between them
-        # Written last: a retry after a failed publish must not find a half-announced document.
+        # Written last: until then a retry redoes the announcement under the same id.
         await self._remember(document_id, sub, failed=False)
         return Outcome(document_id, "stored")
 

@@ -1,0 +1,127 @@
+"""Faults on a private stack with a run of mixed documents in flight, then exact reconciliation.
+
+Each test submits 200 documents (text PDFs, scans, recordings; HTTP and the upstream topic),
+breaks something once a third of them are in, lets it recover, and then accounts for every
+submission: indexed, or failed with a reason; none lost, none indexed twice. A fault must not
+turn a good document into a failed one either: every document of these runs is good.
+Each result is appended to the results file that ``python -m bench.faults.report`` renders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from lexstream.shared.events import Topics
+from tests.reliability.conftest import System
+from tests.reliability.corpus import mixed
+from tests.reliability.harness import (
+    Reconciliation,
+    RunStats,
+    reconcile,
+    record_result,
+    submit_run,
+    wait_terminal,
+)
+from tests.reliability.stack import WORKERS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1500)]
+
+N = int(os.environ.get("LEXSTREAM_RELIABILITY_DOCS", "200"))
+
+
+def run_scenario(
+    system: System,
+    scenario: str,
+    action: Callable[[], Awaitable[None]] | None,
+    *,
+    n: int = N,
+) -> tuple[Reconciliation, RunStats]:
+    docs = mixed(system.prefix, n)
+    stats = asyncio.run(
+        submit_run(
+            docs,
+            gateway_url=system.services.gateway_url,
+            admin_key=system.services.admin_key,
+            kafka=system.kafka,
+            topic=Topics(system.prefix).submitted,
+            matter_id=system.matter_id,
+            action_after=n // 3 if action else None,
+            action=action,
+        )
+    )
+    wait_terminal(system.es, system.prefix, stats.submitted, timeout_s=900)
+    result = reconcile(system.es, system.prefix, scenario, stats.submitted, stats.seconds)
+    answers = stats.answers()
+    result.notes = ", ".join(
+        f"{code or 'conn-error'}x{count}" for code, count in sorted(answers.items())
+    )
+    record_result(result)
+    return result, stats
+
+
+def assert_exact(result: Reconciliation) -> None:
+    assert result.lost == 0, result.lost_ids
+    assert result.duplicated == 0, result.duplicated_ids
+    assert result.indexed + result.failed_with_reason == result.submitted
+    # every document of these runs is good: a fault must not make one fail
+    assert result.indexed == result.submitted, result.reasons
+
+
+def test_kill_9_each_service_mid_run(system: System) -> None:
+    services = system.services
+
+    async def kill_each() -> None:
+        for name in WORKERS:
+            await asyncio.to_thread(services.kill9, name)
+            await asyncio.sleep(2)
+            await asyncio.to_thread(services.start, name)
+            await asyncio.sleep(3)
+
+    result, _ = run_scenario(
+        system, "kill -9 each service once (ingest, ocr, transcribe, index, gateway)", kill_each
+    )
+    assert_exact(result)
+
+
+def test_kafka_down_30s_mid_run(system: System) -> None:
+    async def outage() -> None:
+        await asyncio.to_thread(system.stack.stop, "kafka")
+        await asyncio.sleep(30)
+        await asyncio.to_thread(system.stack.start, "kafka")
+
+    result, _ = run_scenario(system, "Kafka broker stopped for 30 s", outage)
+    assert_exact(result)
+
+
+def test_elasticsearch_down_60s_mid_run(system: System) -> None:
+    async def outage() -> None:
+        await asyncio.to_thread(system.stack.stop, "elasticsearch")
+        await asyncio.sleep(60)
+        await asyncio.to_thread(system.stack.start, "elasticsearch")
+
+    result, _ = run_scenario(system, "Elasticsearch stopped for 60 s", outage)
+    assert_exact(result)
+
+
+def test_s3_down_30s_mid_run(system: System) -> None:
+    started: list[float] = []
+
+    async def outage() -> None:
+        await asyncio.to_thread(system.stack.stop, "s3")
+        started.append(time.monotonic())
+        await asyncio.sleep(30)
+        await asyncio.to_thread(system.stack.start, "s3")
+
+    result, stats = run_scenario(system, "S3 server stopped for 30 s", outage)
+    assert_exact(result)
+    # uploads during the outage were answered 503 with Retry-After, and the retries succeeded
+    refused = [s for s in stats.submitted if s.answers[503]]
+    assert refused, "no upload met the outage"
+    assert all(s.retry_after_seen for s in refused)
+    assert all(s.document_id for s in refused)
+    assert not stats.answers()[500]
