@@ -14,10 +14,16 @@ from lexstream.gateway.search import (
     jurisdiction_tree,
     normalize_cites,
 )
+from lexstream.gateway.stores import Role
 
 ADMIN = Access(Principal(subject="a", tenant="t", is_admin=True))
 MEMBER = Access(
-    Principal(subject="m", tenant="t", matters=frozenset({"A", "B"}), screened=frozenset({"B"}))
+    Principal(
+        subject="m",
+        tenant="t",
+        roles={"A": Role.VIEWER, "B": Role.OWNER},
+        screened=frozenset({"B"}),
+    )
 )
 
 

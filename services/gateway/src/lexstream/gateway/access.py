@@ -1,19 +1,26 @@
 """Who the caller is and what they may see. The one place that builds the visibility filter.
 
-Every query path - search, facets, document, text, transcript, download - goes through
-:meth:`Access.es_filter` (Elasticsearch) or :meth:`Access.allows` (records read from S3),
-both derived from the same grant set.
+Every query path - search, facets, suggestions, cited-by, more-like-this, document, text,
+transcript, download, status - goes through :meth:`Access.es_filter` (Elasticsearch) or
+:meth:`Access.allows` (records read from S3), both derived from the same grants:
+
+- a caller sees the documents of their tenant in the matters where they hold a role;
+- a tenant admin sees every document of the tenant;
+- a screen (ethical wall) beats any grant, an admin's included;
+- documents without a matter are visible to tenant admins only.
 """
 
 from __future__ import annotations
 
-import hmac
+import math
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
-from lexstream.gateway.settings import GatewaySettings
+from lexstream.gateway.identity import Identity, Unauthenticated
+from lexstream.gateway.stores import ROLE_RANK, Role, Scope
 
 
 @dataclass(frozen=True)
@@ -21,8 +28,14 @@ class Principal:
     subject: str
     tenant: str
     is_admin: bool = False
-    matters: frozenset[str] = field(default_factory=frozenset)
+    roles: dict[str, Role] = field(default_factory=dict)
     screened: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[Scope] = frozenset(Scope)
+    key_id: str | None = None
+
+    @property
+    def matters(self) -> frozenset[str]:
+        return frozenset(self.roles)
 
 
 @dataclass(frozen=True)
@@ -32,43 +45,103 @@ class Access:
     def es_filter(self) -> dict[str, Any]:
         """The visibility filter every Elasticsearch query carries."""
         p = self.principal
+        tenant = {"term": {"tenant": p.tenant}}
         if p.is_admin:
-            return {"term": {"tenant": p.tenant}}
-        allowed = sorted(p.matters - p.screened)
-        return {
-            "bool": {
-                "filter": [{"term": {"tenant": p.tenant}}, {"terms": {"matter_id": allowed}}],
+            if not p.screened:
+                return tenant
+            return {
+                "bool": {
+                    "filter": [tenant],
+                    "must_not": [{"terms": {"matter_id": sorted(p.screened)}}],
+                }
             }
-        }
+        return {"bool": {"filter": [tenant, {"terms": {"matter_id": self.visible_matters()}}]}}
+
+    def visible_matters(self) -> list[str]:
+        """The matters a non-admin caller may see (grants less screens)."""
+        p = self.principal
+        return sorted(p.matters - p.screened)
 
     def allows(self, tenant: str | None, matter_id: str | None) -> bool:
         p = self.principal
         if tenant != p.tenant:
             return False
+        if matter_id is not None and matter_id in p.screened:
+            return False
         if p.is_admin:
             return True
-        return matter_id is not None and matter_id in p.matters and matter_id not in p.screened
+        return matter_id is not None and matter_id in p.roles
+
+    def role_in(self, matter_id: str) -> Role | None:
+        """The caller's effective role in a matter (an admin acts as owner; screened: none)."""
+        p = self.principal
+        if matter_id in p.screened:
+            return None
+        if p.is_admin:
+            return Role.OWNER
+        return p.roles.get(matter_id)
+
+    def has_role(self, matter_id: str, least: Role) -> bool:
+        role = self.role_in(matter_id)
+        return role is not None and ROLE_RANK[role] >= ROLE_RANK[least]
+
+    def audit_fields(self) -> dict[str, Any]:
+        p = self.principal
+        return {"tenant": p.tenant, "subject": p.subject, "key_id": p.key_id}
 
 
-def authenticate(request: Request) -> Principal:
-    settings: GatewaySettings = request.app.state.settings
-    key = request.headers.get("x-api-key")
-    authorization = request.headers.get("authorization", "")
-    if not key and authorization.lower().startswith("bearer "):
-        raise HTTPException(401, "bearer tokens are not configured on this gateway")
-    if key and settings.bootstrap_admin_key is not None:
-        expected = settings.bootstrap_admin_key.get_secret_value()
-        if hmac.compare_digest(key.encode(), expected.encode()):
-            return Principal(subject="bootstrap-admin", tenant=settings.tenant, is_admin=True)
-    raise HTTPException(
-        401,
-        "authentication required: send X-API-Key or Authorization: Bearer <token>",
-        headers={"WWW-Authenticate": "Bearer"},
+UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'}
+
+
+async def authenticate(request: Request) -> Identity:
+    """The caller's identity, rate limited per key (or per token subject)."""
+    state = request.app.state
+    try:
+        identity: Identity = await state.authenticator.identify(
+            request.headers.get("x-api-key"), request.headers.get("authorization")
+        )
+    except Unauthenticated as exc:
+        raise HTTPException(401, str(exc), headers=UNAUTHENTICATED_HEADERS) from exc
+    wait = state.limiter.take(identity.key_id or f"{identity.via}:{identity.subject}")
+    if wait > 0:
+        raise HTTPException(
+            429,
+            "rate limit exceeded; slow down",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+    request.state.identity = identity
+    return identity
+
+
+async def current_access(
+    request: Request, identity: Annotated[Identity, Depends(authenticate)]
+) -> Access:
+    grants = await request.app.state.matters.grants(identity.tenant, identity.subject)
+    access = Access(
+        Principal(
+            subject=identity.subject,
+            tenant=identity.tenant,
+            is_admin=identity.is_admin,
+            roles=grants.roles,
+            screened=grants.screened,
+            scopes=identity.scopes,
+            key_id=identity.key_id,
+        )
     )
+    request.state.access = access
+    return access
 
 
-def current_access(principal: Annotated[Principal, Depends(authenticate)]) -> Access:
-    return Access(principal)
+def require(scope: Scope) -> Callable[..., Coroutine[Any, Any, Access]]:
+    async def dependency(access: Annotated[Access, Depends(current_access)]) -> Access:
+        if scope not in access.principal.scopes:
+            raise HTTPException(403, f"this key lacks the {scope.value!r} scope")
+        return access
+
+    return dependency
 
 
-AccessDep = Annotated[Access, Depends(current_access)]
+AccessDep = Annotated[Access, Depends(require(Scope.READ))]
+WriteDep = Annotated[Access, Depends(require(Scope.WRITE))]
+MattersDep = Annotated[Access, Depends(require(Scope.MATTERS))]
+AdminDep = Annotated[Access, Depends(require(Scope.ADMIN))]

@@ -5,30 +5,97 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
-from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from pathlib import Path
+from typing import Any
 
 import httpx
-from elasticsearch import AsyncElasticsearch, NotFoundError
-from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from elasticsearch import (
+    ApiError,
+    AsyncElasticsearch,
+    BadRequestError,
+    ConnectionError,
+    ConnectionTimeout,
+)
+from elasticsearch.serializer import OrjsonSerializer
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tenacity import retry, stop_after_delay, wait_exponential
 
+from lexstream.gateway import documents, routes_admin, routes_matters, routes_search
 from lexstream.gateway.access import AccessDep
-from lexstream.gateway.search import BadSearch, SearchRequest, build_query, shape_response
+from lexstream.gateway.audit import AuditLog, audit_topic
+from lexstream.gateway.context import FastJSONResponse, Gateway, UpstreamTimeout
+from lexstream.gateway.identity import Authenticator, RateLimiter
+from lexstream.gateway.search import BadSearch
 from lexstream.gateway.settings import GatewaySettings
-from lexstream.shared.artifacts import TextDocument, Transcript
-from lexstream.shared.errors import is_transient
-from lexstream.shared.events import ObjectRef
+from lexstream.gateway.stores import ApiKeyStore, MatterStore, bootstrap_gateway_indices
 from lexstream.shared.health import health_router
+from lexstream.shared.kafka import ensure_topics, make_broker
 from lexstream.shared.logs import setup_logging
-from lexstream.shared.search import documents_alias, make_search_client, status_index
-from lexstream.shared.storage import ObjectStore, derived_key
+from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 
 log = logging.getLogger(__name__)
 
-UPLOAD_CHUNK = 1024 * 1024
+WEB = Path(__file__).parent / "web"
+WEB_FILES = {"app.js": "text/javascript", "style.css": "text/css"}
+
+
+class BodyLimit:
+    """Refuse request bodies above a limit (uploads have their own, larger one)."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_path: str) -> None:
+        self.app = app
+        self.limit = limit
+        self.upload_path = upload_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == self.upload_path:
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _too_large(self.limit, send)
+                return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(self.limit, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    response = JSONResponse({"detail": f"the request body is larger than {limit} bytes"}, 413)
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(x) for x in error.get("loc", ()) if x not in ("query", "path", "body"))
+        parts.append(f"{where or 'request'}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
 
 
 def create_app(
@@ -38,28 +105,70 @@ def create_app(
     setup_logging("gateway", settings.log_level)
     telemetry = telemetry or setup_telemetry("lexstream-gateway", settings.otlp_endpoint)
     store = ObjectStore(settings)
-    es: AsyncElasticsearch = make_search_client(settings)
-    alias = documents_alias(settings)
-    statuses = status_index(settings)
+    es = AsyncElasticsearch(
+        settings.elasticsearch_url,
+        request_timeout=settings.search_timeout_s,
+        max_retries=1,
+        serializer=OrjsonSerializer(),  # search answers are large; orjson parses them faster
+    )
+    broker = make_broker(settings, telemetry, client_id="gateway")
+    keys = ApiKeyStore(es, settings, settings.auth_cache_ttl_s)
+    gateway = Gateway(
+        settings=settings,
+        es=es,
+        store=store,
+        alias=documents_alias(settings),
+        statuses=status_index(settings),
+        matters=MatterStore(es, settings, settings.auth_cache_ttl_s),
+        keys=keys,
+        audit=AuditLog(es, broker, settings),
+    )
+
+    @retry(stop=stop_after_delay(120), wait=wait_exponential(max=5), reraise=True)
+    async def bootstrap() -> None:
+        await bootstrap_gateway_indices(es, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.ingest = httpx.AsyncClient(
+        gateway.ingest = httpx.AsyncClient(
             base_url=settings.ingest_url,
             timeout=httpx.Timeout(settings.ingest_timeout_s, connect=5.0),
         )
+        await bootstrap()
+        try:
+            await ensure_topics(settings, [audit_topic(settings)])
+            await broker.connect()
+        except Exception as exc:  # audit entries wait in memory until Kafka is back
+            log.warning("kafka unavailable at start", extra={"error_type": type(exc).__name__})
+        gateway.audit.start()
         yield
-        await app.state.ingest.aclose()
+        await gateway.audit.stop()
+        await broker.stop()
+        await gateway.ingest.aclose()
         await es.close()
 
-    app = FastAPI(title="lexstream gateway", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        default_response_class=FastJSONResponse,
+        title="lexstream gateway",
+        version="0.2.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
+    app.state.gateway = gateway
+    app.state.authenticator = Authenticator(settings, keys)
+    app.state.matters = gateway.matters
+    app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    app.add_middleware(BodyLimit, limit=settings.max_json_bytes, upload_path="/v1/documents")
 
     async def es_ping() -> None:
         await es.cluster.health()
 
     async def ingest_ping() -> None:
-        response = await app.state.ingest.get("/health/live")
+        assert gateway.ingest is not None
+        response = await gateway.ingest.get("/health/live")
         response.raise_for_status()
 
     app.include_router(
@@ -70,242 +179,81 @@ def create_app(
     async def bad_search(_: Request, exc: BadSearch) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    async def visible_record(access: AccessDep, document_id: str) -> dict[str, Any]:
-        """The document's status record, or its ingest record, if the caller may see it."""
-        try:
-            result = await es.search(
-                index=statuses,
-                query={
-                    "bool": {"filter": [{"ids": {"values": [document_id]}}, access.es_filter()]}
-                },
-                size=1,
-            )
-            hits: list[dict[str, Any]] = result["hits"]["hits"]
-        except NotFoundError:
-            hits = []
-        if hits:
-            record: dict[str, Any] = hits[0]["_source"]
-            return record
-        ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, "document.json"))
-        if await store.exists(ref):
-            ingest_record = await store.get_json(ref)
-            if access.allows(ingest_record.get("tenant"), ingest_record.get("matter_id")):
-                return {**ingest_record, "status": "stored"}
-        raise HTTPException(404, "no such document")
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=400)
 
-    async def search_document(access: AccessDep, document_id: str) -> dict[str, Any] | None:
-        result = await es.search(
-            index=alias,
-            query={"bool": {"filter": [{"ids": {"values": [document_id]}}, access.es_filter()]}},
-            size=1,
-            source_excludes=["content", "pages", "segments"],
-        )
-        hits = result["hits"]["hits"]
-        return hits[0]["_source"] if hits else None
+    @app.exception_handler(BadRequestError)
+    async def refused_query(_: Request, exc: BadRequestError) -> JSONResponse:
+        reason = exc.message
+        info = exc.info if isinstance(exc.info, dict) else {}
+        root = (info.get("error") or {}).get("root_cause") or [{}]
+        if isinstance(root, list) and root and isinstance(root[0], dict):
+            reason = root[0].get("reason") or reason
+        return JSONResponse({"detail": f"the query was refused: {reason}"}, status_code=400)
 
-    @app.post("/v1/documents", status_code=202)
-    async def upload(
-        request: Request,
-        access: AccessDep,
-        file: UploadFile,
-        matter_id: Annotated[str | None, Query(max_length=200)] = None,
-    ) -> JSONResponse:
-        """Upload a document (multipart field ``file``); it is streamed on to ingest."""
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes:
-            raise HTTPException(413, f"the upload is larger than {settings.max_upload_bytes} bytes")
-        form = await request.form()
-        fields = {
-            name: str(form[name])
-            for name in ("matter_id", "jurisdiction", "language", "external_id", "source")
-            if isinstance(form.get(name), str) and form.get(name)
-        }
-        if matter_id:
-            fields["matter_id"] = matter_id
-        if "matter_id" in fields and not access.allows(
-            access.principal.tenant, fields["matter_id"]
-        ):
-            raise HTTPException(403, "you may not add documents to this matter")
-
-        async def chunks() -> AsyncIterator[bytes]:
-            while chunk := await file.read(UPLOAD_CHUNK):
-                yield chunk
-
-        params = {**fields, "tenant": access.principal.tenant, "uploader": access.principal.subject}
-        if file.content_type:
-            params["declared_media_type"] = file.content_type
-        try:
-            response = await app.state.ingest.post(
-                "/internal/v1/documents",
-                content=chunks(),
-                params=params,
-                headers={
-                    "X-Lexstream-Filename": quote(file.filename or "document"),
-                    "Content-Type": "application/octet-stream",
-                },
-            )
-        except httpx.TransportError as exc:
-            log.warning("ingest unreachable", extra={"error_type": type(exc).__name__})
-            return JSONResponse(
-                {"detail": "ingest is temporarily unavailable; retry later"},
-                status_code=503,
-                headers={"Retry-After": "5"},
-            )
-        if response.status_code != 202:
-            headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
-            detail = response.json().get("detail", "ingest refused the file")
-            return JSONResponse(
-                {"detail": detail}, status_code=response.status_code, headers=headers
-            )
-        answer = response.json()
-        document_id = answer["document_id"]
+    @app.exception_handler(UpstreamTimeout)
+    @app.exception_handler(ConnectionTimeout)
+    async def timed_out(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("upstream timeout", extra={"error_type": type(exc).__name__})
         return JSONResponse(
-            {
-                "document_id": document_id,
-                "status_url": f"/v1/documents/{document_id}",
-                "duplicate": answer.get("status") == "duplicate",
-            },
-            status_code=202,
+            {"detail": "a backend did not answer in time; retry"},
+            status_code=504,
+            headers={"Retry-After": "5"},
         )
 
-    @app.get("/v1/documents/{document_id}")
-    async def get_document(document_id: str, access: AccessDep) -> dict[str, Any]:
-        """Metadata, status (with failure reason) and the extracted fields."""
-        record = await visible_record(access, document_id)
-        doc = await search_document(access, document_id) or {}
-        return {
-            "document_id": document_id,
-            "status": record.get("status", "received"),
-            "failure_reason": record.get("failure_reason"),
-            "failure_stage": record.get("failure_stage"),
-            "progress": record.get("progress"),
-            "stages": record.get("stages", {}),
-            "filename": record.get("filename") or doc.get("filename"),
-            "media_type": record.get("media_type") or doc.get("media_type"),
-            "matter_id": record.get("matter_id"),
-            "parent_document_id": record.get("parent_document_id"),
-            "provenance": record.get("provenance"),
-            "extractor_version": record.get("extractor_version"),
-            **{
-                name: doc.get(name)
-                for name in (
-                    "title",
-                    "court",
-                    "jurisdiction",
-                    "decision_date",
-                    "case_numbers",
-                    "parties",
-                    "judges",
-                    "citations",
-                    "doc_type",
-                    "language",
-                    "page_count",
-                    "duration",
-                    "content_truncated",
-                )
-            },
-            "pages": doc.get("page_count"),
-        }
-
-    @app.get("/v1/documents/{document_id}/text")
-    async def get_text(document_id: str, access: AccessDep) -> dict[str, Any]:
-        """The recovered text, page by page, with method and confidence."""
-        await visible_record(access, document_id)
-        ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, "text.json"))
-        if not await store.exists(ref):
-            raise HTTPException(404, "this document has no text (yet)")
-        text = TextDocument.model_validate(await store.get_json(ref))
-        return {
-            "document_id": document_id,
-            "language": text.language,
-            "warnings": text.warnings,
-            "pages": [
-                {
-                    "number": p.number,
-                    "text": p.text,
-                    "method": p.method,
-                    "confidence": p.confidence,
-                    "language": p.language,
-                }
-                for p in text.pages
-            ],
-        }
-
-    @app.get("/v1/documents/{document_id}/transcript", response_model=None)
-    async def get_transcript(
-        document_id: str,
-        access: AccessDep,
-        format: Literal["json", "vtt", "srt"] = "json",
-    ) -> Response | dict[str, Any]:
-        """The timed transcript as JSON, WebVTT or SRT."""
-        await visible_record(access, document_id)
-        name = {"json": "transcript.json", "vtt": "transcript.vtt", "srt": "transcript.srt"}[format]
-        ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, name))
-        if not await store.exists(ref):
-            raise HTTPException(404, "this document has no transcript (yet)")
-        if format == "json":
-            transcript = Transcript.model_validate(await store.get_json(ref))
-            return transcript.model_dump(mode="json")
-        media = "text/vtt" if format == "vtt" else "application/x-subrip"
-        return PlainTextResponse((await store.get_bytes(ref)).decode(), media_type=media)
-
-    @app.get("/v1/documents/{document_id}/original")
-    async def get_original(document_id: str, access: AccessDep) -> RedirectResponse:
-        """A redirect to a short-lived download URL of the original bytes."""
-        await visible_record(access, document_id)
-        ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, "document.json"))
-        record = await store.get_json(ref)
-        url = await store.presign_get(
-            ObjectRef.parse(record["original"]),
-            expires=timedelta(seconds=settings.presign_expiry_s),
-            filename=record.get("filename"),
+    @app.exception_handler(ConnectionError)
+    @app.exception_handler(ApiError)
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("elasticsearch unavailable", extra={"error_type": type(exc).__name__})
+        return JSONResponse(
+            {"detail": "search is temporarily unavailable; retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
-        return RedirectResponse(url, status_code=307)
 
-    @app.get("/v1/search")
-    async def search(
-        access: AccessDep,
-        q: Annotated[str | None, Query(max_length=2000)] = None,
-        jurisdiction: Annotated[str | None, Query(max_length=100)] = None,
-        court: Annotated[str | None, Query(max_length=300)] = None,
-        doc_type: Annotated[str | None, Query(max_length=50)] = None,
-        language: Annotated[str | None, Query(max_length=10)] = None,
-        matter_id: Annotated[str | None, Query(max_length=200)] = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        cites: Annotated[str | None, Query(max_length=300)] = None,
-        sort: Literal["relevance", "date"] = "relevance",
-        size: Annotated[int, Query(ge=1, le=100)] = 10,
-        search_after: Annotated[str | None, Query(max_length=2000)] = None,
-    ) -> dict[str, Any]:
-        """Full-text search across jurisdictions, filtered by what the caller may see."""
-        req = SearchRequest(
-            q=q,
-            jurisdiction=jurisdiction,
-            court=court,
-            doc_type=doc_type,
-            language=language,
-            matter_id=matter_id,
-            date_from=date_from,
-            date_to=date_to,
-            cites=cites,
-            sort=sort,
-            size=size,
-            search_after=search_after,
-        )
-        body = build_query(req, access)
-        try:
-            result = await es.search(index=alias, body=body)
-        except NotFoundError:
-            return {"total": 0, "hits": [], "facets": {}, "next": None}
-        except Exception as exc:
-            if is_transient(exc):
-                return JSONResponse(  # type: ignore[return-value]
-                    {"detail": "search is temporarily unavailable"},
-                    status_code=503,
-                    headers={"Retry-After": "5"},
-                )
-            raise
-        return shape_response(dict(result), size)
+    app.include_router(documents.router)
+    app.include_router(routes_search.router)
+    app.include_router(routes_matters.router)
+    app.include_router(routes_admin.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            }
+            schema["security"] = [{"apiKey": []}, {"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/v1/openapi.json", include_in_schema=False)
+    async def openapi_document(_: AccessDep) -> dict[str, Any]:
+        return openapi()
+
+    # The web page: static files only, no data; every call it makes carries the caller's key.
+    @app.get("/", include_in_schema=False)
+    async def web_page() -> FileResponse:
+        return FileResponse(WEB / "index.html", media_type="text/html", headers=_WEB_HEADERS)
+
+    @app.get("/ui/{name}", include_in_schema=False, response_model=None)
+    async def web_asset(name: str) -> FileResponse | JSONResponse:
+        if name not in WEB_FILES:
+            return JSONResponse({"detail": "not found"}, status_code=404)
+        return FileResponse(WEB / name, media_type=WEB_FILES[name], headers=_WEB_HEADERS)
 
     return app
+
+
+_WEB_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "media-src 'self' http: https:; connect-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}

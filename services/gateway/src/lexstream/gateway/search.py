@@ -57,7 +57,11 @@ def decode_cursor(cursor: str) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise BadSearch("search_after is not a cursor returned by a previous search") from exc
-    if not isinstance(values, list):
+    if (
+        not isinstance(values, list)
+        or len(values) != 2
+        or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values)
+    ):
         raise BadSearch("search_after is not a cursor returned by a previous search")
     return values
 
@@ -73,8 +77,25 @@ def _text_query(q: str, fields: list[str]) -> dict[str, Any]:
     }
 
 
+HIT_SOURCE = [
+    "document_id",
+    "title",
+    "filename",
+    "jurisdiction",
+    "court",
+    "decision_date",
+    "doc_type",
+    "language",
+    "matter_id",
+    "kind",
+    "parent_document_id",
+]
+
+
 def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
     filters: list[dict[str, Any]] = [access.es_filter()]
+    if req.q is not None and len(req.q) > 2000:
+        raise BadSearch("q is longer than 2000 characters")
     if req.jurisdiction:
         filters.append({"term": {"jurisdiction": req.jurisdiction.strip("/")}})
     for name in ("court", "doc_type", "language", "matter_id"):
@@ -153,18 +174,7 @@ def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
         "size": req.size,
         "sort": sort,
         "track_total_hits": True,
-        "_source": [
-            "document_id",
-            "title",
-            "filename",
-            "jurisdiction",
-            "court",
-            "decision_date",
-            "doc_type",
-            "language",
-            "matter_id",
-            "kind",
-        ],
+        "_source": HIT_SOURCE,
         "aggs": {
             **{
                 name: {"terms": {"field": field, "size": 50}}
@@ -176,6 +186,67 @@ def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
     if req.search_after:
         body["search_after"] = decode_cursor(req.search_after)
     return body
+
+
+def more_like_this_query(index: str, document_id: str, access: Access, size: int) -> dict[str, Any]:
+    """Documents like one the caller may see (checked by the caller of this function)."""
+    return {
+        "query": {
+            "bool": {
+                "must": [
+                    {
+                        "more_like_this": {
+                            "fields": ["content", "title"],
+                            "like": [{"_index": index, "_id": document_id}],
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "max_query_terms": 40,
+                        }
+                    }
+                ],
+                "filter": [access.es_filter()],
+            }
+        },
+        "size": size,
+        "_source": HIT_SOURCE,
+        "track_total_hits": True,
+    }
+
+
+def suggest_query(prefix: str, access: Access, size: int) -> dict[str, Any]:
+    """Titles, parties and courts that start with what the caller typed."""
+    prefix = prefix.strip()
+    if not prefix:
+        raise BadSearch("q must not be empty")
+    return {
+        "query": {
+            "bool": {
+                "must": [
+                    {
+                        "multi_match": {
+                            "query": prefix,
+                            "type": "phrase_prefix",
+                            "fields": ["title", "parties", "court.text", "filename"],
+                        }
+                    }
+                ],
+                "filter": [access.es_filter()],
+            }
+        },
+        "size": size,
+        "_source": ["document_id", "title", "filename", "court"],
+    }
+
+
+def shape_suggestions(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "document_id": hit["_source"].get("document_id", hit["_id"]),
+            "text": hit["_source"].get("title") or hit["_source"].get("filename"),
+            "court": hit["_source"].get("court"),
+        }
+        for hit in result["hits"]["hits"]
+    ]
 
 
 def jurisdiction_tree(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -243,10 +314,12 @@ def shape_response(result: dict[str, Any], size: int) -> dict[str, Any]:
                 "doc_type": source.get("doc_type"),
                 "language": source.get("language"),
                 "matter_id": source.get("matter_id"),
+                "parent_document_id": source.get("parent_document_id"),
                 "highlights": _highlights(hit),
             }
         )
-    next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == size and hits else None
+    last_sort = hits[-1].get("sort") if hits else None
+    next_cursor = encode_cursor(last_sort) if len(hits) == size and last_sort else None
     return {
         "total": result["hits"]["total"]["value"],
         "hits": shaped,

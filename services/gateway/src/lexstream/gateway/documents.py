@@ -1,0 +1,459 @@
+"""Documents: upload, metadata and status, text, transcript, original, children, moves."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+import httpx
+from elasticsearch import ConflictError, NotFoundError
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from lexstream.gateway.access import Access, AccessDep, WriteDep
+from lexstream.gateway.context import Gateway, GatewayDep
+from lexstream.gateway.search import HIT_SOURCE, more_like_this_query
+from lexstream.gateway.stores import MATTER_ID, Role, read_modify_write
+from lexstream.gateway.uploads import (
+    BadUpload,
+    MultipartReader,
+    UploadTooLarge,
+    boundary_of,
+    read_spool,
+    spool_file_then_fields,
+)
+from lexstream.shared.artifacts import TextDocument, Transcript
+from lexstream.shared.events import ObjectRef
+from lexstream.shared.storage import derived_key
+
+log = logging.getLogger(__name__)
+
+DocumentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+UPLOAD_FIELDS = ("matter_id", "jurisdiction", "language", "external_id", "source")
+FIELD_LIMITS = {"matter_id": 100, "jurisdiction": 100, "language": 20, "external_id": 500}
+
+router = APIRouter(tags=["documents"])
+
+
+class DocumentMove(BaseModel):
+    matter_id: str = Field(pattern=MATTER_ID.pattern, description="the matter to move it to")
+
+
+def _upload_fields(form: dict[str, str], matter_id: str | None) -> dict[str, str]:
+    fields = {name: form[name] for name in UPLOAD_FIELDS if form.get(name)}
+    if matter_id:
+        fields["matter_id"] = matter_id
+    for name, limit in FIELD_LIMITS.items():
+        if len(fields.get(name, "")) > limit:
+            raise HTTPException(400, f"{name} is longer than {limit} characters")
+    if "matter_id" in fields and not MATTER_ID.match(fields["matter_id"]):
+        raise HTTPException(400, "matter_id: letters, digits, '.', '_' and '-', at most 100")
+    return fields
+
+
+async def check_can_add(gw: Gateway, access: Access, matter_id: str | None) -> None:
+    """Adding a document needs editor rights in an open matter (admins may leave it out)."""
+    if matter_id is None:
+        if not access.principal.is_admin:
+            raise HTTPException(400, "matter_id is required: name the matter of the document")
+        return
+    if not access.has_role(matter_id, Role.EDITOR):
+        raise HTTPException(403, "you may not add documents to this matter")
+    matter = await gw.matters.get(access.principal.tenant, matter_id)
+    if matter is None:
+        raise HTTPException(404, "no such matter")
+    if matter["status"] != "open":
+        raise HTTPException(409, "the matter is archived")
+
+
+@router.post(
+    "/v1/documents",
+    status_code=202,
+    responses={
+        202: {"description": "accepted; follow status_url"},
+        413: {"description": "too large"},
+        415: {"description": "not multipart/form-data"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            **{name: {"type": "string"} for name in UPLOAD_FIELDS},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def upload(
+    request: Request,
+    gw: GatewayDep,
+    access: WriteDep,
+    matter_id: Annotated[str | None, Query(max_length=100)] = None,
+) -> JSONResponse:
+    """Upload a document (multipart field ``file``); it is streamed on to ingest.
+
+    Send the form fields (``matter_id``, ``jurisdiction``, ``language``, ``external_id``,
+    ``source``) before the file and the gateway passes the file through as it arrives; a file
+    sent before its fields is spooled to a temporary file until the fields have come.
+    """
+    settings = gw.settings
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise HTTPException(415, "send the file as multipart/form-data in the field 'file'")
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > settings.max_upload_bytes:
+        raise HTTPException(413, f"the upload is larger than {settings.max_upload_bytes} bytes")
+    try:
+        reader = MultipartReader(
+            request.stream(), boundary_of(content_type), settings.max_upload_bytes
+        )
+        form, part = await reader.fields_until_file()
+    except UploadTooLarge as exc:
+        raise HTTPException(413, str(exc)) from exc
+    except BadUpload as exc:
+        raise HTTPException(400, str(exc)) from exc
+    failure: list[Exception] = []
+    body: AsyncIterator[bytes]
+    spool = None
+    if any(name in form for name in UPLOAD_FIELDS) or matter_id:
+        # fields first: the file streams through; fields after it are refused
+
+        async def streamed() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in reader.file_bytes(set(UPLOAD_FIELDS)):
+                    yield chunk
+            except (BadUpload, UploadTooLarge) as exc:
+                failure.append(exc)
+                raise
+
+        body = streamed()
+    else:
+        # the file first: its fields (if any) follow it, and ingest needs them up front
+        try:
+            spool, after = await spool_file_then_fields(reader)
+        except UploadTooLarge as exc:
+            raise HTTPException(413, str(exc)) from exc
+        except BadUpload as exc:
+            raise HTTPException(400, str(exc)) from exc
+        form = {**form, **after}
+        body = read_spool(spool)
+    fields = _upload_fields(form, matter_id)
+    try:
+        await check_can_add(gw, access, fields.get("matter_id"))
+    except HTTPException:
+        if spool is not None:
+            spool.close()
+        raise
+
+    params = {**fields, "tenant": access.principal.tenant, "uploader": access.principal.subject}
+    if part.content_type:
+        params["declared_media_type"] = part.content_type[:200]
+
+    assert gw.ingest is not None
+    try:
+        response = await gw.ingest.post(
+            "/internal/v1/documents",
+            content=body,
+            params=params,
+            headers={
+                "X-Lexstream-Filename": quote((part.filename or "document")[:1000]),
+                "Content-Type": "application/octet-stream",
+            },
+        )
+    except (BadUpload, UploadTooLarge, httpx.TransportError) as exc:
+        # the request to ingest was cut off, so ingest keeps nothing of it
+        if failure:
+            code = 413 if isinstance(failure[0], UploadTooLarge) else 400
+            raise HTTPException(code, str(failure[0])) from exc
+        log.warning("ingest unreachable", extra={"error_type": type(exc).__name__})
+        return JSONResponse(
+            {"detail": "ingest is temporarily unavailable; retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    if response.status_code != 202:
+        headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
+        try:
+            detail = response.json().get("detail", "ingest refused the file")
+        except ValueError:
+            detail = "ingest refused the file"
+        status = response.status_code if response.status_code < 500 else 503
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    answer = response.json()
+    document_id = answer["document_id"]
+    gw.audit.record(
+        request,
+        "upload",
+        status_code=202,
+        document_id=document_id,
+        matter_id=fields.get("matter_id"),
+    )
+    return JSONResponse(
+        {
+            "document_id": document_id,
+            "status_url": f"/v1/documents/{document_id}",
+            "duplicate": answer.get("status") == "duplicate",
+        },
+        status_code=202,
+    )
+
+
+def _metadata(document_id: str, record: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "status": record.get("status", "received"),
+        "failure_reason": record.get("failure_reason"),
+        "failure_stage": record.get("failure_stage"),
+        "progress": record.get("progress"),
+        "stages": record.get("stages", {}),
+        "filename": record.get("filename") or doc.get("filename"),
+        "media_type": record.get("media_type") or doc.get("media_type"),
+        "kind": doc.get("kind"),
+        "matter_id": record.get("matter_id"),
+        "parent_document_id": record.get("parent_document_id"),
+        "provenance": record.get("provenance"),
+        "extractor_version": record.get("extractor_version") or doc.get("extractor_version"),
+        **{
+            name: doc.get(name)
+            for name in (
+                "title",
+                "court",
+                "jurisdiction",
+                "decision_date",
+                "case_numbers",
+                "parties",
+                "judges",
+                "citations",
+                "doc_type",
+                "language",
+                "page_count",
+                "duration",
+                "content_truncated",
+            )
+        },
+        "pages": doc.get("page_count"),
+    }
+
+
+@router.get("/v1/documents/{document_id}")
+async def get_document(
+    request: Request, document_id: DocumentId, gw: GatewayDep, access: AccessDep
+) -> dict[str, Any]:
+    """Metadata, status (with failure reason), provenance and the extracted fields."""
+    try:
+        record = await gw.visible_record(access, document_id)
+    except HTTPException:
+        gw.audit.record(request, "view", status_code=404, document_id=document_id)
+        raise
+    doc = await gw.search_document(access, document_id) or {}
+    gw.audit.record(request, "view", document_id=document_id, matter_id=record.get("matter_id"))
+    return _metadata(document_id, record, doc)
+
+
+@router.patch("/v1/documents/{document_id}")
+async def move_document(
+    request: Request, document_id: DocumentId, move: DocumentMove, gw: GatewayDep, access: WriteDep
+) -> dict[str, Any]:
+    """Move a document (and its attachments) to another matter; editors of both only."""
+    record = await gw.visible_record(access, document_id)
+    source = record.get("matter_id")
+    if source is not None and not access.has_role(source, Role.EDITOR):
+        raise HTTPException(403, "moving a document needs the editor role in its matter")
+    if source is None and not access.principal.is_admin:
+        raise HTTPException(403, "moving a document needs the editor role in its matter")
+    await check_can_add(gw, access, move.matter_id)
+    if record.get("status") not in ("indexed", "failed"):
+        raise HTTPException(409, "the document is still being processed; move it when done")
+    children = await gw.es.search(
+        index=gw.statuses,
+        query={"bool": {"filter": [{"term": {"parent_document_id": document_id}}]}},
+        source=False,
+        size=1000,
+    )
+    for doc_id in [document_id, *(hit["_id"] for hit in children["hits"]["hits"])]:
+        await _set_matter(gw, doc_id, move.matter_id)
+    gw.audit.record(request, "move", document_id=document_id, matter_id=move.matter_id)
+    record = await gw.visible_record(access, document_id)
+    doc = await gw.search_document(access, document_id) or {}
+    return _metadata(document_id, record, doc)
+
+
+async def _set_matter(gw: Gateway, document_id: str, matter_id: str) -> None:
+    """Both records of the document: the status record and the search document."""
+
+    def change(record: dict[str, Any]) -> dict[str, Any]:
+        return {**record, "matter_id": matter_id}
+
+    def change_doc(record: dict[str, Any]) -> dict[str, Any]:
+        return {**record, "matter_id": matter_id, "acl": [f"matter:{matter_id}"]}
+
+    with contextlib.suppress(NotFoundError):
+        await read_modify_write(gw.es, gw.statuses, document_id, change)
+    found = await gw.es.search(
+        index=gw.alias, query={"ids": {"values": [document_id]}}, source=False, size=1
+    )
+    for hit in found["hits"]["hits"]:
+        try:
+            await read_modify_write(gw.es, hit["_index"], document_id, change_doc)
+        except (NotFoundError, ConflictError):
+            raise HTTPException(409, "the document changed while moving it; retry") from None
+
+
+@router.get("/v1/documents/{document_id}/children")
+async def get_children(
+    document_id: DocumentId, gw: GatewayDep, access: AccessDep
+) -> dict[str, Any]:
+    """Attachments and archive members of a document that the caller may see."""
+    await gw.visible_record(access, document_id)
+    result = await gw.es.search(
+        index=gw.statuses,
+        query={
+            "bool": {"filter": [{"term": {"parent_document_id": document_id}}, access.es_filter()]}
+        },
+        size=1000,
+        sort=[{"document_id": "asc"}],
+    )
+    return {
+        "document_id": document_id,
+        "children": [
+            {
+                "document_id": hit["_id"],
+                "filename": hit["_source"].get("filename"),
+                "media_type": hit["_source"].get("media_type"),
+                "status": hit["_source"].get("status"),
+            }
+            for hit in result["hits"]["hits"]
+        ],
+    }
+
+
+@router.get("/v1/documents/{document_id}/similar")
+async def similar(
+    request: Request,
+    document_id: DocumentId,
+    gw: GatewayDep,
+    access: AccessDep,
+    size: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    """More like this: documents the caller may see that resemble this one."""
+    doc = await gw.search_document(access, document_id)
+    if doc is None:
+        raise HTTPException(404, "no such document (or not indexed yet)")
+    result = await gw.es.search(
+        index=gw.alias, body=more_like_this_query(doc["_index"], document_id, access, size)
+    )
+    hits = [
+        {
+            "document_id": hit["_id"],
+            "score": hit["_score"],
+            **{k: hit["_source"].get(k) for k in HIT_SOURCE if k != "document_id"},
+        }
+        for hit in result["hits"]["hits"]
+    ]
+    gw.audit.record(request, "similar", document_id=document_id, hits=len(hits))
+    return {"document_id": document_id, "hits": hits}
+
+
+@router.get("/v1/documents/{document_id}/text")
+async def get_text(
+    request: Request, document_id: DocumentId, gw: GatewayDep, access: AccessDep
+) -> dict[str, Any]:
+    """The recovered text, page by page, with method and confidence."""
+    record = await gw.visible_record(access, document_id)
+    ref = ObjectRef(bucket=gw.store.derived, key=derived_key(document_id, "text.json"))
+    if not await gw.s3(gw.store.exists(ref)):
+        raise HTTPException(404, "this document has no text (yet)")
+    text = TextDocument.model_validate(await gw.s3(gw.store.get_json(ref)))
+    gw.audit.record(request, "text", document_id=document_id, matter_id=record.get("matter_id"))
+    return {
+        "document_id": document_id,
+        "language": text.language,
+        "warnings": text.warnings,
+        "pages": [
+            {
+                "number": p.number,
+                "text": p.text,
+                "method": p.method,
+                "confidence": p.confidence,
+                "language": p.language,
+            }
+            for p in text.pages
+        ],
+    }
+
+
+@router.get("/v1/documents/{document_id}/transcript", response_model=None)
+async def get_transcript(
+    request: Request,
+    document_id: DocumentId,
+    gw: GatewayDep,
+    access: AccessDep,
+    format: Literal["json", "vtt", "srt"] = "json",
+) -> Response | dict[str, Any]:
+    """The timed transcript as JSON, WebVTT or SRT."""
+    record = await gw.visible_record(access, document_id)
+    name = {"json": "transcript.json", "vtt": "transcript.vtt", "srt": "transcript.srt"}[format]
+    ref = ObjectRef(bucket=gw.store.derived, key=derived_key(document_id, name))
+    if not await gw.s3(gw.store.exists(ref)):
+        raise HTTPException(404, "this document has no transcript (yet)")
+    gw.audit.record(
+        request, "transcript", document_id=document_id, matter_id=record.get("matter_id")
+    )
+    if format == "json":
+        transcript = Transcript.model_validate(await gw.s3(gw.store.get_json(ref)))
+        return transcript.model_dump(mode="json")
+    media = "text/vtt" if format == "vtt" else "application/x-subrip"
+    return PlainTextResponse((await gw.s3(gw.store.get_bytes(ref))).decode(), media_type=media)
+
+
+@router.get(
+    "/v1/documents/{document_id}/original",
+    status_code=307,
+    response_class=RedirectResponse,
+    responses={
+        200: {"description": "with redirect=false: the URL as JSON"},
+        307: {"description": "redirect to a download URL that expires within minutes"},
+    },
+)
+async def get_original(
+    request: Request,
+    document_id: DocumentId,
+    gw: GatewayDep,
+    access: AccessDep,
+    disposition: Literal["attachment", "inline"] = "attachment",
+    redirect: bool = True,
+) -> Response:
+    """A redirect to a short-lived download URL of the original bytes.
+
+    ``redirect=false`` answers ``{"url", "expires_in"}`` instead (for media players, which
+    cannot send the caller's key).
+    """
+    record = await gw.visible_record(access, document_id)
+    ref = ObjectRef(bucket=gw.store.derived, key=derived_key(document_id, "document.json"))
+    if not await gw.s3(gw.store.exists(ref)):
+        raise HTTPException(404, "the original is not stored (yet)")
+    ingest_record = await gw.s3(gw.store.get_json(ref))
+    url = await gw.s3(
+        gw.store.presign_get(
+            ObjectRef.parse(ingest_record["original"]),
+            expires=timedelta(seconds=gw.settings.presign_expiry_s),
+            filename=ingest_record.get("filename") if disposition == "attachment" else None,
+        )
+    )
+    gw.audit.record(request, "download", document_id=document_id, matter_id=record.get("matter_id"))
+    if not redirect:
+        return JSONResponse({"url": url, "expires_in": gw.settings.presign_expiry_s})
+    return RedirectResponse(url, status_code=307)

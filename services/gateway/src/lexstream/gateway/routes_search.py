@@ -1,0 +1,135 @@
+"""Search, suggestions and cited-by: every query carries the caller's visibility filter."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from elasticsearch import NotFoundError
+from fastapi import APIRouter, Query, Request
+
+from lexstream.gateway.access import AccessDep
+from lexstream.gateway.context import FastJSONResponse, GatewayDep
+from lexstream.gateway.search import (
+    SearchRequest,
+    build_query,
+    shape_response,
+    shape_suggestions,
+    suggest_query,
+)
+
+router = APIRouter(tags=["search"])
+
+EMPTY: dict[str, Any] = {"total": 0, "hits": [], "facets": {}, "next": None}
+
+
+@router.get("/v1/search", response_class=FastJSONResponse)
+async def search(
+    request: Request,
+    gw: GatewayDep,
+    access: AccessDep,
+    q: Annotated[str | None, Query(max_length=2000)] = None,
+    jurisdiction: Annotated[str | None, Query(max_length=100)] = None,
+    court: Annotated[str | None, Query(max_length=300)] = None,
+    doc_type: Annotated[str | None, Query(max_length=50)] = None,
+    language: Annotated[str | None, Query(max_length=10)] = None,
+    matter_id: Annotated[str | None, Query(max_length=100)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    cites: Annotated[str | None, Query(max_length=300)] = None,
+    sort: Literal["relevance", "date"] = "relevance",
+    size: Annotated[int, Query(ge=1, le=100)] = 10,
+    search_after: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    """Full-text search across jurisdictions, filtered by what the caller may see.
+
+    ``q`` uses Elasticsearch's simple query string syntax: ``"a phrase"``, ``+`` / ``|`` /
+    ``-`` (AND / OR / NOT, also the words AND, OR, NOT), ``prefix*``, ``fuzzy~1``,
+    ``"near words"~5``.
+    """
+    req = SearchRequest(
+        q=_operators(q),
+        jurisdiction=jurisdiction,
+        court=court,
+        doc_type=doc_type,
+        language=language,
+        matter_id=matter_id,
+        date_from=date_from,
+        date_to=date_to,
+        cites=cites,
+        sort=sort,
+        size=size,
+        search_after=search_after,
+    )
+    body = build_query(req, access)
+    try:
+        result = await gw.es.search(index=gw.alias, body=body)
+    except NotFoundError:
+        return EMPTY
+    answer = shape_response(dict(result), size)
+    gw.audit.record(
+        request,
+        "search",
+        query={k: v for k, v in request.query_params.items() if k != "search_after"},
+        hits=answer["total"],
+    )
+    return FastJSONResponse(answer)  # type: ignore[return-value]
+
+
+def _operators(q: str | None) -> str | None:
+    """The words AND, OR, NOT as simple_query_string's ``+``, ``|``, ``-``."""
+    if q is None:
+        return None
+    words = []
+    pending_not = False
+    for word in q.split(" "):
+        if word == "AND":
+            words.append("+")
+        elif word == "OR":
+            words.append("|")
+        elif word == "NOT":
+            pending_not = True
+            continue
+        elif pending_not and word:
+            words.append("-" + word)
+            pending_not = False
+        else:
+            words.append(word)
+    return " ".join(words)
+
+
+@router.get("/v1/cited-by", response_class=FastJSONResponse)
+async def cited_by(
+    request: Request,
+    gw: GatewayDep,
+    access: AccessDep,
+    citation: Annotated[str, Query(min_length=1, max_length=300)],
+    size: Annotated[int, Query(ge=1, le=100)] = 10,
+    search_after: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    """The documents that cite a citation (``410 U.S. 113``, ``ECLI:EU:C:2014:317``)."""
+    body = build_query(
+        SearchRequest(cites=citation, sort="date", size=size, search_after=search_after), access
+    )
+    try:
+        result = await gw.es.search(index=gw.alias, body=body)
+    except NotFoundError:
+        return EMPTY
+    answer = shape_response(dict(result), size)
+    gw.audit.record(request, "cited-by", query={"citation": citation}, hits=answer["total"])
+    return FastJSONResponse(answer)  # type: ignore[return-value]
+
+
+@router.get("/v1/suggest")
+async def suggest(
+    gw: GatewayDep,
+    access: AccessDep,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    size: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> dict[str, Any]:
+    """Titles, parties and courts starting with what was typed (for a search box)."""
+    try:
+        result = await gw.es.search(index=gw.alias, body=suggest_query(q, access, size))
+    except NotFoundError:
+        return {"suggestions": []}
+    return {"suggestions": shape_suggestions(dict(result))}

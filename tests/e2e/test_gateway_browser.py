@@ -1,0 +1,213 @@
+"""The web page in a real browser: Debian's Chromium, headless, driven by Selenium.
+
+Sign in with a key, upload the sample PDF with the page's form and wait for it, search, open
+the hit at its page; search a spoken phrase and see the recording open at its second; names
+with HTML in them show as text. Needs `apt-get install chromium chromium-driver`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.e2e.conftest import RunningSystem
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PDF = FIXTURES / "e2e" / "FederalCircuit-09-1361.pdf"
+AUDIO = FIXTURES / "e2e" / "jfk.flac"
+HOSTILE = '<img src=x onerror="window.pwned=1"><b>bold</b>'
+
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    pytest.skip(
+        "needs Debian's Chromium: apt-get install -y chromium chromium-driver",
+        allow_module_level=True,
+    )
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    profile = tempfile.mkdtemp(prefix="lexstream-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--autoplay-policy=no-user-gesture-required",
+        "--mute-audio",
+        f"--user-data-dir={profile}",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def editor(running_system: RunningSystem) -> dict[str, str]:
+    """A person with the editor role in a fresh matter whose name holds HTML."""
+    run = secrets.token_hex(3)
+    with running_system.client() as admin:
+        matter = f"WEB-{run}"
+        created = admin.post("/v1/matters", json={"matter_id": matter, "name": f"{HOSTILE} {run}"})
+        assert created.status_code == 201, created.text
+        key = admin.post(
+            "/v1/apikeys",
+            json={"subject": f"web-{run}", "name": "browser", "scopes": ["read", "write"]},
+        ).json()
+        admin.put(f"/v1/matters/{matter}/members/web-{run}", json={"role": "editor"})
+    return {"key": key["key"], "matter": matter, "run": run}
+
+
+def _wait(driver: Any, seconds: float = 90) -> Any:
+    return WebDriverWait(driver, seconds, poll_frequency=0.3)
+
+
+def _sign_in(driver: Any, url: str, key: str) -> None:
+    driver.get(url + "/")
+    driver.execute_script("sessionStorage.clear()")
+    driver.get(url + "/")
+    _wait(driver).until(ec.visibility_of_element_located((By.ID, "api-key")))
+    driver.find_element(By.ID, "api-key").send_keys(key)
+    driver.find_element(By.ID, "signin-button").click()
+    _wait(driver).until(ec.visibility_of_element_located((By.ID, "search-form")))
+
+
+def _search(driver: Any, query: str) -> None:
+    box = driver.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys(query)
+    driver.find_element(By.ID, "search-button").click()
+
+
+def _upload(driver: Any, matter: str, path: Path) -> str:
+    driver.find_element(By.CSS_SELECTOR, "#upload-box summary").click()
+    Select(driver.find_element(By.ID, "upload-matter")).select_by_value(matter)
+    driver.find_element(By.ID, "upload-file").send_keys(str(path))
+    driver.find_element(By.ID, "upload-button").click()
+    status = driver.find_element(By.ID, "upload-status")
+    _wait(driver, 300).until(lambda d: status.get_attribute("data-status") in ("indexed", "failed"))
+    assert status.get_attribute("data-status") == "indexed", status.text
+    assert float(driver.find_element(By.ID, "upload-progress").get_attribute("value")) == 100
+    driver.find_element(By.CSS_SELECTOR, "#upload-box summary").click()
+    return str(status.get_attribute("data-document-id"))
+
+
+def _hit(driver: Any, document_id: str) -> Any:
+    selector = f'#results li[data-document-id="{document_id}"]'
+    return _wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def test_sign_in_upload_search_and_open_the_hit_at_its_page(
+    browser: Any, running_system: RunningSystem, editor: dict[str, str], tmp_path: Path
+) -> None:
+    _sign_in(browser, running_system.gateway_url, editor["key"])
+    # the matter's name holds HTML: the option shows it as text
+    option = browser.find_element(
+        By.CSS_SELECTOR, f'#upload-matter option[value="{editor["matter"]}"]'
+    )
+    assert HOSTILE in option.get_attribute("textContent")
+
+    pdf = tmp_path / f"nelson-{editor['run']}.pdf"
+    pdf.write_bytes(PDF.read_bytes())
+    document_id = _upload(browser, editor["matter"], pdf)
+
+    _search(browser, "ADJUDGED")
+    hit = _hit(browser, document_id)
+    page_link = hit.find_element(By.CSS_SELECTOR, 'a.hl[data-page="2"]')
+    assert "page 2" in page_link.text and "ADJUDGED" in page_link.text
+    assert page_link.find_elements(By.TAG_NAME, "mark")  # the highlight, built from text
+    page_link.click()
+    viewer = browser.find_element(By.ID, "viewer")
+    _wait(browser).until(lambda d: viewer.get_attribute("data-page") == "2")
+    current = browser.find_element(By.CSS_SELECTOR, "#doc-body .page.current")
+    assert current.get_attribute("id") == "page-2"
+    assert "ADJUDGED" in current.text
+    # the jurisdiction tree and other facets are drawn
+    assert browser.find_elements(By.CSS_SELECTOR, '#facets a[data-facet="matter_id"]')
+
+
+def test_a_spoken_word_opens_the_recording_at_its_second(
+    browser: Any, running_system: RunningSystem, editor: dict[str, str]
+) -> None:
+    with running_system.client() as admin:
+        answer = admin.post(
+            "/v1/documents",
+            data={"matter_id": editor["matter"]},
+            files={"file": ("jfk.flac", AUDIO.read_bytes(), "audio/flac")},
+        ).json()
+        assert running_system.wait_terminal(admin, answer["document_id"])["status"] == "indexed"
+    _sign_in(browser, running_system.gateway_url, editor["key"])
+    _search(browser, '"your country"')
+    hit = _hit(browser, answer["document_id"])
+    link = hit.find_element(By.CSS_SELECTOR, "a.hl[data-start]:not([data-start=''])")
+    start = float(link.get_attribute("data-start"))
+    link.click()
+    player = browser.find_element(By.ID, "player")
+    _wait(browser).until(lambda d: player.is_displayed())
+    _wait(browser, 180).until(
+        lambda d: d.execute_script("return arguments[0].readyState", player) >= 1
+    )
+    assert float(player.get_attribute("data-start")) == start
+    position = browser.execute_script("return arguments[0].currentTime", player)
+    assert start <= position < start + 5, (start, position)
+
+
+def test_names_and_text_with_html_are_shown_as_text(
+    browser: Any, running_system: RunningSystem, editor: dict[str, str]
+) -> None:
+    run = editor["run"]
+    name = f"{HOSTILE}-{run}.txt"
+    content = f"{HOSTILE} Quixotic filing {run}.\n{HOSTILE} the quixotic clause."
+    with running_system.client() as admin:
+        answer = admin.post(
+            "/v1/documents",
+            data={"matter_id": editor["matter"]},
+            files={"file": (name, content.encode(), "text/plain")},
+        ).json()
+        assert running_system.wait_terminal(admin, answer["document_id"])["status"] == "indexed"
+        metadata = admin.get(f"/v1/documents/{answer['document_id']}").json()
+    _sign_in(browser, running_system.gateway_url, editor["key"])
+    _search(browser, f"quixotic {run}")
+    hit = _hit(browser, answer["document_id"])
+    title = hit.find_element(By.CSS_SELECTOR, "a.title")
+    assert title.text == (metadata["title"] or metadata["filename"])
+    # the highlight carries the document's own markup as text, with only <mark> added
+    assert any("<b>bold</b>" in h.text for h in hit.find_elements(By.CSS_SELECTOR, "a.hl"))
+    assert not browser.find_elements(By.CSS_SELECTOR, "#results b, #results img")
+    title.click()
+    filename = _wait(browser).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, "#doc-meta .meta-filename"))
+    )
+    assert filename.text == metadata["filename"]
+    _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#page-1")))
+    assert HOSTILE in browser.find_element(By.ID, "page-1").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "#viewer b, #viewer img")
+    assert browser.execute_script("return window.pwned") is None

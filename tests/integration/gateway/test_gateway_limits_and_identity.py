@@ -1,0 +1,200 @@
+"""The gateway in-process against the real Elasticsearch, S3 and Kafka: identity and limits."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+
+from lexstream.gateway.app import create_app
+from lexstream.gateway.settings import GatewaySettings
+from lexstream.shared.settings import CommonSettings
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+ADMIN_KEY = "integration-admin-key-0123456789"
+ISSUER = "https://idp.lexstream.test"
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[dict[str, Any]]:
+    """An OIDC issuer's JWKS on loopback, with the private key to sign tokens."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "k1"}
+    body = json.dumps({"keys": [jwk]}).encode()
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"key": key, "jwks_url": f"http://127.0.0.1:{server.server_port}/jwks.json"}
+    server.shutdown()
+
+
+def _settings(settings: CommonSettings, **overrides: Any) -> GatewaySettings:
+    base = {
+        k: v
+        for k, v in settings.model_dump().items()
+        if k in GatewaySettings.model_fields and k != "service_name"
+    }
+    return GatewaySettings(**{**base, "bootstrap_admin_key": ADMIN_KEY, **overrides})
+
+
+async def _client(app: FastAPI, key: str | None = ADMIN_KEY) -> httpx.AsyncClient:
+    headers = {"X-API-Key": key} if key else {}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=headers
+    )
+
+
+@pytest.fixture
+async def gateway(settings: CommonSettings, issuer: dict[str, Any]) -> AsyncIterator[FastAPI]:
+    app = create_app(
+        _settings(
+            settings,
+            oidc_issuer=ISSUER,
+            oidc_audience="lexstream",
+            oidc_jwks_url=issuer["jwks_url"],
+            rate_limit_per_s=2.0,
+            rate_limit_burst=5,
+            max_json_bytes=1024,
+            max_upload_bytes=10_000,
+        )
+    )
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def _token(issuer: dict[str, Any], subject: str, **claims: Any) -> str:
+    now = int(time.time())
+    return jwt.encode(
+        {"iss": ISSUER, "aud": "lexstream", "sub": subject, "exp": now + 300, **claims},
+        issuer["key"],
+        algorithm="RS256",
+        headers={"kid": "k1"},
+    )
+
+
+async def test_bearer_tokens_get_the_grants_of_their_subject(
+    gateway: FastAPI, issuer: dict[str, Any]
+) -> None:
+    subject = f"oidc-user-{time.time_ns()}"
+    async with await _client(gateway) as admin, await _client(gateway, None) as user:
+        matter = f"OIDC-{time.time_ns()}"
+        assert (await admin.post("/v1/matters", json={"matter_id": matter, "name": "m"})).is_success
+        bearer = {"Authorization": f"Bearer {_token(issuer, subject)}"}
+        me = (await user.get("/v1/me", headers=bearer)).json()
+        assert me["subject"] == subject and me["matters"] == {} and not me["is_admin"]
+        put = await admin.put(f"/v1/matters/{matter}/members/{subject}", json={"role": "viewer"})
+        assert put.status_code == 200
+        me = (await user.get("/v1/me", headers=bearer)).json()
+        assert me["matters"] == {matter: "viewer"}
+        wrong_audience = _token(issuer, subject, aud="another-app")
+        refused = await user.get("/v1/me", headers={"Authorization": f"Bearer {wrong_audience}"})
+        assert refused.status_code == 401 and "udience" in refused.json()["detail"]
+
+
+async def test_rate_limit_answers_429_with_retry_after(gateway: FastAPI) -> None:
+    async with await _client(gateway) as admin:
+        codes = [(await admin.get("/v1/me")) for _ in range(12)]
+    limited = [r for r in codes if r.status_code == 429]
+    assert limited, [r.status_code for r in codes]
+    assert int(limited[0].headers["Retry-After"]) >= 1
+    assert "rate limit" in limited[0].json()["detail"]
+
+
+async def test_request_size_limits_and_media_types(gateway: FastAPI) -> None:
+    async with await _client(gateway) as admin:
+        big_json = await admin.post("/v1/matters", json={"name": "x" * 5000})
+        assert big_json.status_code == 413 and "larger than" in big_json.json()["detail"]
+        not_multipart = await admin.post("/v1/documents", json={"file": "x"})
+        assert not_multipart.status_code == 415 and "multipart" in not_multipart.json()["detail"]
+        too_big = await admin.post(
+            "/v1/documents", files={"file": ("big.pdf", b"x" * 20_000, "application/pdf")}
+        )
+        assert too_big.status_code == 413 and "larger than" in too_big.json()["detail"]
+        no_file = await admin.post("/v1/documents", data={"source": "x"}, files={"other": b""})
+        assert no_file.status_code == 400
+        bad_query = await admin.get("/v1/search", params={"date_from": "yesterday"})
+        assert bad_query.status_code == 400 and "date_from" in bad_query.json()["detail"]
+        bad_cursor = await admin.get("/v1/search", params={"search_after": "not-a-cursor"})
+        assert bad_cursor.status_code == 400
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP server that accepts connections and never answers (a hung dependency)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield sock.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
+async def test_a_hung_elasticsearch_gives_a_timely_error_not_a_hang(
+    settings: CommonSettings, gateway: FastAPI, silent_server: int
+) -> None:
+    # the gateway under test: the real indices exist (made by the `gateway` fixture), but its
+    # search client points at a server that never answers
+    app = create_app(
+        _settings(
+            settings, elasticsearch_url=f"http://127.0.0.1:{silent_server}", search_timeout_s=1
+        )
+    )
+    async with await _client(app) as admin:
+        response = await admin.get("/v1/search", params={"q": "x"})
+    assert response.status_code in (503, 504), response.text
+    assert response.headers.get("Retry-After")
+
+
+async def test_fields_after_the_file_are_still_read(gateway: FastAPI) -> None:
+    """The README's `curl -F file=@x -F matter_id=M` order: the matter is checked."""
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nhello\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="matter_id"\r\n\r\n'
+        f"NO-SUCH-MATTER-{time.time_ns()}\r\n--{boundary}--\r\n"
+    ).encode()
+    async with await _client(gateway) as admin:
+        response = await admin.post(
+            "/v1/documents",
+            content=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+    assert response.status_code == 404 and "matter" in response.json()["detail"]
