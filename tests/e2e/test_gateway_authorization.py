@@ -270,8 +270,12 @@ def test_audit_trail_records_searches_views_and_downloads(world: World) -> None:
 async def _read_topic(topic: str, subject: str) -> list[dict]:  # type: ignore[type-arg]
     from aiokafka import AIOKafkaConsumer
 
+    from lexstream.shared.settings import CommonSettings
+
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers="127.0.0.1:9092", auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=CommonSettings().kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     found: list[dict] = []  # type: ignore[type-arg]

@@ -65,3 +65,23 @@ def test_a_later_replay_turns_failed_into_indexed() -> None:
         record, status=DocumentStatus.EXTRACTING, at=t0 + timedelta(minutes=6), fields={}, always={}
     )
     assert stale["status"] == "indexed"
+
+
+def test_a_replayed_event_does_not_undo_a_move() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lexstream.index.status import apply_status
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    record = apply_status(
+        {}, status=DocumentStatus.STORED, at=t0, fields={}, always={"matter_id": "A"}
+    )
+    record = {**record, "matter_id": "B"}  # moved by an editor through the gateway
+    replayed = apply_status(
+        record,
+        status=DocumentStatus.INDEXED,
+        at=t0 + timedelta(minutes=1),
+        fields={},
+        always={"matter_id": "A"},
+    )
+    assert replayed["matter_id"] == "B"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, NotFoundError
 from minio.error import S3Error
 
 from lexstream.index.bulk import BulkAction, BulkWriter
@@ -135,6 +135,7 @@ class Indexer:
         Returns ``{document_id: reason}`` for documents Elasticsearch refused for good (their
         failure is the caller's to report); raises TransientError when it kept refusing for now.
         """
+        await self._keep_moved_matters(prepared)
         actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
         result = await self.writer.write(actions)
         updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
@@ -143,6 +144,28 @@ class Indexer:
             key: f"Elasticsearch refused the search document: {reason}"
             for key, reason in result.failed.items()
         }
+
+    async def _keep_moved_matters(self, prepared: Sequence[Prepared]) -> None:
+        """A document moved to another matter (by the gateway) keeps its new matter when an
+        older event is replayed: the status record's matter wins over the event's."""
+        if not prepared:
+            return
+        try:
+            found = await self.es.mget(
+                index=self.status_index, ids=[p.document_id for p in prepared], source=["matter_id"]
+            )
+        except NotFoundError:
+            return  # no status index yet: nothing was moved
+        current = {
+            d["_id"]: d["_source"].get("matter_id")
+            for d in found["docs"]
+            if d.get("found") and d.get("_source")
+        }
+        for p in prepared:
+            matter = current.get(p.document_id)
+            if matter is not None and matter != p.doc.get("matter_id"):
+                p.doc["matter_id"] = matter
+                p.doc["acl"] = [f"matter:{matter}"]
 
     @staticmethod
     def indexed_update(prepared: Prepared) -> StatusUpdate:

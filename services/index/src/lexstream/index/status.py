@@ -32,6 +32,9 @@ RANK = {
 
 MAX_CONFLICT_RETRIES = 10
 
+#: fields the pipeline sets once; the gateway owns later changes (moving to another matter)
+WRITE_ONCE = frozenset({"matter_id"})
+
 log = logging.getLogger(__name__)
 
 
@@ -59,7 +62,12 @@ def apply_status(
     stages = dict(new.get("stages") or {})
     stages.setdefault(status.value, at.isoformat())
     new["stages"] = stages
-    new.update({k: v for k, v in always.items() if v is not None})
+    for key, value in always.items():
+        # the matter is set once from the pipeline; after that only a move through the
+        # gateway changes it, so a replayed old event cannot undo a move
+        if value is None or (key in WRITE_ONCE and new.get(key) is not None):
+            continue
+        new[key] = value
     rank = RANK[status]
     current = new.get("rank")
     if (
