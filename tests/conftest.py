@@ -66,22 +66,20 @@ def session_prefix() -> str:
     return f"lxt{secrets.token_hex(4)}"
 
 
-@pytest.fixture(scope="session")
-def stack_env(session_prefix: str) -> dict[str, str]:
-    """Environment for services and settings of this session (isolated names)."""
+def stack_env_for(prefix: str) -> dict[str, str]:
+    """Environment for services and settings using ``prefix`` for every name."""
     return {
-        "LEXSTREAM_TOPIC_PREFIX": session_prefix,
-        "LEXSTREAM_INDEX_PREFIX": session_prefix,
-        "LEXSTREAM_ORIGINALS_BUCKET": f"{session_prefix}-originals",
-        "LEXSTREAM_DERIVED_BUCKET": f"{session_prefix}-derived",
+        "LEXSTREAM_TOPIC_PREFIX": prefix,
+        "LEXSTREAM_INDEX_PREFIX": prefix,
+        "LEXSTREAM_ORIGINALS_BUCKET": f"{prefix}-originals",
+        "LEXSTREAM_DERIVED_BUCKET": f"{prefix}-derived",
         "LEXSTREAM_RETRY_MAX_WAIT_S": "2",
     }
 
 
-@pytest.fixture(scope="session")
-def settings(stack_env: dict[str, str]) -> CommonSettings:
-    saved = {k: os.environ.get(k) for k in stack_env}
-    os.environ.update(stack_env)
+def settings_for(env: dict[str, str]) -> CommonSettings:
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         return CommonSettings()
     finally:
@@ -90,3 +88,14 @@ def settings(stack_env: dict[str, str]) -> CommonSettings:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def stack_env(session_prefix: str) -> dict[str, str]:
+    """Environment for services and settings of this session (isolated names)."""
+    return stack_env_for(session_prefix)
+
+
+@pytest.fixture(scope="session")
+def settings(stack_env: dict[str, str]) -> CommonSettings:
+    return settings_for(stack_env)
