@@ -22,7 +22,7 @@ import json
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from elasticsearch import ApiError, AsyncElasticsearch
 
@@ -93,7 +93,7 @@ class BulkWriter:
         max_actions: int = 1_000,
         attempts: int = 6,
         max_wait_s: float = 10.0,
-        refresh: bool = False,
+        refresh: bool | Literal["wait_for"] = False,
     ) -> None:
         self.es = es
         self.max_bytes = max_bytes

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from minio.error import S3Error
@@ -70,7 +70,9 @@ class Indexer:
         es: AsyncElasticsearch,
         store: ObjectStore,
         *,
-        refresh: bool = False,
+        # "indexed" must mean "searchable": the status record is written only after the
+        # search documents are visible (the next refresh, at most a second away)
+        refresh: bool | Literal["wait_for"] = "wait_for",
     ) -> None:
         self.settings = settings
         self.es = es
