@@ -19,7 +19,10 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import RunningSystem
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+# A real browser on a 2-core machine shared with five services: a run after the format tests
+# has timed out waiting for the player now and then (it passes alone and in most suite runs).
+# Up to two re-runs of the same assertions; a real defect still fails all three.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900), pytest.mark.flaky(reruns=2)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
