@@ -11,11 +11,14 @@ import os
 import secrets
 import subprocess
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 
 from lexstream.shared.settings import CommonSettings
+
+S = TypeVar("S", bound=CommonSettings)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -77,11 +80,12 @@ def stack_env_for(prefix: str) -> dict[str, str]:
     }
 
 
-def settings_for(env: dict[str, str]) -> CommonSettings:
+def settings_for(env: dict[str, str], cls: type[S] = CommonSettings) -> S:  # type: ignore[assignment]
+    """Settings of ``cls`` built with ``env`` applied (the process environment is restored)."""
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        return CommonSettings()
+        return cls()
     finally:
         for key, value in saved.items():
             if value is None:

@@ -3,12 +3,12 @@ and a helper that puts a document's text.json where ocr would."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 from elasticsearch import AsyncElasticsearch
+from tests.conftest import settings_for
 
 from lexstream.index.extraction import warm_up
 from lexstream.index.settings import IndexSettings
@@ -22,16 +22,7 @@ from lexstream.shared.storage import ObjectStore, derived_key
 @pytest.fixture(scope="session")
 def index_settings(stack_env: dict[str, str]) -> IndexSettings:
     env = {**stack_env, "LEXSTREAM_BATCH_TIMEOUT_MS": "100", "LEXSTREAM_HEALTH_PORT": "28093"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        return IndexSettings()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return settings_for(env, IndexSettings)
 
 
 @pytest.fixture(scope="session")

@@ -187,6 +187,15 @@ class Event(BaseModel):
     def type(self) -> str:
         return self.event_type
 
+    def envelope(self) -> dict[str, str | None]:
+        """The fields an event about the same document carries on (for follow-up events)."""
+        return {
+            "document_id": self.document_id,
+            "tenant": self.tenant,
+            "matter_id": self.matter_id,
+            "parent_document_id": self.parent_document_id,
+        }
+
     def model_dump_event(self) -> dict[str, Any]:
         payload = self.model_dump(mode="json")
         payload["event_type"] = self.event_type

@@ -67,10 +67,7 @@ class ProgressReporter:
             self._broker,
             self._topics.progress,
             DocumentProgress(
-                document_id=self._event.document_id,
-                tenant=self._event.tenant,
-                matter_id=self._event.matter_id,
-                parent_document_id=self._event.parent_document_id,
+                **self._event.envelope(),
                 stage=self._stage,
                 status=self._status,
                 fraction=fraction,

@@ -72,12 +72,7 @@ class OcrHandler:
         )
 
     async def handle(self, request: OcrRequested) -> None:
-        envelope = {
-            "document_id": request.document_id,
-            "tenant": request.tenant,
-            "matter_id": request.matter_id,
-            "parent_document_id": request.parent_document_id,
-        }
+        envelope = request.envelope()
         progress = ProgressReporter(
             self.broker, self.topics, request, Stage.OCR, DocumentStatus.EXTRACTING
         )

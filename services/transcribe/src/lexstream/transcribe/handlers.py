@@ -49,12 +49,7 @@ class TranscribeHandler:
         )
 
     async def handle(self, request: TranscribeRequested) -> None:
-        envelope = {
-            "document_id": request.document_id,
-            "tenant": request.tenant,
-            "matter_id": request.matter_id,
-            "parent_document_id": request.parent_document_id,
-        }
+        envelope = request.envelope()
         progress = ProgressReporter(
             self.broker, self.topics, request, Stage.TRANSCRIBE, DocumentStatus.TRANSCRIBING
         )
