@@ -19,9 +19,10 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import RunningSystem
 
-# A real browser on a 2-core machine shared with five services: a run after the format tests
-# has timed out waiting for the player now and then (it passes alone and in most suite runs).
-# Up to two re-runs of the same assertions; a real defect still fails all three.
+# A real browser on a 2-core machine shared with five services. Each test gets a fresh browser
+# (a CI run once found the sign-in form missing in a browser that an earlier test had used, and
+# never showed it again in that browser). Up to two re-runs of the same assertions, each with a
+# new browser; a real defect still fails all three.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900), pytest.mark.flaky(reruns=2)]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,14 +38,16 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     )
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """A new browser (own profile, empty storage) for each test: nothing carries over."""
     profile = tempfile.mkdtemp(prefix="lexstream-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -64,6 +67,7 @@ def browser() -> Iterator[Any]:
         "--window-size=1400,1000",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     try:
@@ -93,14 +97,34 @@ def _wait(driver: Any, seconds: float = 90) -> Any:
     return WebDriverWait(driver, seconds, poll_frequency=0.3)
 
 
+def _page_state(driver: Any) -> str:
+    """What the browser shows, for a failure message: where it is and what it says."""
+    try:
+        body = driver.execute_script("return document.body ? document.body.innerText : ''")
+        ready = driver.execute_script("return document.readyState")
+        console = [entry.get("message", "") for entry in driver.get_log("browser")][-10:]
+        return (
+            f"url={driver.current_url!r} readyState={ready!r} text={body[:600]!r} "
+            f"console={console!r}"
+        )
+    except Exception as exc:  # the report must not hide the real failure
+        return f"page state unavailable: {exc!r}"
+
+
+def _until(driver: Any, condition: Any, seconds: float = 90) -> Any:
+    """``WebDriverWait.until``, failing with what the page showed at the deadline."""
+    try:
+        return _wait(driver, seconds).until(condition)
+    except TimeoutException:
+        raise AssertionError(f"timed out after {seconds}s; {_page_state(driver)}") from None
+
+
 def _sign_in(driver: Any, url: str, key: str) -> None:
     driver.get(url + "/")
-    driver.execute_script("sessionStorage.clear()")
-    driver.get(url + "/")
-    _wait(driver).until(ec.visibility_of_element_located((By.ID, "api-key")))
+    _until(driver, ec.visibility_of_element_located((By.ID, "api-key")))
     driver.find_element(By.ID, "api-key").send_keys(key)
     driver.find_element(By.ID, "signin-button").click()
-    _wait(driver).until(ec.visibility_of_element_located((By.ID, "search-form")))
+    _until(driver, ec.visibility_of_element_located((By.ID, "search-form")))
 
 
 def _search(driver: Any, query: str) -> None:
@@ -116,7 +140,7 @@ def _upload(driver: Any, matter: str, path: Path) -> str:
     driver.find_element(By.ID, "upload-file").send_keys(str(path))
     driver.find_element(By.ID, "upload-button").click()
     status = driver.find_element(By.ID, "upload-status")
-    _wait(driver, 300).until(lambda d: status.get_attribute("data-status") in ("indexed", "failed"))
+    _until(driver, lambda d: status.get_attribute("data-status") in ("indexed", "failed"), 300)
     assert status.get_attribute("data-status") == "indexed", status.text
     assert float(driver.find_element(By.ID, "upload-progress").get_attribute("value")) == 100
     driver.find_element(By.CSS_SELECTOR, "#upload-box summary").click()
@@ -125,7 +149,7 @@ def _upload(driver: Any, matter: str, path: Path) -> str:
 
 def _hit(driver: Any, document_id: str) -> Any:
     selector = f'#results li[data-document-id="{document_id}"]'
-    return _wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
+    return _until(driver, ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
 
 
 def test_sign_in_upload_search_and_open_the_hit_at_its_page(
@@ -149,7 +173,7 @@ def test_sign_in_upload_search_and_open_the_hit_at_its_page(
     assert page_link.find_elements(By.TAG_NAME, "mark")  # the highlight, built from text
     page_link.click()
     viewer = browser.find_element(By.ID, "viewer")
-    _wait(browser).until(lambda d: viewer.get_attribute("data-page") == "2")
+    _until(browser, lambda d: viewer.get_attribute("data-page") == "2")
     current = browser.find_element(By.CSS_SELECTOR, "#doc-body .page.current")
     assert current.get_attribute("id") == "page-2"
     assert "ADJUDGED" in current.text
@@ -174,10 +198,8 @@ def test_a_spoken_word_opens_the_recording_at_its_second(
     start = float(link.get_attribute("data-start"))
     link.click()
     player = browser.find_element(By.ID, "player")
-    _wait(browser).until(lambda d: player.is_displayed())
-    _wait(browser, 180).until(
-        lambda d: d.execute_script("return arguments[0].readyState", player) >= 1
-    )
+    _until(browser, lambda d: player.is_displayed())
+    _until(browser, lambda d: d.execute_script("return arguments[0].readyState", player) >= 1, 180)
     assert float(player.get_attribute("data-start")) == start
     position = browser.execute_script("return arguments[0].currentTime", player)
     assert start <= position < start + 5, (start, position)
@@ -206,11 +228,11 @@ def test_names_and_text_with_html_are_shown_as_text(
     assert any("<b>bold</b>" in h.text for h in hit.find_elements(By.CSS_SELECTOR, "a.hl"))
     assert not browser.find_elements(By.CSS_SELECTOR, "#results b, #results img")
     title.click()
-    filename = _wait(browser).until(
-        ec.visibility_of_element_located((By.CSS_SELECTOR, "#doc-meta .meta-filename"))
+    filename = _until(
+        browser, ec.visibility_of_element_located((By.CSS_SELECTOR, "#doc-meta .meta-filename"))
     )
     assert filename.text == metadata["filename"]
-    _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#page-1")))
+    _until(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#page-1")))
     assert HOSTILE in browser.find_element(By.ID, "page-1").text
     assert not browser.find_elements(By.CSS_SELECTOR, "#viewer b, #viewer img")
     assert browser.execute_script("return window.pwned") is None

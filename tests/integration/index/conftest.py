@@ -25,7 +25,7 @@ def index_settings(stack_env: dict[str, str]) -> IndexSettings:
     return settings_for(env, IndexSettings)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def es(index_settings: IndexSettings) -> AsyncIterator[AsyncElasticsearch]:
     client = make_search_client(index_settings)
     await bootstrap_indices(client, index_settings)
@@ -36,14 +36,14 @@ async def es(index_settings: IndexSettings) -> AsyncIterator[AsyncElasticsearch]
         await client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def store(index_settings: IndexSettings) -> ObjectStore:
     store = ObjectStore(index_settings)
     await store.bootstrap()
     return store
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def put_text(store: ObjectStore) -> PutText:
     """``await put_text(pages, ...)``: text.json in the derived bucket, and its event."""
 

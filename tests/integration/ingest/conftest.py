@@ -64,7 +64,7 @@ async def running_ingest(settings: IngestSettings) -> AsyncIterator[Running]:
             )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def ingest(
     stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Running]:
@@ -139,7 +139,7 @@ class EventLog:
         return [i.value for i in self.seen if i.topic == topic and predicate(i.value)]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def events(ingest: Running) -> AsyncIterator[EventLog]:
     t = ingest.topics
     names = [
@@ -157,7 +157,7 @@ async def events(ingest: Running) -> AsyncIterator[EventLog]:
     await log.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def producer(ingest: Running) -> AsyncIterator[AIOKafkaProducer]:
     producer = AIOKafkaProducer(bootstrap_servers=ingest.settings.kafka_bootstrap_servers)
     await producer.start()
