@@ -114,6 +114,19 @@ async def test_dedup_and_idempotent_replay(ingest: Running, events: EventLog) ->
     assert len(stored) == 1
 
 
+async def test_identical_uploads_at_the_same_instant_make_one_document(
+    ingest: Running, events: EventLog
+) -> None:
+    data = unique_text("concurrent")
+    answers = await asyncio.gather(*(upload(ingest, data, f"copy-{n}.txt") for n in range(4)))
+    assert len({answer["document_id"] for answer in answers}) == 1, answers
+    assert sorted(answer["status"] for answer in answers) == ["duplicate"] * 3 + ["stored"]
+    document_id = answers[0]["document_id"]
+    await events.wait(ingest.topics.stored, by_id(document_id))
+    await asyncio.sleep(1)  # a second announcement would arrive now
+    assert len(events.all(ingest.topics.stored, by_id(document_id))) == 1
+
+
 async def publish_json(producer: AIOKafkaProducer, topic: str, payload: Any) -> None:
     await producer.send_and_wait(topic, json.dumps(payload).encode())
 

@@ -13,6 +13,13 @@ id). A record of a *failed* document does not short-circuit either: the same sub
 (a DLQ replay after the missing object was uploaded, say) is processed again under the same
 document id.
 
+Concurrent duplicates: two submissions with the same idempotence record arriving at the same
+instant (a client retrying before its first request answered, two uploads of one file into one
+matter) are taken one after the other within a process (a lock per record key), so the second
+finds the first's pending record and answers with its document id. Across several ingest
+replicas the records are still written last-writer-wins (S3 has no compare-and-set that every
+S3-API server honours); the pipeline's handlers are idempotent by document id either way.
+
 Containers: a ZIP is checked against the limits when it arrives (central directory) and
 stored with route ``container``; ingest's own consumer of ``documents.stored`` expands it
 (:meth:`IngestPipeline.expand`): each file becomes a child document with
@@ -24,10 +31,11 @@ of its files.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +119,25 @@ class IngestPipeline:
         self.publish = publish
         self.limits = limits or ZipLimits()
         self.spool_dir = spool_dir
+        self._claims: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def _claimed(self, keys: list[str]) -> AsyncIterator[None]:
+        """Hold the lock of each idempotence record key (sorted: no lock-order deadlock)."""
+        async with contextlib.AsyncExitStack() as stack:
+            for key in sorted(set(keys)):
+                lock, users = self._claims.get(key, (asyncio.Lock(), 0))
+                self._claims[key] = (lock, users + 1)
+                stack.callback(self._release, key)
+                await stack.enter_async_context(lock)
+            yield
+
+    def _release(self, key: str) -> None:
+        lock, users = self._claims[key]
+        if users <= 1:
+            del self._claims[key]
+        else:
+            self._claims[key] = (lock, users - 1)
 
     # -- idempotence records ---------------------------------------------------------------
 
@@ -181,7 +208,13 @@ class IngestPipeline:
     # -- the pipeline ----------------------------------------------------------------------
 
     async def ingest(self, sub: Submission) -> Outcome:
-        """Store and route one submission; the same submission twice gives the same id."""
+        """Store and route one submission; the same submission twice gives the same id, also
+        when both arrive at once."""
+        refs = [r for r in (self._submission_ref(sub), self._content_ref(sub)) if r is not None]
+        async with self._claimed([ref.key for ref in refs]):
+            return await self._ingest(sub)
+
+    async def _ingest(self, sub: Submission) -> Outcome:
         document_id, duplicate = await self._resolve(sub)
         if duplicate:
             log.info("duplicate submission", extra={"document_id": document_id})
