@@ -10,8 +10,13 @@ topic prefix and buckets, against the local stack (Kafka :9092, S3 :9000), then:
 
 Reports MB/s and files/s of each, the ratio ingest/raw (target for (b): >= 0.8) and the
 ingest process's peak resident memory during (b) (VmHWM, reset before (b); target < 250 MB).
+(b) runs twice: plain uploads, and uploads declaring their sha256 in ``Repr-Digest`` (RFC 9530),
+which ingest checks (``--put-while-receiving``: and puts to S3 while the body arrives); then
+the plain files again as duplicates, which shows what receiving, hashing and spooling alone
+cost.
 
     uv run python bench/ingest/bench_ingest.py [--full] [--small 1000] [--concurrency 8]
+        [--put-while-receiving]
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ import httpx
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 
+from lexstream.ingest.digeststream import repr_digest
 from lexstream.shared.settings import CommonSettings
-from lexstream.shared.storage import PART_SIZE
+from lexstream.shared.storage import PART_SIZE, sha256_file
 
 MB = 1_000_000
 
@@ -127,6 +133,12 @@ async def main() -> None:
     parser.add_argument("--large-mb", type=int, default=100)
     parser.add_argument("--full", action="store_true", help="large files of 500 MB")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--put-while-receiving",
+        action="store_true",
+        help="run ingest with LEXSTREAM_PUT_WHILE_RECEIVING (digest-declared uploads are put "
+        "to S3 while they arrive)",
+    )
     args = parser.parse_args()
     large_mb = 500 if args.full else args.large_mb
 
@@ -140,6 +152,7 @@ async def main() -> None:
         "LEXSTREAM_DERIVED_BUCKET": f"{prefix}-derived",
         "LEXSTREAM_HTTP_PORT": str(port),
         "LEXSTREAM_LOG_LEVEL": "WARNING",
+        "LEXSTREAM_PUT_WHILE_RECEIVING": "true" if args.put_while_receiving else "false",
     }
     settings = CommonSettings()
     s3 = Minio(
@@ -195,31 +208,52 @@ async def main() -> None:
             ingest_s = time.perf_counter() - start
             report("(a) small", total, len(files), ingest_s, raw_s)
 
-            # (b) large files
-            paths = []
+            # (b) large files, twice: plain uploads, and uploads that declare their sha256
+            # (Repr-Digest: the client knows it, as a DMS does; hashed before the clock starts)
+            # which ingest checks (and puts while they arrive, with --put-while-receiving).
+            # Each against raw puts of its own files.
+            paths: list[Path] = []
+            declared: list[Path] = []
             for i in range(args.large):
-                path = tmp / f"large-{i}.pdf"
-                large_file(path, large_mb * MB)
-                paths.append(path)
+                for group, name in ((paths, "large"), (declared, "declared")):
+                    path = tmp / f"{name}-{i}.pdf"
+                    large_file(path, large_mb * MB)
+                    group.append(path)
+            digests = {path: repr_digest(sha256_file(path)) for path in declared}
             watch = RssWatch(process.pid)
             watch.start()
-            raw_s = ingest_s = 0.0
-            for i, path in enumerate(paths):  # alternate, so that neither gets a warmer cache
-                start = time.perf_counter()
-                s3.fput_object(raw_bucket, f"large/{i}", str(path), part_size=PART_SIZE)
-                raw_s += time.perf_counter() - start
-                start = time.perf_counter()
+            raw_s = ingest_s = raw_declared_s = declared_s = 0.0
+
+            async def upload(path: Path, headers: dict[str, str]) -> dict[str, str]:
                 response = await client.post(
                     "/internal/v1/documents",
                     content=file_chunks(path),
                     params={"matter_id": "bench"},
                     headers={
                         "X-Lexstream-Filename": path.name,
-                        "Content-Length": str(path.stat().st_size),
+                        "Content-Length": str(large_mb * MB),
+                        **headers,
                     },
                 )
                 response.raise_for_status()
+                body: dict[str, str] = response.json()
+                return body
+
+            def raw_put(key: str, path: Path) -> float:
+                start = time.perf_counter()
+                s3.fput_object(raw_bucket, key, str(path), part_size=PART_SIZE)
+                return time.perf_counter() - start
+
+            for i in range(args.large):  # alternate, so that neither gets a warmer cache
+                raw_s += raw_put(f"large/{i}", paths[i])
+                start = time.perf_counter()
+                assert (await upload(paths[i], {}))["status"] == "stored"
                 ingest_s += time.perf_counter() - start
+                raw_declared_s += raw_put(f"declared/{i}", declared[i])
+                start = time.perf_counter()
+                body = await upload(declared[i], {"Repr-Digest": digests[declared[i]]})
+                assert body["status"] == "stored", body
+                declared_s += time.perf_counter() - start
             peak = watch.stop()
             report(
                 f"(b) large ({large_mb} MB each)",
@@ -227,6 +261,13 @@ async def main() -> None:
                 len(paths),
                 ingest_s,
                 raw_s,
+            )
+            report(
+                f"(b) large, sha256 declared ({large_mb} MB each)",
+                sum(p.stat().st_size for p in declared),
+                len(declared),
+                declared_s,
+                raw_declared_s,
             )
             # Where the time goes: the same files again are duplicates (nothing is put), so
             # this is the cost of receiving, hashing and spooling alone.

@@ -20,7 +20,7 @@ from lexstream.ingest.settings import IngestSettings
 from lexstream.shared.events import Topics
 from lexstream.shared.storage import ObjectStore
 
-UPLOAD_LIMIT = 8 * 1024 * 1024
+UPLOAD_LIMIT = 40 * 1024 * 1024  # above two S3 parts: multipart puts are tested
 
 
 def ingest_settings_for(stack_env: dict[str, str], spool: Path, **extra: Any) -> IngestSettings:

@@ -17,6 +17,7 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import RootModel, ValidationError
 
 from lexstream.ingest.containers import ZipLimits
+from lexstream.ingest.digeststream import BadDigest, parse_repr_digest, spool_and_store
 from lexstream.ingest.intake import (
     S3ObjectCreated,
     TooLarge,
@@ -49,7 +50,7 @@ from lexstream.shared.kafka import (
 )
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.runtime import wait_for
-from lexstream.shared.storage import ObjectStore, sha256_file
+from lexstream.shared.storage import ObjectStore, original_key, sha256_file
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 
 log = logging.getLogger(__name__)
@@ -292,6 +293,7 @@ def create_app(
         state: StateDep,
         x_lexstream_filename: Annotated[str | None, Header()] = None,
         content_length: Annotated[int | None, Header()] = None,
+        repr_digest: Annotated[str | None, Header()] = None,
         matter_id: Annotated[str | None, Query(max_length=200)] = None,
         tenant: Annotated[str | None, Query(max_length=200)] = None,
         jurisdiction: Annotated[str | None, Query(max_length=100)] = None,
@@ -308,13 +310,40 @@ def create_app(
         # Spooled to local disk while hashing (never the whole file in memory), then put.
         # Measured (bench/ingest): uploading to a staging key while the body arrives and
         # copying it to its content address afterwards was slower - the server-side copy
-        # costs about half a put, more than the local spool it saves.
+        # costs about half a put, more than the local spool it saves. A client may declare the
+        # sha256 (Repr-Digest): the bytes must match it. With put_while_receiving its file is
+        # put to the content address while it arrives (digeststream.py), completed only if
+        # the bytes match.
         try:
-            path, sha256, size = await spool_stream(
-                request.stream(), state.settings.spool_dir, limit
-            )
+            declared = parse_repr_digest(repr_digest)
+        except BadDigest as exc:
+            raise HTTPException(400, str(exc)) from exc
+        stored = False
+        try:
+            target = ObjectRef(bucket=state.store.originals, key=original_key(declared or ""))
+            if (
+                declared
+                and state.settings.put_while_receiving
+                and not await state.store.exists(target)
+            ):
+                path, sha256, size = await spool_and_store(
+                    request.stream(), state.settings.spool_dir, limit, state.store, target, declared
+                )
+                stored = size > 0
+            else:
+                path, sha256, size = await spool_stream(
+                    request.stream(), state.settings.spool_dir, limit
+                )
+                if declared and sha256 != declared:
+                    path.unlink(missing_ok=True)
+                    raise BadDigest(
+                        f"the bytes received do not match their Repr-Digest: sha256 {sha256},"
+                        f" declared {declared}"
+                    )
         except TooLarge as exc:
             raise HTTPException(413, str(exc)) from exc
+        except BadDigest as exc:
+            raise HTTPException(400, str(exc)) from exc
         except Exception as exc:
             if is_transient(exc):
                 return _unavailable(exc)
@@ -325,6 +354,7 @@ def create_app(
                     path=path,
                     sha256=sha256,
                     size=size,
+                    stored=stored,
                     filename=unquote(x_lexstream_filename) if x_lexstream_filename else None,
                     provenance=Provenance(
                         intake="http", source=source, external_id=external_id, uploader=uploader

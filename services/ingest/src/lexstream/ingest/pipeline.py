@@ -91,6 +91,7 @@ class Submission:
     member: str | None = None
     depth: int = 0
     adopted: ObjectRef | None = None
+    stored: bool = False  # already put to its content address (a digest-declared upload)
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ class IngestPipeline:
         original = sub.adopted or ObjectRef(
             bucket=self.store.originals, key=original_key(sub.sha256)
         )
-        if sub.adopted is None and not await self.store.exists(original):
+        if sub.adopted is None and not sub.stored and not await self.store.exists(original):
             await self.store.put_file(
                 original,
                 sub.path,

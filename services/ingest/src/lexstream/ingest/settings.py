@@ -13,6 +13,12 @@ class IngestSettings(CommonSettings):
     http_port: int = 8081
     max_upload_bytes: int = Field(default=2 * 1024**3, description="largest accepted file")
     spool_dir: Path | None = Field(default=None, description="temp folder for uploads in flight")
+    put_while_receiving: bool = Field(
+        default=False,
+        description="put an upload that declares its sha256 (Repr-Digest) to S3 while it "
+        "arrives instead of after; pays off only where ingest and S3 have cores to spare "
+        "(bench/ingest: slower on a 2-core machine running both)",
+    )
     inline_max_bytes: int = Field(
         default=8 * 1024 * 1024, description="largest content_base64 accepted on the topic"
     )
