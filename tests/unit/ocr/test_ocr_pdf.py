@@ -32,6 +32,31 @@ def test_text_pdf_uses_the_text_layer(fixtures: Path, options: OcrOptions) -> No
     assert result.searchable_pdf is None
 
 
+def test_text_layer_pages_carry_word_boxes_that_point_at_the_ink(
+    fixtures: Path, options: OcrOptions
+) -> None:
+    path = fixtures / "FederalCircuit-09-1361.pdf"
+    page = extract(path, PDF, options).text.pages[0]
+    words = page.words
+    assert len(words) == len(page.text.split()) > 50
+    assert [w.text for w in words] == page.text.split()
+    assert page.width is not None and page.height is not None
+    assert all(
+        w.left >= 0 and w.left + w.width <= page.width + 1 and 0 <= w.top < page.height
+        for w in words
+    )
+    # the boxes are in pixels at the page's DPI, top-left origin, like OCR's: render the page
+    # at that DPI and every sampled box holds dark pixels, while the same box in the page's
+    # top-left margin holds none
+    image = pdfium.PdfDocument(path)[0].render(scale=options.dpi / 72).to_pil().convert("L")
+    assert abs(image.width - page.width) <= 1 and abs(image.height - page.height) <= 1
+    for word in words[::25]:
+        ink = image.crop((word.left, word.top, word.left + word.width, word.top + word.height))
+        assert ink.getextrema()[0] < 100, word
+    margin = image.crop((0, 0, words[0].width, words[0].height))
+    assert margin.getextrema()[0] > 200
+
+
 def test_german_gazette_is_detected_as_german(fixtures: Path, options: OcrOptions) -> None:
     result = extract(fixtures / "bgbl-1_2024_107.pdf", PDF, options)
     assert len(result.text.pages) == 5
