@@ -188,3 +188,31 @@ def test_owner_password_only_pdf_still_reads(tmp_path: Path, options: OcrOptions
     path.write_bytes(pdf_encrypted(b"", b"owner", "Restricted copying of the court record"))
     (page,) = extract(path, PDF, options).text.pages
     assert page.text == "Restricted copying of the court record"
+
+
+def test_zero_page_pdf_right_after_an_encrypted_one_is_not_called_encrypted(
+    tmp_path: Path, options: OcrOptions
+) -> None:
+    # PDFium keeps its last error across loads; the zero-page file must get its own reason
+    sealed, empty = tmp_path / "sealed.pdf", tmp_path / "empty.pdf"
+    sealed.write_bytes(pdf_encrypted(b"secret", b"owner", "Sealed"))
+    empty.write_bytes(pdf_zero_pages())
+    with pytest.raises(ExtractionError, match="encrypted"):
+        extract(sealed, PDF, options)
+    with pytest.raises(ExtractionError) as caught:
+        extract(empty, PDF, options)
+    assert "no pages" in caught.value.reason
+
+
+def test_a_blank_scanned_page_is_a_degraded_page_not_a_failure(
+    tmp_path: Path, options: OcrOptions
+) -> None:
+    path = save_scanned_pdf(
+        [render_page([]), render_page(["The blank page is followed by this one."])],
+        tmp_path / "blank-first.pdf",
+    )
+    blank, written = extract(path, PDF, options).text.pages
+    assert blank.method == "ocr" and blank.text == ""
+    assert any("recognised no text" in w for w in blank.warnings)
+    assert "followed by this one" in written.text
+    assert not any("recognised no text" in w for w in written.warnings)

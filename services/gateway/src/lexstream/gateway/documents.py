@@ -217,6 +217,7 @@ def _metadata(document_id: str, record: dict[str, Any], doc: dict[str, Any]) -> 
         "status": record.get("status", "received"),
         "failure_reason": record.get("failure_reason"),
         "failure_stage": record.get("failure_stage"),
+        "warnings": record.get("warnings") or [],
         "progress": record.get("progress"),
         "stages": record.get("stages", {}),
         "filename": record.get("filename") or doc.get("filename"),

@@ -49,6 +49,27 @@ def common_fields(event: Event) -> dict[str, Any]:
     }
 
 
+MAX_EXTRACTION_WARNINGS = 20
+
+
+def extraction_warnings(text: TextDocument) -> list[str]:
+    """The document's warnings and its pages' (each distinct warning once, with the pages it
+    applies to), first of all when no page has any text: a degraded document says why."""
+    notes = list(text.warnings)
+    pages: dict[str, list[int]] = {}
+    for page in text.pages:
+        for warning in page.warnings:
+            pages.setdefault(warning, []).append(page.number)
+    for warning, numbers in pages.items():
+        shown = ", ".join(str(n) for n in numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+        notes.append(
+            f"page {shown}: {warning}" if len(numbers) == 1 else f"pages {shown}: {warning}"
+        )
+    if text.pages and not any(page.text.strip() for page in text.pages):
+        notes.insert(0, "no text could be recovered from any page")
+    return notes[:MAX_EXTRACTION_WARNINGS]
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A search document ready to write, and what the status record should say about it."""
@@ -57,6 +78,8 @@ class Prepared:
     doc: dict[str, Any]
     content_chars: int
     warnings: list[str] = field(default_factory=list)
+    # what the extractor said about the document (degraded pages and why), for the status
+    extraction_warnings: list[str] = field(default_factory=list)
 
     @property
     def document_id(self) -> str:
@@ -116,7 +139,7 @@ class Indexer:
             max_page_chars=self.settings.max_page_chars,
             max_nested=self.settings.max_nested,
         )
-        return Prepared(event, doc, len(full), warnings)
+        return Prepared(event, doc, len(full), warnings, extraction_warnings(text))
 
     def prepare_transcript(self, event: TranscriptReady, raw: bytes) -> Prepared:
         transcript, warnings = load_artifact(raw, Transcript, "transcript.json")
@@ -184,6 +207,7 @@ class Indexer:
                 "error_type": None,
                 "progress": 1.0,
                 "index_warnings": prepared.warnings,
+                "warnings": prepared.extraction_warnings,
             },
             always={
                 **common_fields(event),

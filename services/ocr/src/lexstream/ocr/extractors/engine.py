@@ -202,7 +202,10 @@ class TesseractEngine:
         iterator = api.GetIterator()
         if iterator is not None:
             for word in iterate_level(iterator, RIL.WORD):
-                text = word.GetUTF8Text(RIL.WORD)
+                try:
+                    text = word.GetUTF8Text(RIL.WORD)
+                except RuntimeError:  # "No text returned": an empty word, nothing to keep
+                    continue
                 box = word.BoundingBox(RIL.WORD)
                 if not text or not text.strip() or box is None:
                     continue
@@ -210,7 +213,10 @@ class TesseractEngine:
                 words.append(
                     (text, left, top, right - left, bottom - top, float(word.Confidence(RIL.WORD)))
                 )
-        text = api.GetUTF8Text() or ""
+        try:
+            text = api.GetUTF8Text() or ""
+        except RuntimeError:  # tesserocr raises "No text returned" when nothing was found
+            text = ""
         confidence = sum(w[5] for w in words) / len(words) if words else None
         return text, words, confidence
 

@@ -133,8 +133,17 @@ def ocr_page_to_page(result: PageOcrResult, extra_warnings: list[str] | None = N
             WordBox(text=t, left=x, top=y, width=w, height=h, confidence=round(c, 2))
             for t, x, y, w, h, c in result.words
         ],
-        warnings=[*(extra_warnings or []), *result.warnings],
+        warnings=[
+            *(extra_warnings or []),
+            *result.warnings,
+            *([] if result.text.strip() else [NOTHING_RECOGNISED]),
+        ],
     )
+
+
+NOTHING_RECOGNISED = (
+    "OCR recognised no text on this page (it is blank, or its image could not be decoded)"
+)
 
 
 def page_language(text: str) -> str | None:

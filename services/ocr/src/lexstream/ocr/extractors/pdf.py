@@ -63,8 +63,26 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         reason = _OPEN_ERRORS.get(code) if code != pdfium_c.FPDF_ERR_FORMAT else None
+        if code in _ENCRYPTION_ERRORS and not _mentions_encryption(path):
+            # PDFium's last-error code is not reset by every failing load: a password error
+            # left by an earlier encrypted file must not name this one (found with a
+            # zero-page PDF right after an encrypted one).
+            reason = None
         raise ExtractionError(reason or _diagnose(path)) from exc
     return document
+
+
+_ENCRYPTION_ERRORS = frozenset({pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY})
+
+
+def _mentions_encryption(path: Path) -> bool:
+    """Whether the file has an /Encrypt entry anywhere in its first 64 MiB or its tail."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        if b"/Encrypt" in handle.read(_DIAGNOSE_BYTES):
+            return True
+        handle.seek(max(0, size - 1024 * 1024))
+        return b"/Encrypt" in handle.read()
 
 
 def _diagnose(path: Path) -> str:
