@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import struct
+import subprocess
 import zipfile
 from pathlib import Path
 
+import magic
 import pytest
 
 from conftest import extract
@@ -36,6 +39,61 @@ def test_docx_press_summary_keeps_pages(fixtures: Path, options: OcrOptions) -> 
     assert "Zubaydah" in pages[0].text
     assert "[2023] UKSC 50" in pages[0].text
     assert result.text.language == "en"
+
+
+@needs_soffice
+@pytest.mark.parametrize(
+    ("suffix", "media_type"),
+    [("doc", "application/msword"), ("odt", "application/vnd.oasis.opendocument.text")],
+)
+def test_doc_and_odt_written_by_libreoffice(
+    fixtures: Path, tmp_path: Path, options: OcrOptions, suffix: str, media_type: str
+) -> None:
+    # the real DOCX saved as Word 97-2003 and as ODF by LibreOffice: real files of each kind
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            suffix,
+            "--outdir",
+            str(tmp_path),
+            str(fixtures / "uksc_2023_50_press-summary.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    path = tmp_path / f"uksc_2023_50_press-summary.{suffix}"
+    assert magic.from_file(str(path), mime=True) == media_type
+    pages = extract(path, media_type, options).text.pages
+    assert all(p.method == "converted" for p in pages)
+    assert "Zubaydah" in pages[0].text
+    assert "[2023] UKSC 50" in pages[0].text
+
+
+def wordperfect_51(paragraphs: list[str]) -> bytes:
+    """A WordPerfect 5.1 document built from the published file format: the 16-byte prefix
+    (0xFF "WPC", pointer to the document area, product 1, file type 10 = document, version
+    0.1, no encryption) and the text, with 0x0A hard returns."""
+    prefix = b"\xffWPC" + struct.pack("<I", 16) + bytes([1, 10, 0, 1]) + b"\x00" * 4
+    return prefix + b"".join(p.encode("ascii") + b"\x0a" for p in paragraphs)
+
+
+@needs_soffice
+def test_wordperfect(tmp_path: Path, options: OcrOptions) -> None:
+    path = tmp_path / "motion.wpd"
+    path.write_bytes(
+        wordperfect_51(
+            ["IN THE SUPERIOR COURT OF THE STATE", "Motion to dismiss filed by the defendant."]
+        )
+    )
+    media_type = magic.from_file(str(path), mime=True)
+    assert media_type == "application/vnd.wordperfect"
+    (page,) = extract(path, media_type, options).text.pages
+    assert page.method == "converted"
+    assert "Motion to dismiss filed by the defendant." in page.text
 
 
 @needs_soffice
