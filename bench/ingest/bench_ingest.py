@@ -93,6 +93,31 @@ class RssWatch:
         return max(self.sampled, self._field("VmHWM") if self.reset else 0)
 
 
+class CpuBusy:
+    """How many of the machine's cores were busy (all processes: client, ingest, S3 server)
+    while inside ``with``, summed over every use: /proc/stat jiffies, busy / wall."""
+
+    def __init__(self) -> None:
+        self.busy = 0.0
+        self.wall = 0.0
+
+    @staticmethod
+    def _busy_jiffies() -> int:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+
+    def __enter__(self) -> None:
+        self._start = (self._busy_jiffies(), time.perf_counter())
+
+    def __exit__(self, *exc: object) -> None:
+        jiffies, wall = self._start
+        self.busy += (self._busy_jiffies() - jiffies) / os.sysconf("SC_CLK_TCK")
+        self.wall += time.perf_counter() - wall
+
+    def cores(self) -> float:
+        return self.busy / self.wall if self.wall else 0.0
+
+
 def small_files(count: int, size: int) -> list[bytes]:
     line = b"The parties agree that the court has jurisdiction over this matter. "
     body = (line * (size // len(line) + 1))[: size - 40]
@@ -244,10 +269,13 @@ async def main() -> None:
                 s3.fput_object(raw_bucket, key, str(path), part_size=PART_SIZE)
                 return time.perf_counter() - start
 
+            raw_cpu, ingest_cpu = CpuBusy(), CpuBusy()
             for i in range(args.large):  # alternate, so that neither gets a warmer cache
-                raw_s += raw_put(f"large/{i}", paths[i])
+                with raw_cpu:
+                    raw_s += raw_put(f"large/{i}", paths[i])
                 start = time.perf_counter()
-                assert (await upload(paths[i], {}))["status"] == "stored"
+                with ingest_cpu:
+                    assert (await upload(paths[i], {}))["status"] == "stored"
                 ingest_s += time.perf_counter() - start
                 raw_declared_s += raw_put(f"declared/{i}", declared[i])
                 start = time.perf_counter()
@@ -268,6 +296,10 @@ async def main() -> None:
                 len(declared),
                 declared_s,
                 raw_declared_s,
+            )
+            print(
+                f"    cores busy (whole machine, of {os.cpu_count()}): raw puts"
+                f" {raw_cpu.cores():.2f}, ingest uploads {ingest_cpu.cores():.2f}"
             )
             # Where the time goes: the same files again are duplicates (nothing is put), so
             # this is the cost of receiving, hashing and spooling alone.
