@@ -24,6 +24,7 @@ from lexstream.shared.settings import CommonSettings
 CHUNK = 1024 * 1024
 _tracer = trace.get_tracer("lexstream.storage")
 PART_SIZE = 16 * 1024 * 1024
+_MISSING = frozenset({"NoSuchKey", "NoSuchObject", "NotFound", "NoSuchBucket"})
 
 
 def original_key(sha256: str) -> str:
@@ -74,7 +75,7 @@ class ObjectStore:
         try:
             await asyncio.to_thread(self.client.stat_object, ref.bucket, ref.key)
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound", "NoSuchBucket"):
+            if exc.code in _MISSING:
                 return False
             raise
         return True
@@ -150,6 +151,16 @@ class ObjectStore:
 
     async def get_json(self, ref: ObjectRef) -> Any:
         return json.loads(await self.get_bytes(ref))
+
+    async def get_json_if_exists(self, ref: ObjectRef) -> Any | None:
+        """The JSON at ``ref``, or None if there is no such object: one request, where
+        ``exists`` + ``get_json`` take two."""
+        try:
+            return await self.get_json(ref)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                return None
+            raise
 
     async def download(self, ref: ObjectRef, path: Path) -> None:
         with _tracer.start_as_current_span(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
@@ -269,6 +270,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The minio client blocks, so every S3 call holds a worker thread while it waits;
+        # asyncio's default pool (cores + 4 threads) capped concurrent uploads at a few S3
+        # calls in flight (bench/ingest small files).
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(settings.io_threads, thread_name_prefix="ingest-io")
+        )
         topics = Topics(settings.topic_prefix)
         await wait_for("kafka topics", lambda: ensure_topics(settings, topics.all()))
         await wait_for("s3", state.store.bootstrap)

@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, Event], Awaitable[None]]
 
 CONTAINER_EXTRACTOR = f"lexstream-ingest/{__version__} container listing"
+#: originals up to this size are put without a lookup first (one request instead of two)
+PUT_WITHOUT_LOOKUP_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -163,10 +165,10 @@ class IngestPipeline:
     async def _existing(self, ref: ObjectRef | None) -> tuple[str, bool] | None:
         """The document id a record names and whether it must be redone under that id (it
         failed, or it is still pending: announced maybe only in part)."""
-        if ref is None or not await self.store.exists(ref):
+        record = None if ref is None else await self.store.get_json_if_exists(ref)
+        if not isinstance(record, dict):
             return None
-        record = await self.store.get_json(ref)
-        document_id = record.get("document_id") if isinstance(record, dict) else None
+        document_id = record.get("document_id")
         if not isinstance(document_id, str):
             return None
         return document_id, bool(record.get("failed") or record.get("pending"))
@@ -229,7 +231,13 @@ class IngestPipeline:
         original = sub.adopted or ObjectRef(
             bucket=self.store.originals, key=original_key(sub.sha256)
         )
-        if sub.adopted is None and not sub.stored and not await self.store.exists(original):
+        # A small original is put without asking first (same bytes, same key: a second put
+        # changes nothing); a large one is looked up, so the same bytes are sent only once.
+        if (
+            sub.adopted is None
+            and not sub.stored
+            and (sub.size <= PUT_WITHOUT_LOOKUP_BYTES or not await self.store.exists(original))
+        ):
             await self.store.put_file(
                 original,
                 sub.path,
@@ -256,11 +264,11 @@ class IngestPipeline:
             "provenance": sub.provenance.model_dump(mode="json"),
             "ingest_version": __version__,
         }
-        await self.store.put_json(
-            ObjectRef(bucket=self.store.derived, key=derived_key(document_id, "document.json")),
-            record,
+        document_json = ObjectRef(
+            bucket=self.store.derived, key=derived_key(document_id, "document.json")
         )
         if route is None:
+            await self.store.put_json(document_json, record)
             reason = f"unsupported media type {media_type} (detected from the content)"
             if mismatch:
                 reason += f"; it was declared as {sub.declared_media_type}"
@@ -269,6 +277,7 @@ class IngestPipeline:
             try:
                 await asyncio.to_thread(inspect_zip, sub.path, self.limits, depth=sub.depth)
             except ContainerError as exc:
+                await self.store.put_json(document_json, record)
                 return await self.fail(sub, document_id, exc.reason, exc.error_type)
 
         envelope = self._envelope(sub, document_id)
@@ -288,7 +297,10 @@ class IngestPipeline:
         # out, the client's retry finds this id and redoes the work under it (handlers are
         # idempotent by document id) instead of making a second document. Found by the S3
         # outage test (tests/reliability/test_faults.py).
-        await self._remember(document_id, sub, failed=False, pending=True)
+        await asyncio.gather(
+            self.store.put_json(document_json, record),
+            self._remember(document_id, sub, failed=False, pending=True),
+        )
         announcements = [self.publish(self.topics.stored, stored)]
         if route != "container":
             request_type = OcrRequested if route == "ocr" else TranscribeRequested

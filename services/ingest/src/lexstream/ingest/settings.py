@@ -13,6 +13,9 @@ class IngestSettings(CommonSettings):
     http_port: int = 8081
     max_upload_bytes: int = Field(default=2 * 1024**3, description="largest accepted file")
     spool_dir: Path | None = Field(default=None, description="temp folder for uploads in flight")
+    io_threads: int = Field(
+        default=32, ge=1, description="threads for blocking S3 calls (uploads in flight)"
+    )
     put_while_receiving: bool = Field(
         default=False,
         description="put an upload that declares its sha256 (Repr-Digest) to S3 while it "
