@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import RunningSystem
+from tests.unit.ocr.ocr_docgen import wordperfect_51
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -36,6 +37,27 @@ def scanned_png(text: str) -> bytes:
     draw.text((150, 300), text, fill=0, font=font)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", dpi=(300, 300))
+    return buffer.getvalue()
+
+
+def fax_tiff(*pages: str) -> bytes:
+    """A multi-page bilevel TIFF with CCITT Group 4 compression, as a fax server writes."""
+    images = [Image.open(io.BytesIO(scanned_png(text))).convert("1") for text in pages]
+    buffer = io.BytesIO()
+    images[0].save(
+        buffer,
+        format="TIFF",
+        compression="group4",
+        dpi=(300, 300),
+        save_all=True,
+        append_images=images[1:],
+    )
+    return buffer.getvalue()
+
+
+def blank_scan_pdf() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (2550, 3300), 255).save(buffer, format="PDF", resolution=300)
     return buffer.getvalue()
 
 
@@ -102,6 +124,16 @@ def test_each_format_family_is_indexed_and_searchable(running_system: RunningSys
         "notice.eml": ((DOCS / "pacer_nef_cand_1.eml").read_bytes(), "electronic"),
         "scan.pdf": ((DOCS / "fisc_image_based_snippet.pdf").read_bytes(), "Foreign Intelligence"),
         "exhibit.png": (scanned_png("Exhibit Zanzibarian affidavit"), "Zanzibarian"),
+        "fax.tiff": (fax_tiff("Facsimile Quodlibet order", "Second page Marchpane"), "Marchpane"),
+        "order.rtf": (
+            rb"{\rtf1\ansi\deff0{\fonttbl{\f0 Times New Roman;}}\f0\fs24"
+            rb" ORDER granting the Ossuary motion.\par}",
+            "Ossuary",
+        ),
+        "motion.wpd": (
+            wordperfect_51(["IN THE SUPERIOR COURT", "Motion of the Wolfsbane defendants."]),
+            "Wolfsbane",
+        ),
     }
     with running_system.client() as client:
         ids = {
@@ -118,6 +150,27 @@ def test_each_format_family_is_indexed_and_searchable(running_system: RunningSys
         assert scan_pages[0]["confidence"] is not None
         hits = client.get("/v1/search", params={"q": "Zanzibarian"}).json()["hits"]
         assert ids["exhibit.png"] in [h["document_id"] for h in hits]
+        fax_pages = client.get(
+            f"/v1/documents/{ids['fax.tiff']}/text", params={"words": "true"}
+        ).json()["pages"]
+        assert [p["number"] for p in fax_pages] == [1, 2]
+        assert "Marchpane" in {w["text"] for w in fax_pages[1]["words"]}
+        scan_words = client.get(
+            f"/v1/documents/{ids['scan.pdf']}/text", params={"words": "true"}
+        ).json()["pages"]
+        assert all(w["width"] > 0 for w in scan_words[0]["words"])
+        assert scan_words[0]["words"] and scan_words[0]["width"] > 0
+
+
+def test_a_blank_scan_is_indexed_with_the_reason_it_has_no_text(
+    running_system: RunningSystem,
+) -> None:
+    with running_system.client() as client:
+        document_id = upload(running_system, client, "blank-scan.pdf", blank_scan_pdf())
+        final = running_system.wait_terminal(client, document_id)
+        assert final["status"] == "indexed", final
+        assert final["warnings"][0] == "no text could be recovered from any page"
+        assert any("recognised no text" in w for w in final["warnings"])
 
 
 def test_email_attachment_becomes_a_child_document(running_system: RunningSystem) -> None:

@@ -210,3 +210,11 @@ def png_bomb(width: int, height: int) -> bytes:
         + chunk(b"IDAT", bytes(body))
         + chunk(b"IEND", b"")
     )
+
+
+def wordperfect_51(paragraphs: list[str]) -> bytes:
+    """A WordPerfect 5.1 document built from the published file format: the 16-byte prefix
+    (0xFF "WPC", pointer to the document area, product 1, file type 10 = document, version
+    0.1, no encryption) and the text, with 0x0A hard returns."""
+    prefix = b"\xffWPC" + struct.pack("<I", 16) + bytes([1, 10, 0, 1]) + b"\x00" * 4
+    return prefix + b"".join(p.encode("ascii") + b"\x0a" for p in paragraphs)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import struct
 import subprocess
 import zipfile
 from pathlib import Path
 
 import magic
 import pytest
+from ocr_docgen import wordperfect_51
 
 from conftest import extract
 from lexstream.ocr.extractors import ExtractionError, OcrOptions
@@ -71,14 +71,6 @@ def test_doc_and_odt_written_by_libreoffice(
     assert all(p.method == "converted" for p in pages)
     assert "Zubaydah" in pages[0].text
     assert "[2023] UKSC 50" in pages[0].text
-
-
-def wordperfect_51(paragraphs: list[str]) -> bytes:
-    """A WordPerfect 5.1 document built from the published file format: the 16-byte prefix
-    (0xFF "WPC", pointer to the document area, product 1, file type 10 = document, version
-    0.1, no encryption) and the text, with 0x0A hard returns."""
-    prefix = b"\xffWPC" + struct.pack("<I", 16) + bytes([1, 10, 0, 1]) + b"\x00" * 4
-    return prefix + b"".join(p.encode("ascii") + b"\x0a" for p in paragraphs)
 
 
 @needs_soffice

@@ -370,9 +370,15 @@ async def similar(
 
 @router.get("/v1/documents/{document_id}/text")
 async def get_text(
-    request: Request, document_id: DocumentId, gw: GatewayDep, access: AccessDep
+    request: Request,
+    document_id: DocumentId,
+    gw: GatewayDep,
+    access: AccessDep,
+    words: bool = False,
 ) -> dict[str, Any]:
-    """The recovered text, page by page, with method and confidence."""
+    """The recovered text, page by page, with method, confidence and warnings; with
+    ``words=true`` also each page's size and word boxes (pixels at the page's DPI, top-left
+    origin), to point at a place on a page."""
     record = await gw.visible_record(access, document_id)
     ref = ObjectRef(bucket=gw.store.derived, key=derived_key(document_id, "text.json"))
     if not await gw.s3(gw.store.exists(ref)):
@@ -390,6 +396,16 @@ async def get_text(
                 "method": p.method,
                 "confidence": p.confidence,
                 "language": p.language,
+                "warnings": p.warnings,
+                **(
+                    {
+                        "width": p.width,
+                        "height": p.height,
+                        "words": [w.model_dump(mode="json") for w in p.words],
+                    }
+                    if words
+                    else {}
+                ),
             }
             for p in text.pages
         ],

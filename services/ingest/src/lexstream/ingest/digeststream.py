@@ -20,17 +20,15 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import hashlib
 import queue
 import re
-import tempfile
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import magic
 
-from lexstream.ingest.intake import TooLarge
+from lexstream.ingest.intake import spool_stream
 from lexstream.shared.events import ObjectRef
 from lexstream.shared.storage import PART_SIZE, ObjectStore
 
@@ -130,13 +128,9 @@ async def spool_and_store(
     """Spool and hash the body while putting it to ``target``; the put is completed only if
     the bytes hash to ``expected_sha256`` (else :class:`BadDigest`, and nothing is stored).
     An empty body is spooled and not put."""
-    digest = hashlib.sha256()
-    size = 0
     feed = PartFeed()
     put: asyncio.Task[object] | None = None
     block = bytearray()
-    handle = tempfile.NamedTemporaryFile(dir=spool_dir, prefix="ingest-", delete=False)  # noqa: SIM115
-    path = Path(handle.name)
 
     def run_put(content_type: str) -> object:
         try:
@@ -171,25 +165,24 @@ async def spool_and_store(
         nonlocal put
         put = asyncio.create_task(asyncio.to_thread(run_put, head_media_type(bytes(block))))
 
+    async def teed() -> AsyncIterator[bytes]:
+        """The body as it comes, handed to the put on the side, a block at a time."""
+        async for chunk in chunks:
+            block.extend(chunk)
+            if put is None and len(block) >= HEAD_BYTES:
+                await start_put()
+            if put is not None and len(block) >= BLOCK:
+                await hand_over(bytes(block))
+                block.clear()
+            yield chunk
+
+    path: Path | None = None
     try:
-        with handle:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(limit)
-                digest.update(chunk)
-                handle.write(chunk)
-                block += chunk
-                if put is None and len(block) >= HEAD_BYTES:
-                    await start_put()
-                if put is not None and len(block) >= BLOCK:
-                    await hand_over(bytes(block))
-                    block.clear()
+        path, sha256, size = await spool_stream(teed(), spool_dir, limit)
         if put is None and size > 0:  # smaller than the head: one put of what came
             await start_put()
         if put is not None and block:
             await hand_over(bytes(block))
-        sha256 = digest.hexdigest()
         if sha256 != expected_sha256:
             raise BadDigest(
                 f"the bytes received do not match their Repr-Digest: sha256 {sha256}, "
@@ -205,6 +198,7 @@ async def spool_and_store(
                 await asyncio.to_thread(feed.offer, UploadAborted(repr(exc)))
             with contextlib.suppress(Exception):
                 await put  # aborts the multipart upload: nothing is completed
-        path.unlink(missing_ok=True)  # noqa: ASYNC240 - cleanup of our own temp file
+        if path is not None:
+            path.unlink(missing_ok=True)
         raise
     return path, sha256, size
