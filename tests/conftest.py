@@ -17,6 +17,12 @@ import httpx
 import pytest
 
 from lexstream.shared.settings import CommonSettings
+from tests.containers import (
+    MODE_VARIABLE,
+    containers_requested,
+    docker_engine_answers,
+    start_containers,
+)
 
 S = TypeVar("S", bound=CommonSettings)
 
@@ -59,8 +65,24 @@ def _server_versions() -> list[str]:
     return lines
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With LEXSTREAM_TEST_SERVERS=containers, start the servers from testcontainers and
+    point every setting at them (tests/containers.py); by default use the local stack."""
+    if not containers_requested():
+        return
+    if not docker_engine_answers():
+        raise pytest.UsageError(
+            f"{MODE_VARIABLE}=containers needs a Docker engine, and none answers here;"
+            " run without it to use the local stack (deploy/local/stack.sh)"
+        )
+    environment, stop = start_containers()
+    os.environ.update(environment)
+    config.add_cleanup(stop)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    return ["servers reached:", *(f"  {line}" for line in _server_versions())]
+    servers = "testcontainers" if containers_requested() else "local stack"
+    return [f"servers reached ({servers}):", *(f"  {line}" for line in _server_versions())]
 
 
 @pytest.fixture(scope="session")
