@@ -1,13 +1,16 @@
-"""Uploads that declare their digest are stored while they arrive.
+"""Uploads that declare their digest: checked always, stored while they arrive on request.
 
-An original's key is its sha256, so without help the body must be received in full (hashed and
-spooled) before the put to its content address can start: receiving and storing one after the
-other. A client that knows the file's sha256 (a document management system usually does) can
-say so in the standard ``Repr-Digest`` header (RFC 9530, ``sha-256=:<base64>:``). Then the put
-to the content address starts with the first bytes and runs while the rest arrives; the bytes
-are still hashed here, and the multipart upload is completed only if they match. On a mismatch
-(or any failure half-way) the upload is aborted: nothing is stored under a name the bytes do not
-have.
+A client that knows the file's sha256 (a document management system usually does) can say so
+in the standard ``Repr-Digest`` header (RFC 9530, ``sha-256=:<base64>:``); the upload is
+refused unless the bytes hash to it (:func:`parse_repr_digest`, checked in ``app.py``).
+
+An original's key is its sha256, so without a declared digest the body must be received in
+full (hashed and spooled) before the put to its content address can start. With one, and
+``put_while_receiving`` on, :func:`spool_and_store` starts that put with the first bytes and
+feeds it while the rest arrives; the bytes are still hashed here, and the multipart upload is
+completed only if they match. On a mismatch (or any failure half-way) the upload is aborted:
+nothing is stored under a name the bytes do not have. It is off by default: on a 2-core
+machine that also runs the S3 server it was slower (bench/ingest ``--put-while-receiving``).
 
 The body is spooled to local disk as well (the pipeline sniffs the type of the whole file and
 checks ZIP containers from it). The S3 object's ``Content-Type`` is sniffed from the first
