@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import re
 import tempfile
@@ -13,6 +15,7 @@ from faststream.kafka import KafkaBroker
 from opentelemetry import metrics, trace
 
 from lexstream.ocr.extractors import (
+    EXTRACTOR_VERSION,
     ExtractionError,
     ExtractorUnavailableError,
     OcrOptions,
@@ -21,6 +24,7 @@ from lexstream.ocr.extractors import (
 )
 from lexstream.ocr.extractors.engine import find_tessdata
 from lexstream.ocr.settings import OcrSettings
+from lexstream.shared.artifacts import TextDocument
 from lexstream.shared.errors import PermanentError, TransientError
 from lexstream.shared.events import (
     DocumentStatus,
@@ -37,6 +41,11 @@ from lexstream.shared.storage import ObjectStore, derived_key
 
 log = logging.getLogger(__name__)
 
+#: originals stored by ingest under their content address: sha256/<2 hex>/<sha256>
+_CONTENT_ADDRESS = re.compile(r"sha256/[0-9a-f]{2}/([0-9a-f]{64})")
+#: formats whose attachments each parent document hands back itself: never cached
+MAIL_TYPES = frozenset({"message/rfc822", "application/vnd.ms-outlook"})
+
 
 class OcrHandler:
     def __init__(
@@ -47,8 +56,12 @@ class OcrHandler:
         self.store = store
         self.topics = topics
         self.pool: OcrPool | None = None
-        self._pages = metrics.get_meter("lexstream.ocr").create_counter(
+        meter = metrics.get_meter("lexstream.ocr")
+        self._pages = meter.create_counter(
             "lexstream.pages.processed", description="pages whose text was recovered, by method"
+        )
+        self._cache_hits = meter.create_counter(
+            "lexstream.ocr.cache_hits", description="documents whose text came from the cache"
         )
 
     async def start(self) -> None:
@@ -71,14 +84,70 @@ class OcrHandler:
             **extra,
         )
 
+    def cache_ref(self, request: OcrRequested) -> ObjectRef | None:
+        """Where the text of this original, read with these options, is cached; None where
+        nothing is cached: the cache is off, the original is not content-addressed (adopted),
+        a searchable PDF is made, or the format has attachments (each parent hands its own
+        back to ingest)."""
+        match = _CONTENT_ADDRESS.fullmatch(request.original.key)
+        if (
+            not self.settings.text_cache
+            or match is None
+            or self.settings.searchable_pdf
+            or request.media_type in MAIL_TYPES
+        ):
+            return None
+        options = self.options_for(request.hints.language)
+        fingerprint = hashlib.sha256(
+            json.dumps(
+                [
+                    EXTRACTOR_VERSION,
+                    request.media_type,
+                    options.languages,
+                    options.language_hint,
+                    options.dpi,
+                    options.min_dpi,
+                    options.max_page_pixels,
+                    options.min_chars_per_page,
+                ]
+            ).encode()
+        ).hexdigest()[:24]
+        return ObjectRef(
+            bucket=self.store.derived, key=f"_cache/text/{match.group(1)}/{fingerprint}.json"
+        )
+
+    async def _cached_text(self, ref: ObjectRef | None, document_id: str) -> TextDocument | None:
+        if ref is None:
+            return None
+        try:
+            cached = await self.store.get_json_if_exists(ref)
+            if cached is None:
+                return None
+            text = TextDocument.model_validate(cached)
+        except ValueError as exc:  # not JSON, or not a TextDocument: read the file again
+            log.warning("unreadable cached text ignored", extra={"key": ref.key, "error": str(exc)})
+            return None
+        return text.model_copy(update={"document_id": document_id})
+
     async def handle(self, request: OcrRequested) -> None:
-        envelope = request.envelope()
         progress = ProgressReporter(
             self.broker, self.topics, request, Stage.OCR, DocumentStatus.EXTRACTING
         )
         await progress.started()
         if not await self.store.exists(request.original):
             raise PermanentError(f"the original {request.original.uri} does not exist")
+        cache = self.cache_ref(request)
+        cached = await self._cached_text(cache, request.document_id)
+        if cached is not None:
+            # The same bytes were read before (another matter, a re-upload): same text.
+            trace.get_current_span().set_attribute("lexstream.ocr_cache", "hit")
+            self._cache_hits.add(1)
+            text_ref = ObjectRef(
+                bucket=self.store.derived, key=derived_key(request.document_id, "text.json")
+            )
+            await self.store.put_json(text_ref, cached.model_dump(mode="json"))
+            await self._announce(request, text_ref, cached)
+            return
         with tempfile.TemporaryDirectory(dir=self.settings.work_dir, prefix="ocr-") as tmp:
             path = Path(tmp) / "original"
             await self.store.download(request.original, path)
@@ -111,6 +180,11 @@ class OcrHandler:
                 bucket=self.store.derived, key=derived_key(request.document_id, "text.json")
             )
             await self.store.put_json(text_ref, result.text.model_dump(mode="json"))
+            if cache is not None and not result.attachments:
+                try:
+                    await self.store.put_json(cache, result.text.model_dump(mode="json"))
+                except Exception as exc:  # an optimisation: never fail a document over it
+                    log.warning("text cache not written", extra={"error": repr(exc)})
             try:
                 if result.searchable_pdf is not None:
                     await self.store.put_file(
@@ -157,18 +231,23 @@ class OcrHandler:
                     "attachments handed to ingest",
                     extra={"document_id": request.document_id, "count": len(result.attachments)},
                 )
+        await self._announce(request, text_ref, result.text)
+
+    async def _announce(
+        self, request: OcrRequested, text_ref: ObjectRef, text: TextDocument
+    ) -> None:
         await publish_event(
             self.broker,
             self.topics.text_extracted,
             TextExtracted(
-                **envelope,
+                **request.envelope(),
                 text=text_ref,
                 media_type=request.media_type,
                 filename=request.filename,
-                pages=len(result.text.pages),
-                language=result.text.language,
+                pages=len(text.pages),
+                language=text.language,
                 hints=request.hints,
-                extractor=result.text.extractor,
-                warnings=result.text.warnings,
+                extractor=text.extractor,
+                warnings=text.warnings,
             ),
         )

@@ -14,4 +14,9 @@ class OcrSettings(CommonSettings):
     dpi: int = 300
     workers: int | None = Field(default=None, description="OCR processes; default = cores")
     searchable_pdf: bool = False
+    text_cache: bool = Field(
+        default=True,
+        description="keep each original's text (by sha256, extractor version and options) in "
+        "the derived bucket, so the same bytes in another document are not read again",
+    )
     work_dir: Path | None = None
