@@ -148,8 +148,12 @@ async def submit_run(
         queue.put_nowait(item)
     done = 0
     trigger = asyncio.Event()
+    # Not idempotent, like the services' producer (shared/kafka.py): after a broker restart
+    # aiokafka's idempotent producer can fail every later send (OutOfOrderSequenceNumber),
+    # which here left every worker retrying a topic submission until the deadline. A message
+    # sent twice is the same document (same source + external_id).
     producer = AIOKafkaProducer(
-        bootstrap_servers=kafka, acks="all", enable_idempotence=True, request_timeout_ms=20000
+        bootstrap_servers=kafka, acks="all", enable_idempotence=False, request_timeout_ms=20000
     )
     await producer.start()
 
