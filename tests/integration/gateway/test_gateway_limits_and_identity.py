@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -15,6 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
+from tests.jwks import serving_json
 
 from lexstream.gateway.app import create_app
 from lexstream.gateway.settings import GatewaySettings
@@ -33,20 +33,8 @@ def issuer() -> Iterator[dict[str, Any]]:
     jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "k1"}
     body = json.dumps({"keys": [jwk]}).encode()
 
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"key": key, "jwks_url": f"http://127.0.0.1:{server.server_port}/jwks.json"}
-    server.shutdown()
+    with serving_json(body) as base:
+        yield {"key": key, "jwks_url": f"{base}/jwks.json"}
 
 
 def _settings(settings: CommonSettings, **overrides: Any) -> GatewaySettings:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from tests.jwks import serving_json
 
 from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.identity import OidcVerifier, RateLimiter, Unauthenticated
@@ -84,24 +83,8 @@ def keys() -> Iterator[dict[str, object]]:
     }
     body = json.dumps(jwks).encode()
 
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {
-        "rsa": rsa_key,
-        "ec": ec_key,
-        "url": f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json",
-    }
-    server.shutdown()
+    with serving_json(body) as base:
+        yield {"rsa": rsa_key, "ec": ec_key, "url": f"{base}/.well-known/jwks.json"}
 
 
 def _verifier(keys: dict[str, object], leeway: int = 30) -> OidcVerifier:
