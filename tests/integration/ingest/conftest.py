@@ -14,11 +14,16 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
 
 from lexstream.ingest.app import create_app
 from lexstream.ingest.settings import IngestSettings
+from lexstream.ocr.handlers import OcrHandler
+from lexstream.ocr.settings import OcrSettings
 from lexstream.shared.events import Topics
+from lexstream.shared.kafka import make_broker
 from lexstream.shared.storage import ObjectStore
+from lexstream.shared.telemetry import setup_telemetry
 
 UPLOAD_LIMIT = 40 * 1024 * 1024  # above two S3 parts: multipart puts are tested
 
@@ -163,3 +168,30 @@ async def producer(ingest: Running) -> AsyncIterator[AIOKafkaProducer]:
     await producer.start()
     yield producer
     await producer.stop()
+
+
+# -- the real ocr handler, run in the test against this ingest's topics and buckets --------
+
+
+@pytest.fixture
+async def ocr_broker(ingest: Running) -> AsyncIterator[KafkaBroker]:
+    settings = OcrSettings(topic_prefix=ingest.settings.topic_prefix)
+    broker = make_broker(settings, setup_telemetry("ocr-test", None), client_id="ocr-test")
+    await broker.connect()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
+
+
+def handler_for(ingest: Running, broker: KafkaBroker, **extra: Any) -> OcrHandler:
+    """The ocr service's handler (one OCR worker) on this ingest's topics and buckets."""
+    s = ingest.settings
+    settings = OcrSettings(
+        topic_prefix=s.topic_prefix,
+        originals_bucket=s.originals_bucket,
+        derived_bucket=s.derived_bucket,
+        workers=1,
+        **extra,
+    )
+    return OcrHandler(settings, broker, ingest.store, ingest.topics)

@@ -6,19 +6,18 @@ import secrets
 from email.message import EmailMessage
 
 import pytest
-from tests.integration.ingest.conftest import EventLog, Running
+from faststream.kafka import KafkaBroker
+from tests.integration.ingest.conftest import EventLog, Running, handler_for
 from tests.integration.ingest.test_intake_paths import PDF, by_id, upload
 
-from lexstream.ocr.handlers import OcrHandler
-from lexstream.ocr.settings import OcrSettings
 from lexstream.shared.events import OcrRequested
-from lexstream.shared.kafka import make_broker
-from lexstream.shared.telemetry import setup_telemetry
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
 
-async def test_ocr_hands_attachments_to_ingest(ingest: Running, events: EventLog) -> None:
+async def test_ocr_hands_attachments_to_ingest(
+    ingest: Running, events: EventLog, ocr_broker: KafkaBroker
+) -> None:
     mail = EmailMessage()
     mail["From"] = "clerk@court.example"
     mail["To"] = "counsel@firm.example"
@@ -31,21 +30,9 @@ async def test_ocr_hands_attachments_to_ingest(ingest: Running, events: EventLog
     request = OcrRequested.model_validate(
         await events.wait(ingest.topics.ocr_requested, by_id(parent["document_id"]))
     )
-    s = ingest.settings
-    settings = OcrSettings(
-        topic_prefix=s.topic_prefix,
-        originals_bucket=s.originals_bucket,
-        derived_bucket=s.derived_bucket,
-        workers=1,
-    )
-    broker = make_broker(settings, setup_telemetry("ocr-test", None), client_id="ocr-test")
-    await broker.connect()
-    try:
-        handler = OcrHandler(settings, broker, ingest.store, ingest.topics)
-        for _ in range(2):  # redelivered: still one child per attachment
-            await handler.handle(request)
-    finally:
-        await broker.stop()
+    handler = handler_for(ingest, ocr_broker)
+    for _ in range(2):  # redelivered: still one child per attachment
+        await handler.handle(request)
     child = await events.wait(
         ingest.topics.stored, lambda v: v.get("parent_document_id") == parent["document_id"]
     )

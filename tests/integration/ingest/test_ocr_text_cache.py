@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import io
 import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker
-from tests.integration.ingest.conftest import EventLog, Running
+from tests.integration.ingest.conftest import EventLog, Running, handler_for
 from tests.integration.ingest.test_intake_paths import by_id, upload
 from tests.unit.ocr.ocr_docgen import render_page
 
 from lexstream.ocr import handlers
-from lexstream.ocr.handlers import OcrHandler
-from lexstream.ocr.settings import OcrSettings
 from lexstream.shared.artifacts import TextDocument
 from lexstream.shared.events import ObjectRef, OcrRequested
-from lexstream.shared.kafka import make_broker
 from lexstream.shared.storage import derived_key
-from lexstream.shared.telemetry import setup_telemetry
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -32,36 +27,13 @@ def scan(text: str) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-async def broker(ingest: Running) -> AsyncIterator[KafkaBroker]:
-    settings = OcrSettings(topic_prefix=ingest.settings.topic_prefix)
-    broker = make_broker(settings, setup_telemetry("ocr-test", None), client_id="ocr-cache-test")
-    await broker.connect()
-    try:
-        yield broker
-    finally:
-        await broker.stop()
-
-
-def handler_for(ingest: Running, broker: KafkaBroker, **extra: Any) -> OcrHandler:
-    s = ingest.settings
-    settings = OcrSettings(
-        topic_prefix=s.topic_prefix,
-        originals_bucket=s.originals_bucket,
-        derived_bucket=s.derived_bucket,
-        workers=1,
-        **extra,
-    )
-    return OcrHandler(settings, broker, ingest.store, ingest.topics)
-
-
 async def text_of(ingest: Running, document_id: str) -> TextDocument:
     ref = ObjectRef(bucket=ingest.store.derived, key=derived_key(document_id, "text.json"))
     return TextDocument.model_validate(await ingest.store.get_json(ref))
 
 
 async def test_the_same_scan_in_another_matter_is_read_from_the_cache(
-    ingest: Running, events: EventLog, broker: KafkaBroker, monkeypatch: pytest.MonkeyPatch
+    ingest: Running, events: EventLog, ocr_broker: KafkaBroker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     word = f"Quillfeather{secrets.token_hex(3).upper()}"
     data = scan(f"Exhibit {word} affidavit")
@@ -74,7 +46,7 @@ async def test_the_same_scan_in_another_matter_is_read_from_the_cache(
         )
         for answer in (first, second)
     ]
-    handler = handler_for(ingest, broker)
+    handler = handler_for(ingest, ocr_broker)
     cache = handler.cache_ref(requests[0])
     assert cache is not None and cache == handler.cache_ref(requests[1])
     assert first["sha256"] in cache.key
@@ -99,19 +71,21 @@ async def test_the_same_scan_in_another_matter_is_read_from_the_cache(
     assert announced["text"]["key"] == derived_key(second["document_id"], "text.json")
 
 
-async def test_what_is_never_cached(ingest: Running, events: EventLog, broker: KafkaBroker) -> None:
+async def test_what_is_never_cached(
+    ingest: Running, events: EventLog, ocr_broker: KafkaBroker
+) -> None:
     answer = await upload(ingest, scan(f"Exhibit {secrets.token_hex(4)}"), "exhibit.png")
     request = OcrRequested.model_validate(
         await events.wait(ingest.topics.ocr_requested, by_id(answer["document_id"]))
     )
-    assert handler_for(ingest, broker).cache_ref(request) is not None
+    assert handler_for(ingest, ocr_broker).cache_ref(request) is not None
     # e-mail (each parent hands its own attachments back), switched off, searchable PDFs, and
     # originals adopted in place (not named by their content)
     mail = request.model_copy(update={"media_type": "message/rfc822"})
-    assert handler_for(ingest, broker).cache_ref(mail) is None
-    assert handler_for(ingest, broker, text_cache=False).cache_ref(request) is None
-    assert handler_for(ingest, broker, searchable_pdf=True).cache_ref(request) is None
+    assert handler_for(ingest, ocr_broker).cache_ref(mail) is None
+    assert handler_for(ingest, ocr_broker, text_cache=False).cache_ref(request) is None
+    assert handler_for(ingest, ocr_broker, searchable_pdf=True).cache_ref(request) is None
     adopted = request.model_copy(
         update={"original": ObjectRef(bucket="dms", key="matters/M1/exhibit.png")}
     )
-    assert handler_for(ingest, broker).cache_ref(adopted) is None
+    assert handler_for(ingest, ocr_broker).cache_ref(adopted) is None
