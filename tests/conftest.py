@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import time
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -83,6 +84,22 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     servers = "testcontainers" if containers_requested() else "local stack"
     return [f"servers reached ({servers}):", *(f"  {line}" for line in _server_versions())]
+
+
+def wait_terminal(
+    client: httpx.Client, document_id: str, timeout_s: float = 240, poll_s: float = 0.25
+) -> dict[str, Any]:
+    """The document's metadata once it is ``indexed`` or ``failed`` (through the gateway)."""
+    deadline = time.monotonic() + timeout_s
+    last: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        response = client.get(f"/v1/documents/{document_id}")
+        if response.status_code == 200:
+            last = response.json()
+            if last["status"] in ("indexed", "failed"):
+                return last
+        time.sleep(poll_s)
+    raise AssertionError(f"document {document_id} did not finish in time; last: {last}")
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_terminal
 
 # Ports of the services under test: base + offset (LEXSTREAM_TEST_PORT_BASE, default 18080),
 # away from the ports `make up` uses, so a running system and the tests can coexist.
@@ -125,17 +126,10 @@ class RunningSystem:
             base_url=self.gateway_url, headers={"X-API-Key": self.admin_key}, timeout=60
         )
 
-    def wait_terminal(self, client: httpx.Client, document_id: str, timeout_s: float = 240) -> dict:  # type: ignore[type-arg]
-        deadline = time.monotonic() + timeout_s
-        last: dict = {}  # type: ignore[type-arg]
-        while time.monotonic() < deadline:
-            response = client.get(f"/v1/documents/{document_id}")
-            if response.status_code == 200:
-                last = response.json()
-                if last["status"] in ("indexed", "failed"):
-                    return last
-            time.sleep(0.25)
-        raise AssertionError(f"document {document_id} did not finish in time; last: {last}")
+    def wait_terminal(
+        self, client: httpx.Client, document_id: str, timeout_s: float = 240
+    ) -> dict[str, Any]:
+        return wait_terminal(client, document_id, timeout_s, poll_s=0.25)
 
 
 def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -88,35 +88,37 @@ def test_kill_9_each_service_mid_run(system: System) -> None:
     assert_exact(result)
 
 
-def test_kafka_down_30s_mid_run(system: System) -> None:
-    async def outage() -> None:
-        await asyncio.to_thread(system.stack.stop, "kafka")
-        await asyncio.sleep(30)
-        await asyncio.to_thread(system.stack.start, "kafka")
+def stopped_for(
+    system: System, component: str, seconds: float, stopped_at: list[float] | None = None
+) -> Callable[[], Awaitable[None]]:
+    """An outage: ``component`` of the private stack stopped for ``seconds``, then started
+    (the moment it was down is appended to ``stopped_at``)."""
 
+    async def outage() -> None:
+        await asyncio.to_thread(system.stack.stop, component)
+        if stopped_at is not None:
+            stopped_at.append(time.monotonic())
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(system.stack.start, component)
+
+    return outage
+
+
+def test_kafka_down_30s_mid_run(system: System) -> None:
+    outage = stopped_for(system, "kafka", 30)
     result, _ = run_scenario(system, "Kafka broker stopped for 30 s", outage)
     assert_exact(result)
 
 
 def test_elasticsearch_down_60s_mid_run(system: System) -> None:
-    async def outage() -> None:
-        await asyncio.to_thread(system.stack.stop, "elasticsearch")
-        await asyncio.sleep(60)
-        await asyncio.to_thread(system.stack.start, "elasticsearch")
-
+    outage = stopped_for(system, "elasticsearch", 60)
     result, _ = run_scenario(system, "Elasticsearch stopped for 60 s", outage)
     assert_exact(result)
 
 
 def test_s3_down_30s_mid_run(system: System) -> None:
     started: list[float] = []
-
-    async def outage() -> None:
-        await asyncio.to_thread(system.stack.stop, "s3")
-        started.append(time.monotonic())
-        await asyncio.sleep(30)
-        await asyncio.to_thread(system.stack.start, "s3")
-
+    outage = stopped_for(system, "s3", 30, started)
     result, stats = run_scenario(system, "S3 server stopped for 30 s", outage)
     assert_exact(result)
     # uploads during the outage were answered 503 with Retry-After, and the retries succeeded

@@ -25,6 +25,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.conftest import wait_terminal
 from tests.reliability.stack import Services, new_prefix, prefix_env
 
 PORT_BASE = int(os.environ.get("LEXSTREAM_SECURITY_PORT_BASE", "26080"))
@@ -134,16 +135,7 @@ class SecureSystem:
     def wait_terminal(
         self, client: httpx.Client, document_id: str, timeout_s: float = 240
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout_s
-        last: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            response = client.get(f"/v1/documents/{document_id}")
-            if response.status_code == 200:
-                last = response.json()
-                if last["status"] in ("indexed", "failed"):
-                    return last
-            time.sleep(0.5)
-        raise AssertionError(f"{document_id} did not finish: {last}")
+        return wait_terminal(client, document_id, timeout_s, poll_s=0.5)
 
 
 @pytest.fixture(scope="session")
