@@ -18,7 +18,12 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import RootModel, ValidationError
 
 from lexstream.ingest.containers import ZipLimits
-from lexstream.ingest.digeststream import BadDigest, parse_repr_digest, spool_and_store
+from lexstream.ingest.digeststream import (
+    BadDigest,
+    check_digest,
+    parse_repr_digest,
+    spool_and_store,
+)
 from lexstream.ingest.intake import (
     S3ObjectCreated,
     TooLarge,
@@ -327,12 +332,12 @@ def create_app(
             raise HTTPException(400, str(exc)) from exc
         stored = False
         try:
-            target = ObjectRef(bucket=state.store.originals, key=original_key(declared or ""))
-            if (
-                declared
-                and state.settings.put_while_receiving
-                and not await state.store.exists(target)
-            ):
+            target = (
+                ObjectRef(bucket=state.store.originals, key=original_key(declared))
+                if declared and state.settings.put_while_receiving
+                else None
+            )
+            if target is not None and declared and not await state.store.exists(target):
                 path, sha256, size = await spool_and_store(
                     request.stream(), state.settings.spool_dir, limit, state.store, target, declared
                 )
@@ -341,12 +346,12 @@ def create_app(
                 path, sha256, size = await spool_stream(
                     request.stream(), state.settings.spool_dir, limit
                 )
-                if declared and sha256 != declared:
-                    path.unlink(missing_ok=True)
-                    raise BadDigest(
-                        f"the bytes received do not match their Repr-Digest: sha256 {sha256},"
-                        f" declared {declared}"
-                    )
+                if declared:
+                    try:
+                        check_digest(sha256, declared)
+                    except BadDigest:
+                        path.unlink(missing_ok=True)
+                        raise
         except TooLarge as exc:
             raise HTTPException(413, str(exc)) from exc
         except BadDigest as exc:

@@ -63,6 +63,15 @@ def parse_repr_digest(header: str | None) -> str | None:
     return raw.hex()
 
 
+def check_digest(sha256: str, declared: str) -> None:
+    """:class:`BadDigest` unless the bytes' sha256 is the one their Repr-Digest declared."""
+    if sha256 != declared:
+        raise BadDigest(
+            f"the bytes received do not match their Repr-Digest: sha256 {sha256}, "
+            f"declared {declared}"
+        )
+
+
 def repr_digest(sha256_hex: str) -> str:
     """The ``Repr-Digest`` header value for a sha256 given in hex."""
     return f"sha-256=:{base64.b64encode(bytes.fromhex(sha256_hex)).decode()}:"
@@ -186,11 +195,7 @@ async def spool_and_store(
             await start_put()
         if put is not None and block:
             await hand_over(bytes(block))
-        if sha256 != expected_sha256:
-            raise BadDigest(
-                f"the bytes received do not match their Repr-Digest: sha256 {sha256}, "
-                f"declared {expected_sha256}"
-            )
+        check_digest(sha256, expected_sha256)
         if put is not None:  # an empty body stores nothing (the pipeline fails it)
             await hand_over(None)
             await put
