@@ -8,7 +8,15 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 STACK := deploy/local/stack.sh
 SERVICES := deploy/local/services.sh
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv is installed into the project (.tools/uv, ignored) when it is not on PATH, and that
+# folder is put on PATH for every recipe and script make runs: nothing outside the checkout
+# has to change for a newcomer.
+UV_HOME := $(ROOT)/.tools/uv
+export PATH := $(UV_HOME)/bin:$(PATH)
+UV := uv
+# uv trusts the system's certificate store (/etc/ssl/certs), like apt and curl, so a machine
+# whose registries sit behind a TLS proxy with a local CA installs the same as any other.
+export UV_SYSTEM_CERTS ?= 1
 GATEWAY_URL ?= http://127.0.0.1:8080
 
 .PHONY: up down test test-containers install system-deps python stack-fetch model lint typecheck unit integration e2e status bench
@@ -17,7 +25,7 @@ system-deps:
 	@if [ "$$(id -u)" = 0 ]; then deploy/local/system-deps.sh; else deploy/local/system-deps.sh || true; fi
 
 python:
-	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@deploy/local/install-uv.sh "$(UV_HOME)"
 	$(UV) sync --frozen --all-packages
 
 stack-fetch:

@@ -12,6 +12,7 @@ import email
 import email.policy
 import html
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -22,7 +23,15 @@ from lxml import etree
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "legal"
-MANIFESTS = (FIXTURES / "real" / "manifest.tsv", FIXTURES / "authored" / "manifest.tsv")
+# The real documents are the public samples, read where they are (LEXSTREAM_SAMPLE_DATA,
+# default ../shared/data); the authored ones are the project's own, in tests/fixtures.
+SAMPLE_LEGAL = (
+    Path(os.environ.get("LEXSTREAM_SAMPLE_DATA") or REPO_ROOT.parent / "shared" / "data") / "legal"
+)
+MANIFESTS = (SAMPLE_LEGAL / "manifest.tsv", FIXTURES / "authored" / "manifest.tsv")
+# labels_extra.tsv for the real documents is the project's (court ids we expect, whether the
+# citation labels are complete); it is the one file in tests/fixtures/legal/real.
+EXTRA_LABELS = {SAMPLE_LEGAL / "manifest.tsv": FIXTURES / "real" / "labels_extra.tsv"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,9 @@ class LabelledDocument:
 
     @property
     def name(self) -> str:
+        # Names (they feed the fixed dev/test split) stay as they were: real/<jurisdiction>/...
+        if self.path.is_relative_to(SAMPLE_LEGAL):
+            return "real/" + self.path.relative_to(SAMPLE_LEGAL).as_posix()
         return self.path.relative_to(FIXTURES).as_posix()
 
 
@@ -48,7 +60,7 @@ def load_documents() -> list[LabelledDocument]:
     """
     documents: list[LabelledDocument] = []
     for manifest in MANIFESTS:
-        extra_path = manifest.parent / "labels_extra.tsv"
+        extra_path = EXTRA_LABELS.get(manifest, manifest.parent / "labels_extra.tsv")
         extra = (
             {row["local_path"]: row for row in _read_tsv(extra_path)}
             if extra_path.is_file()

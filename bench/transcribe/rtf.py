@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -24,7 +25,13 @@ from lexstream.transcribe.audio import decode_audio
 from lexstream.transcribe.engine import Transcriber
 from lexstream.transcribe.model import DEFAULT_CACHE_DIR
 
-AUDIO = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "audio"
+AUDIO = (
+    Path(
+        os.environ.get("LEXSTREAM_SAMPLE_DATA")
+        or Path(__file__).resolve().parents[3] / "shared" / "data"
+    )
+    / "audio"
+)
 
 
 def elapsed(call: Callable[[Path], object], path: Path) -> float:

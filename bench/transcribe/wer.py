@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from lexstream.transcribe.engine import Transcriber
 from lexstream.transcribe.model import DEFAULT_CACHE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
-AUDIO = ROOT / "tests" / "fixtures" / "audio"
+AUDIO = Path(os.environ.get("LEXSTREAM_SAMPLE_DATA") or ROOT.parent / "shared" / "data") / "audio"
 REFERENCES = json.loads((Path(__file__).parent / "references.json").read_text())
 
 

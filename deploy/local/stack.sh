@@ -273,13 +273,17 @@ EOF
 # The Kafka probe speaks the protocol (a metadata request via aiokafka), not just TCP.
 KAFKA_PROBE_READY=""
 check_kafka() {
-    local python=(uv run --no-sync --project "$REPO_ROOT" python)
+    # The project's own virtual environment (made by `make up` / `make test`), so the probe
+    # needs neither uv on PATH nor a shell that activated anything.
+    local python=("$REPO_ROOT/.venv/bin/python")
     if [[ -n ${LEXSTREAM_STACK_PYTHON:-} ]]; then
         python=("$LEXSTREAM_STACK_PYTHON")
     fi
     if [[ -z $KAFKA_PROBE_READY ]]; then
+        [[ -x ${python[0]} ]] ||
+            die "the Kafka health probe needs the project's Python environment, and ${python[0]} does not exist: run 'make up' (it installs uv and the environment) or set LEXSTREAM_STACK_PYTHON"
         "${python[@]}" -c 'import aiokafka' >/dev/null 2>&1 ||
-            die "the Kafka health probe needs aiokafka: run 'uv sync' in $REPO_ROOT (or set LEXSTREAM_STACK_PYTHON)"
+            die "${python[0]} cannot import aiokafka: the environment is incomplete; run 'make up' again (or set LEXSTREAM_STACK_PYTHON)"
         KAFKA_PROBE_READY=1
     fi
     "${python[@]}" "$SCRIPT_DIR/check_kafka.py" "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1

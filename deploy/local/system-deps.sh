@@ -2,7 +2,7 @@
 # System packages lexstream needs on a Debian machine (run as root; CI and `make up` call it).
 set -euo pipefail
 PKGS=(
-  curl ca-certificates util-linux openjdk-17-jdk-headless maven
+  python3 python3-venv make curl ca-certificates util-linux openjdk-17-jdk-headless maven
   libmagic1
   tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu
   tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-por

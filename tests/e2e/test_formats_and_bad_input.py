@@ -16,13 +16,13 @@ from email.message import EmailMessage
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import RunningSystem
+from tests.samples import LEGAL_DOCUMENTS, MULTILINGUAL_MP3, sample
 from tests.unit.ocr.ocr_docgen import wordperfect_51
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
-DOCS = FIXTURES / "docs"
+DOCS = LEGAL_DOCUMENTS
 
 
 def scanned_png(text: str) -> bytes:
@@ -194,7 +194,7 @@ def test_bad_input_fails_with_a_reason_and_the_next_document_is_indexed(
     running_system: RunningSystem,
 ) -> None:
     pdf = (DOCS / "FederalCircuit-09-1361.pdf").read_bytes()
-    mp3 = (FIXTURES / "audio" / "multilingual.mp3").read_bytes()
+    mp3 = sample(MULTILINGUAL_MP3).read_bytes()
     rng = random.Random(3)
     bad = {
         "truncated.pdf": (pdf[: len(pdf) // 3], None),

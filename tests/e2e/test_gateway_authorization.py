@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import RunningSystem
+from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
-PDF = FIXTURES / "e2e" / "FederalCircuit-09-1361.pdf"
-AUDIO = FIXTURES / "e2e" / "jfk.flac"
+PDF = FEDERAL_CIRCUIT_PDF
+AUDIO = JFK_FLAC
 WORD = "zanzibarian"
 CITATION = "410 U.S. 113"
 
@@ -90,12 +90,14 @@ def world(running_system: RunningSystem, session_prefix: str) -> Iterator[World]
     docs = {
         "a_text": _upload(users["alice"], matter_a, "alpha.txt", text.encode(), "text/plain"),
         "a_pdf": _upload(
-            users["alice"], matter_a, "nelson.pdf", PDF.read_bytes(), "application/pdf"
+            users["alice"], matter_a, "nelson.pdf", sample(PDF).read_bytes(), "application/pdf"
         ),
         "b_text": _upload(
             users["bob"], matter_b, "beta.txt", (text + " Beta side.").encode(), "text/plain"
         ),
-        "b_audio": _upload(users["bob"], matter_b, "jfk.flac", AUDIO.read_bytes(), "audio/flac"),
+        "b_audio": _upload(
+            users["bob"], matter_b, "jfk.flac", sample(AUDIO).read_bytes(), "audio/flac"
+        ),
     }
     for label, doc_id in docs.items():
         final = running_system.wait_terminal(admin, doc_id)

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import RunningSystem
+from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, sample
 
 # A real browser on a 2-core machine shared with five services. Each test gets a fresh browser
 # (a CI run once found the sign-in form missing in a browser that an earlier test had used, and
@@ -27,8 +27,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900), pytest.mark.flaky(rerun
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PDF = FIXTURES / "e2e" / "FederalCircuit-09-1361.pdf"
-AUDIO = FIXTURES / "e2e" / "jfk.flac"
+PDF = FEDERAL_CIRCUIT_PDF
+AUDIO = JFK_FLAC
 HOSTILE = '<img src=x onerror="window.pwned=1"><b>bold</b>'
 
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
@@ -163,7 +163,7 @@ def test_sign_in_upload_search_and_open_the_hit_at_its_page(
     assert HOSTILE in option.get_attribute("textContent")
 
     pdf = tmp_path / f"nelson-{editor['run']}.pdf"
-    pdf.write_bytes(PDF.read_bytes())
+    pdf.write_bytes(sample(PDF).read_bytes())
     document_id = _upload(browser, editor["matter"], pdf)
 
     _search(browser, "ADJUDGED")
@@ -188,7 +188,7 @@ def test_a_spoken_word_opens_the_recording_at_its_second(
         answer = admin.post(
             "/v1/documents",
             data={"matter_id": editor["matter"]},
-            files={"file": ("jfk.flac", AUDIO.read_bytes(), "audio/flac")},
+            files={"file": ("jfk.flac", sample(AUDIO).read_bytes(), "audio/flac")},
         ).json()
         assert running_system.wait_terminal(admin, answer["document_id"])["status"] == "indexed"
     _sign_in(browser, running_system.gateway_url, editor["key"])

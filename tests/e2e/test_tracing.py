@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import ReceivedSpan, RunningSystem
+from tests.samples import SCANNED_COURT_PDF, STEREO_WAV, sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -69,17 +69,15 @@ def _crosses(spans: list[ReceivedSpan], parent_service: str, child_service: str)
 @pytest.mark.parametrize(
     ("fixture", "media_type", "worker"),
     [
-        (FIXTURES / "docs" / "fisc_image_based_snippet.pdf", "application/pdf", "lexstream-ocr"),
-        (FIXTURES / "audio" / "stereo_diarization.wav", "audio/wav", "lexstream-transcribe"),
+        (SCANNED_COURT_PDF, "application/pdf", "lexstream-ocr"),
+        (STEREO_WAV, "audio/wav", "lexstream-transcribe"),
     ],
     ids=["scanned-pdf", "audio"],
 )
 def test_one_upload_is_one_trace(
     running_system: RunningSystem, fixture: object, media_type: str, worker: str
 ) -> None:
-    from pathlib import Path
-
-    path = Path(str(fixture))
+    path = sample(str(fixture))
     with running_system.client() as client:
         response = client.post(
             "/v1/documents",

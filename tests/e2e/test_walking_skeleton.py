@@ -6,20 +6,20 @@ import random
 
 import pytest
 
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import RunningSystem
+from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
-PDF = FIXTURES / "e2e" / "FederalCircuit-09-1361.pdf"
-AUDIO = FIXTURES / "e2e" / "jfk.flac"
+PDF = FEDERAL_CIRCUIT_PDF
+AUDIO = JFK_FLAC
 
 
 def test_pdf_and_audio_are_searchable_and_bad_input_fails(running_system: RunningSystem) -> None:
     with running_system.client() as client:
         uploads = {
-            "pdf": ("nelson-v-k2.pdf", PDF.read_bytes(), "application/pdf"),
-            "audio": ("jfk.flac", AUDIO.read_bytes(), "audio/flac"),
+            "pdf": ("nelson-v-k2.pdf", sample(PDF).read_bytes(), "application/pdf"),
+            "audio": ("jfk.flac", sample(AUDIO).read_bytes(), "audio/flac"),
             "empty": ("empty.pdf", b"", "application/pdf"),
             "random": ("random.pdf", random.Random(42).randbytes(64 * 1024), "application/pdf"),
         }
@@ -71,7 +71,8 @@ def test_pdf_and_audio_are_searchable_and_bad_input_fails(running_system: Runnin
 
         # the same bytes again are the same document
         again = client.post(
-            "/v1/documents", files={"file": ("again.pdf", PDF.read_bytes(), "application/pdf")}
+            "/v1/documents",
+            files={"file": ("again.pdf", sample(PDF).read_bytes(), "application/pdf")},
         )
         assert again.json()["document_id"] == ids["pdf"]
 
@@ -81,7 +82,7 @@ def test_pdf_and_audio_are_searchable_and_bad_input_fails(running_system: Runnin
 
         downloaded = httpx.get(original.headers["location"], timeout=30)
         assert downloaded.status_code == 200
-        assert downloaded.content == PDF.read_bytes()
+        assert downloaded.content == sample(PDF).read_bytes()
 
 
 def test_routes_refuse_callers_without_credentials(running_system: RunningSystem) -> None:

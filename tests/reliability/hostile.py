@@ -435,9 +435,9 @@ def wav_too_long() -> bytes:
 
 
 def flac_truncated() -> bytes:
-    from tests.conftest import FIXTURES
+    from tests.samples import JFK_FLAC, sample
 
-    data = (FIXTURES / "audio" / "jfk.flac").read_bytes()
+    data = sample(JFK_FLAC).read_bytes()
     return data[:2000]
 
 

@@ -8,13 +8,13 @@ import base64
 import io
 import json
 import secrets
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from tests.integration.ingest.conftest import UPLOAD_LIMIT, EventLog, Running
+from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, sample
 from tests.unit.ingest.zipgen import make_zip
 
 from lexstream.shared.events import DocumentSubmitted, ObjectRef
@@ -22,9 +22,13 @@ from lexstream.shared.storage import derived_key, original_key
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
-FIXTURES = Path(__file__).parents[2] / "fixtures"
-PDF = (FIXTURES / "e2e" / "FederalCircuit-09-1361.pdf").read_bytes()
-FLAC = (FIXTURES / "audio" / "jfk.flac").read_bytes()
+
+def pdf_sample() -> bytes:
+    return sample(FEDERAL_CIRCUIT_PDF).read_bytes()
+
+
+def flac_sample() -> bytes:
+    return sample(JFK_FLAC).read_bytes()
 
 
 def unique_text(label: str) -> bytes:
@@ -50,7 +54,9 @@ def by_id(document_id: str) -> Any:
 async def test_http_upload_is_stored_by_content_and_routed(
     ingest: Running, events: EventLog
 ) -> None:
-    pdf = PDF + secrets.token_bytes(8)  # trailing bytes after %%EOF: still a PDF, new content
+    pdf = pdf_sample() + secrets.token_bytes(
+        8
+    )  # trailing bytes after %%EOF: still a PDF, new content
     body = await upload(
         ingest, pdf, "Order.txt", uploader="paralegal@firm", declared_media_type="text/plain"
     )
@@ -75,7 +81,7 @@ async def test_http_upload_is_stored_by_content_and_routed(
     assert record["ingest_version"]
     assert record["provenance"]["received_at"]
 
-    audio = await upload(ingest, FLAC, "hearing.flac")
+    audio = await upload(ingest, flac_sample(), "hearing.flac")
     await events.wait(ingest.topics.transcribe_requested, by_id(audio["document_id"]))
 
 
@@ -243,7 +249,7 @@ async def test_s3_bucket_event_becomes_a_document(
 
 async def test_zip_members_become_child_documents(ingest: Running, events: EventLog) -> None:
     archive = make_zip(
-        {"exhibits/A.pdf": PDF, "notes.txt": unique_text("zip member"), "empty/": b""}
+        {"exhibits/A.pdf": pdf_sample(), "notes.txt": unique_text("zip member"), "empty/": b""}
     )
     body = await upload(ingest, archive, "exhibits.zip")
     assert body["status"] == "stored"
@@ -273,7 +279,7 @@ async def test_email_attachment_handed_back_by_ocr_is_a_child(
     derived bucket, ``parent_document_id`` set."""
     parent = await upload(ingest, unique_text("mail body stand-in"), "mail.eml")
     key = derived_key(parent["document_id"], "attachments/1-exhibit.pdf")
-    await put(ingest, ingest.store.derived, key, PDF + b"\n%attachment")
+    await put(ingest, ingest.store.derived, key, pdf_sample() + b"\n%attachment")
     sub = DocumentSubmitted(
         source="lexstream-ocr",
         external_id=f"{parent['document_id']}/attachments/1",

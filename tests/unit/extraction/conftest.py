@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.samples import sample_dir
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "legal"
 
@@ -21,8 +22,8 @@ def authored_text() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def real_text() -> dict[str, str]:
-    """Real plain-text documents (the others need the eval's PDF/XML readers)."""
-    root = FIXTURES / "real"
+    """Real plain-text documents from the public samples (LEXSTREAM_SAMPLE_DATA)."""
+    root = sample_dir("legal")
     return {
         "us/scotus_fisher_v_ut_slip.txt": (root / "us/scotus_fisher_v_ut_slip.txt").read_text(
             encoding="utf-8"

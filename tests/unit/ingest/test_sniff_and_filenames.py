@@ -5,11 +5,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, sample
 
 from lexstream.ingest.filenames import MAX_FILENAME_CHARS, sanitize_filename
 from lexstream.ingest.sniff import route_for, sniff_media_type
-
-FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -19,7 +18,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def test_pdf_sniffed_by_content_not_name(tmp_path: Path) -> None:
-    pdf = (FIXTURES / "e2e" / "FederalCircuit-09-1361.pdf").read_bytes()
+    pdf = sample(FEDERAL_CIRCUIT_PDF).read_bytes()
     assert sniff_media_type(write(tmp_path, "looks-like.txt", pdf)) == "application/pdf"
 
 
@@ -41,7 +40,7 @@ def test_docx_is_recognised_inside_its_zip_container(tmp_path: Path) -> None:
 
 
 def test_audio_routes_to_transcribe(tmp_path: Path) -> None:
-    flac = (FIXTURES / "e2e" / "jfk.flac").read_bytes()
+    flac = sample(JFK_FLAC).read_bytes()
     media_type = sniff_media_type(write(tmp_path, "hearing", flac))
     assert media_type.startswith("audio/")
     assert route_for(media_type) == "transcribe"

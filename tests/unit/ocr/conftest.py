@@ -3,15 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.samples import LEGAL_DOCUMENTS, SampleFolder
 
 from lexstream.ocr.extractors import ExtractionResult, OcrOptions, extract_text
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "docs"
-
 
 @pytest.fixture(scope="session")
-def fixtures() -> Path:
-    return FIXTURES
+def fixtures() -> SampleFolder:
+    """The public sample documents (LEXSTREAM_SAMPLE_DATA), looked up by file name."""
+    return LEGAL_DOCUMENTS
 
 
 @pytest.fixture(scope="session")

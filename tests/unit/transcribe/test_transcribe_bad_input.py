@@ -8,10 +8,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from tests.samples import sample
 
 from lexstream.transcribe.engine import InputErrorCode, Transcriber, TranscriptionInputError
-
-AUDIO = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
 
 
 def failure(
@@ -45,7 +44,7 @@ def test_random_bytes(transcriber: Transcriber, tmp_path: Path) -> None:
 
 
 def test_mp3_whose_body_is_corrupted(transcriber: Transcriber, tmp_path: Path) -> None:
-    original = (AUDIO / "multilingual.mp3").read_bytes()
+    original = (sample("audio/multilingual.mp3")).read_bytes()
     damaged = tmp_path / "damaged.mp3"
     # Keep the ID3 tag and the first frames; the rest is garbage.
     damaged.write_bytes(original[:4096] + np.random.default_rng(1).bytes(len(original) - 4096))
@@ -81,7 +80,7 @@ def test_video_without_an_audio_track(transcriber: Transcriber, tmp_path: Path) 
 
 
 def test_longer_than_the_maximum_duration(transcriber: Transcriber) -> None:
-    error = failure(transcriber, AUDIO / "jfk.flac", max_duration_s=5.0)
+    error = failure(transcriber, sample("audio/jfk.flac"), max_duration_s=5.0)
 
     assert error.code is InputErrorCode.TOO_LONG
     assert error.reason == (

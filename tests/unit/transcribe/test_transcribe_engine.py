@@ -9,13 +9,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
+from tests.samples import sample
 
 from lexstream.shared.artifacts import Segment, Transcript
 from lexstream.transcribe.audio import decode_audio
 from lexstream.transcribe.diarize import ChannelDiarizer
 from lexstream.transcribe.engine import Transcriber
-
-AUDIO = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
 
 
 def write_wav(path: Path, channels: list[npt.NDArray[np.float32]]) -> None:
@@ -34,7 +33,7 @@ def normalise(text: str) -> str:
 
 def transcribe(transcriber: Transcriber, name: str, **options: object) -> Transcript:
     return transcriber.transcribe(
-        AUDIO / name,
+        sample(f"audio/{name}"),
         document_id="doc-1",
         media_type="audio/test",
         **options,  # type: ignore[arg-type]
@@ -117,7 +116,7 @@ def test_channel_diarizer_labels_each_segment_by_its_loudest_channel() -> None:
 def test_identical_channels_are_one_speaker(
     transcriber: Transcriber, tmp_path: Path, jfk: Transcript
 ) -> None:
-    mono = decode_audio(AUDIO / "jfk.flac").samples[0]
+    mono = decode_audio(sample("audio/jfk.flac")).samples[0]
     stereo = tmp_path / "jfk-stereo.wav"
     write_wav(stereo, [mono, mono])
 
