@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from legal_texts import LabelledDocument, document_text, load_documents
 
-from lexstream.index.extraction import LegalMetadata, extract, normalize_citation
+from lexstream.index.extraction import LegalMetadata, extract
+from lexstream.shared.legal import normalize_citation
 
 GROUPS = ("US/FED", "US/STATE", "EU", "UK", "DE/FR/NL")
 DOC_TYPE_ALIASES = {"brief": "pleading"}

@@ -6,7 +6,6 @@ publish text.extracted events as ocr would and read what Elasticsearch holds.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,13 +13,15 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from faststream.kafka import KafkaBroker
+from tests.support.wait import eventually_async
 
 from lexstream.index.app import create_app
 from lexstream.index.citedby import cited_by, cited_by_text
-from lexstream.index.extraction import EXTRACTOR_VERSION, normalize_citation
+from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.events import TextExtracted, Topics
 from lexstream.shared.kafka import make_broker, publish_event
+from lexstream.shared.legal import normalize_citation
 from lexstream.shared.search import documents_alias, status_index
 from lexstream.shared.telemetry import setup_telemetry
 
@@ -59,15 +60,17 @@ async def wait_status(
     es: AsyncElasticsearch, settings: IndexSettings, document_id: str, *, seconds: float = 90
 ) -> dict[str, Any]:
     """The status record once it is terminal (indexed or failed)."""
-    for _ in range(int(seconds * 4)):
-        try:
-            record = (await es.get(index=status_index(settings), id=document_id))["_source"]
-            if record.get("status") in ("indexed", "failed"):
-                return dict(record)
-        except NotFoundError:
-            pass
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"{document_id} never reached indexed or failed")
+
+    async def terminal() -> dict[str, Any] | None:
+        record = (await es.get(index=status_index(settings), id=document_id))["_source"]
+        return dict(record) if record.get("status") in ("indexed", "failed") else None
+
+    return await eventually_async(
+        terminal,
+        what=f"{document_id} reaching indexed or failed",
+        timeout_s=seconds,
+        ignoring=(NotFoundError,),
+    )
 
 
 async def index_all(
@@ -167,13 +170,12 @@ async def test_replayed_event_leaves_exactly_one_hit(
     # The same event again, twice (a redelivery and a DLQ replay).
     await publish(producer, index_settings, event)
     await publish(producer, index_settings, event)
-    for _ in range(360):
+
+    async def replayed() -> bool:
         current = await es.get(index=alias, id=event.document_id)
-        if current["_version"] >= first["_version"] + 2:
-            break
-        await asyncio.sleep(0.25)
-    else:
-        raise AssertionError("the replayed events were not processed")
+        return bool(current["_version"] >= first["_version"] + 2)
+
+    await eventually_async(replayed, what="the replayed events processed", timeout_s=90)
     await es.indices.refresh(index=alias)
     hits = await es.search(
         index=alias, query={"match": {"content": "Quillfeather"}}, track_total_hits=True

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lexstream.index.extraction import extract, normalize_citation
+from lexstream.index.extraction import extract
 from lexstream.index.extraction.citations import find_citations
+from lexstream.shared.legal import normalize_citation
 
 
 def _forms(text: str) -> dict[str, str]:

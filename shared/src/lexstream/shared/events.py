@@ -67,6 +67,10 @@ class Topics:
         return self._name("documents", "failed")
 
     @property
+    def moved(self) -> str:
+        return self._name("documents", "moved")
+
+    @property
     def s3_events(self) -> str:
         return self._name("storage", "events")
 
@@ -89,6 +93,7 @@ class Topics:
             self.progress,
             self.indexed,
             self.failed,
+            self.moved,
             self.s3_events,
             self.audit,
         ]
@@ -295,6 +300,23 @@ class DocumentFailed(Event):
     provenance: Provenance | None = None
 
 
+class DocumentMoved(Event):
+    """A document was moved to another matter through the gateway, after its access checks.
+
+    The index owns the status record and the search documents, so it applies the move: to
+    the document and to its attachments (children), and from then on keeps the new matter
+    when an older event about the document is replayed.
+    """
+
+    event_type: ClassVar[str] = "documents.moved"
+
+    matter_id: str = Field(description="the matter the document moves to")
+    from_matter_id: str | None = Field(
+        default=None, description="the matter it leaves (none: it had no matter)"
+    )
+    moved_by: str = Field(description="the subject who moved it, as the audit trail names it")
+
+
 class DocumentSubmitted(BaseModel):
     """The upstream contract on ``lexstream.documents.submitted.v1`` (no envelope of ours)."""
 
@@ -322,3 +344,45 @@ class DocumentSubmitted(BaseModel):
         if (self.object_uri is None) == (self.content_base64 is None):
             raise ValueError("a submission needs exactly one of object_uri or content_base64")
         return self
+
+
+class StorageEventNotification(BaseModel):
+    """An S3 bucket notification (MinIO's Kafka target, AWS's event format) on the storage
+    events topic. It is the object store's format, not ours: only ``ObjectCreated:*`` records
+    are read (bucket name, object key, etag, ``x-amz-meta-*`` user metadata)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    EventName: str | None = Field(default=None, description="e.g. s3:ObjectCreated:Put")
+    Key: str | None = Field(default=None, description="<bucket>/<object key>")
+    Records: list[dict[str, Any]] = Field(
+        description="event records: eventName, s3.bucket.name, s3.object.key/eTag/userMetadata"
+    )
+
+
+class AuditRecorded(BaseModel):
+    """One audit entry: who searched, viewed or downloaded what, when and from where.
+
+    The gateway writes each to its audit index and to the audit topic (at least once: a
+    consumer counts entries by ``event_id``); ``GET /v1/audit`` answers them.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    at: str = Field(
+        json_schema_extra={"format": "date-time"}, description="ISO 8601 time of the request"
+    )
+    tenant: str
+    subject: str | None = None
+    key_id: str | None = Field(default=None, description="the API key, when one was used")
+    action: str = Field(description="search, view, text, transcript, download, move, ...")
+    document_id: str | None = None
+    matter_id: str | None = None
+    status_code: int
+    client_ip: str | None = Field(default=None, description="the client, via trusted proxies")
+    peer_ip: str | None = Field(default=None, description="the connection's own address")
+    forwarded_for: str | None = None
+    user_agent: str | None = None
+    query: dict[str, Any] | None = Field(default=None, description="the request's parameters")
+    hits: int | None = None

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from lexstream.gateway.access import Access
-from lexstream.index.extraction import normalize_citation
+from lexstream.shared.legal import normalize_citation
 
 FACET_FIELDS = {
     "court": "court",

@@ -14,6 +14,7 @@ from lexstream.index.indexer import Indexer
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.events import (
     DocumentFailed,
+    DocumentMoved,
     DocumentProgress,
     DocumentStored,
     Stage,
@@ -80,6 +81,11 @@ def create_app(
     async def on_failed(message: KafkaMessage) -> None:
         """Record a failure and its reason."""
         await runner.run(message, DocumentFailed, handler.on_failed)
+
+    @broker.subscriber(topics.moved, **options)
+    async def on_moved(message: KafkaMessage) -> None:
+        """Move a document and its attachments to the matter the gateway moved it to."""
+        await runner.run(message, DocumentMoved, handler.on_moved)
 
     async def es_ping() -> None:
         await es.cluster.health()

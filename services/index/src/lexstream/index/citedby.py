@@ -1,10 +1,11 @@
 """Who cites an authority: counts and documents from the ``cites`` keyword field.
 
-``cites`` holds each document's normalised citations (``extraction.normalize_citation``), so
-these are exact term queries whatever way the citation was printed. Counting happens at query
-time: a document's cited-by count can never go stale when a citing document is re-extracted,
-replaced or removed. Every function takes the caller's access filter (the gateway's
-``Access.es_filter()``): there is no way to count documents the caller may not see.
+``cites`` holds each document's normalised citations (the normal form of
+``lexstream.shared.legal.normalize_citation``), so these are exact term queries whatever
+way the citation was printed. Counting happens at query time: a document's cited-by count
+can never go stale when a citing document is re-extracted, replaced or removed. Every
+function takes the caller's access filter (the gateway's ``Access.es_filter()``): there is
+no way to count documents the caller may not see.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, TypedDict
 
 from elasticsearch import AsyncElasticsearch
 
-from lexstream.index.extraction import normalize_citation
+from lexstream.shared.legal import normalize_citation
 
 SUMMARY_FIELDS = ["document_id", "title", "jurisdiction", "court", "decision_date", "doc_type"]
 

@@ -13,6 +13,7 @@ from lexstream.index.extraction import LegalMetadata, extract
 from lexstream.shared.artifacts import TextDocument, Transcript
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import Event
+from lexstream.shared.legal import document_acl
 
 A = TypeVar("A", bound=BaseModel)
 
@@ -83,12 +84,11 @@ def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
 
 
 def _envelope(event: Event, filename: str, media_type: str) -> dict[str, Any]:
-    acl = [f"matter:{event.matter_id}"] if event.matter_id else [f"tenant:{event.tenant}"]
     return {
         "document_id": event.document_id,
         "tenant": event.tenant,
         "matter_id": event.matter_id,
-        "acl": acl,
+        "acl": document_acl(event.tenant, event.matter_id),
         "parent_document_id": event.parent_document_id,
         "filename": filename,
         "media_type": media_type,

@@ -1,4 +1,4 @@
-"""index handlers for the status topics (stored, progress, failed).
+"""index handlers for the status topics (stored, progress, failed) and for moves.
 
 Text and transcripts are consumed in batches by :mod:`lexstream.index.batch`.
 """
@@ -10,15 +10,26 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 
 from lexstream.index.indexer import common_fields as _common
+from lexstream.index.moves import apply_move
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import record_status
+from lexstream.shared.asyncapi import TopicUse
 from lexstream.shared.events import (
     DocumentFailed,
+    DocumentMoved,
     DocumentProgress,
     DocumentStatus,
     DocumentStored,
 )
-from lexstream.shared.search import status_index
+from lexstream.shared.search import documents_alias, status_index
+
+#: the topics of this service, for the AsyncAPI document (lexstream.shared.asyncapi); the
+#: subscribers are in :mod:`lexstream.index.app`
+TOPICS = TopicUse(
+    "index",
+    receives=("text_extracted", "transcript_ready", "stored", "progress", "failed", "moved"),
+    sends=("indexed", "failed"),
+)
 
 
 class IndexHandler:
@@ -30,6 +41,7 @@ class IndexHandler:
         self.settings = settings
         self.es = es
         self.status_index = status_index(settings)
+        self.alias = documents_alias(settings)
 
     async def on_stored(self, event: DocumentStored) -> None:
         await record_status(
@@ -75,3 +87,6 @@ class IndexHandler:
             },
             always=always,
         )
+
+    async def on_moved(self, event: DocumentMoved) -> None:
+        await apply_move(self.es, alias=self.alias, status_index=self.status_index, event=event)

@@ -32,6 +32,7 @@ from lexstream.index.status import StatusUpdate, record_statuses
 from lexstream.shared.artifacts import TextDocument, Transcript
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import DocumentStatus, Event, ObjectRef, TextExtracted, TranscriptReady
+from lexstream.shared.legal import matter_acl
 from lexstream.shared.search import documents_alias, status_index
 from lexstream.shared.storage import ObjectStore
 
@@ -160,7 +161,7 @@ class Indexer:
         Returns ``{document_id: reason}`` for documents Elasticsearch refused for good (their
         failure is the caller's to report); raises TransientError when it kept refusing for now.
         """
-        await self._keep_moved_matters(prepared)
+        await self._use_matters_of_record(prepared)
         actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
         result = await self.writer.write(actions)
         updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
@@ -170,9 +171,10 @@ class Indexer:
             for key, reason in result.failed.items()
         }
 
-    async def _keep_moved_matters(self, prepared: Sequence[Prepared]) -> None:
-        """A document moved to another matter (by the gateway) keeps its new matter when an
-        older event is replayed: the status record's matter wins over the event's."""
+    async def _use_matters_of_record(self, prepared: Sequence[Prepared]) -> None:
+        """The status record holds a document's matter of record (set when it is stored,
+        changed only by ``documents.moved``), so a search document is written in that
+        matter, not the one an older event names: a replay cannot undo a move."""
         if not prepared:
             return
         try:
@@ -190,7 +192,7 @@ class Indexer:
             matter = current.get(p.document_id)
             if matter is not None and matter != p.doc.get("matter_id"):
                 p.doc["matter_id"] = matter
-                p.doc["acl"] = [f"matter:{matter}"]
+                p.doc["acl"] = [matter_acl(matter)]
 
     @staticmethod
     def indexed_update(prepared: Prepared) -> StatusUpdate:

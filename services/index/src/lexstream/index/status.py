@@ -32,7 +32,7 @@ RANK = {
 
 MAX_CONFLICT_RETRIES = 10
 
-#: fields the pipeline sets once; the gateway owns later changes (moving to another matter)
+#: fields the pipeline sets once; later only a move (``documents.moved``) changes them
 WRITE_ONCE = frozenset({"matter_id"})
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,8 @@ def apply_status(
     stages.setdefault(status.value, at.isoformat())
     new["stages"] = stages
     for key, value in always.items():
-        # the matter is set once from the pipeline; after that only a move through the
-        # gateway changes it, so a replayed old event cannot undo a move
+        # the matter is set once from the pipeline; after that only a move (applied by
+        # lexstream.index.moves) changes it, so a replayed old event cannot undo a move
         if value is None or (key in WRITE_ONCE and new.get(key) is not None):
             continue
         new[key] = value

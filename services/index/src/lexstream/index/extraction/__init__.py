@@ -7,7 +7,6 @@ Union's own courts and acts, ``EU/<ISO 3166 code>`` for member states (``EU/DE``
 Northern Ireland.
 """
 
-from lexstream.index.extraction.citations import normalize_citation
 from lexstream.index.extraction.extract import extract
 from lexstream.index.extraction.models import DOC_TYPES, Citation, LegalMetadata
 
@@ -31,6 +30,5 @@ __all__ = [
     "Citation",
     "LegalMetadata",
     "extract",
-    "normalize_citation",
     "warm_up",
 ]

@@ -6,8 +6,8 @@ from functools import cache
 from typing import Any
 
 from lexstream.index.extraction.text import LANGUAGE_SAMPLE_CHARS, clean
+from lexstream.shared.legal.languages import LANGUAGE_CODES as SUPPORTED_LANGUAGES
 
-SUPPORTED_LANGUAGES = ("en", "fr", "de", "nl", "es", "it", "pt")
 _MIN_LETTERS = 20
 
 

@@ -1,4 +1,7 @@
-"""Tables kept as data in lexstream.index.data, loaded once on first use."""
+"""Court and state tables kept as data in lexstream.index.data, loaded once on first use.
+
+(The statute tables the citation patterns read live with them in lexstream.shared.legal.)
+"""
 
 from __future__ import annotations
 
@@ -51,32 +54,3 @@ def court_entries() -> tuple[CourtEntry, ...]:
 def us_state_codes() -> dict[str, str]:
     states: dict[str, str] = _load("us_states.json")["states"]
     return states
-
-
-@cache
-def _statutes() -> dict[str, Any]:
-    return _load("statutes.json")
-
-
-@cache
-def _lookup(system: str) -> dict[str, str]:
-    table = _statutes()[system]
-    if isinstance(table, list):
-        return {name.lower(): name for name in table}
-    return {str(key).lower(): str(value) for key, value in table.items()}
-
-
-def statute_code(system: str, name: str) -> str | None:
-    """Canonical name of a code or act of a civil-law system ('de', 'fr', 'nl'), or None."""
-    return _lookup(system).get(" ".join(name.split()).lower())
-
-
-def named_act(name: str) -> str | None:
-    """Canonical short name of an EU act cited by name ('GDPR', 'TFEU', 'Charter'...)."""
-    return _lookup("eu_named_acts").get(" ".join(name.split()).lower())
-
-
-@cache
-def french_code_names() -> tuple[str, ...]:
-    """French code names, longest first, for building the article pattern."""
-    return tuple(sorted(_lookup("fr").values(), key=len, reverse=True))

@@ -1,8 +1,8 @@
-"""Offset-preserving text clean-up and the bounds on how much text each step reads."""
+"""The bounds on how much text each step reads, and the clean-up it reads it with."""
 
 from __future__ import annotations
 
-import re
+from lexstream.shared.legal.text import clean, squash
 
 # Bounds: every expensive step reads a prefix of the text, so 50 MB of text costs no more
 # than these prefixes do. Citations are searched in the first MAX_CITATION_CHARS characters
@@ -13,42 +13,12 @@ HEADER_CHARS = 6_000
 LANGUAGE_SAMPLE_CHARS = 4_000
 MAX_CITATIONS = 5_000
 
-_ONE_FOR_ONE = {
-    0x00A0: " ",  # no-break space
-    0x2007: " ",
-    0x2009: " ",
-    0x200A: " ",
-    0x202F: " ",  # narrow no-break space
-    0x2002: " ",
-    0x2003: " ",
-    0xFEFF: " ",
-    0x200B: " ",
-    0x0000: " ",
-    0x00AD: "-",  # soft hyphen
-    0x2010: "-",
-    0x2011: "-",  # non-breaking hyphen, used in CJEU case numbers
-    0x2012: "-",
-    0x2013: "-",  # en dash, common in '11–345' docket numbers
-    0x2212: "-",
-    0xFE63: "-",
-    0xFF0D: "-",
-    0x2018: "'",
-    0x2019: "'",
-    0x201C: '"',
-    0x201D: '"',
-}
-_TRANSLATION: dict[int, str] = dict(_ONE_FOR_ONE)
-_TRANSLATION.update({code: "\ufffd" for code in range(0xD800, 0xE000)})  # lone surrogates
-
-
-def clean(text: str) -> str:
-    """Map look-alike characters to ASCII one for one, so offsets stay those of the input."""
-    return text.translate(_TRANSLATION)
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def squash(value: str) -> str:
-    """Collapse runs of whitespace to one space and trim."""
-    return _SPACES.sub(" ", value).strip()
+__all__ = [
+    "HEADER_CHARS",
+    "LANGUAGE_SAMPLE_CHARS",
+    "MAX_CITATIONS",
+    "MAX_CITATION_CHARS",
+    "MAX_EYECITE_CHARS",
+    "clean",
+    "squash",
+]

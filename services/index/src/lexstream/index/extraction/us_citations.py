@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from lexstream.index.extraction.patterns import Found
-from lexstream.index.extraction.text import squash
+from lexstream.shared.legal.patterns import Found
+from lexstream.shared.legal.text import squash
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from lexstream.index.extraction.tables import french_code_names, named_act, statute_code
-from lexstream.index.extraction.text import squash
+from lexstream.shared.legal.statutes import french_code_names, named_act, statute_code
+from lexstream.shared.legal.text import squash
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,62 @@
+"""Moving a document to another matter: the index applies ``documents.moved``.
+
+The gateway checks who may move what and publishes the event; the index owns the records
+it changes. A move changes the status record's ``matter_id`` (the document's matter of
+record, which later events cannot undo: see :data:`lexstream.index.status.WRITE_ONCE`) and
+the search document's ``matter_id`` and ``acl``, for the document and each of its
+attachments. Applying the same move twice leaves the same records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from elasticsearch import AsyncElasticsearch, NotFoundError
+
+from lexstream.shared.events import DocumentMoved
+from lexstream.shared.legal import matter_acl
+
+MAX_CHILDREN = 1000
+
+
+async def children_of(es: AsyncElasticsearch, status_index: str, document_id: str) -> list[str]:
+    """The attachments and archive members recorded with ``document_id`` as their parent."""
+    try:
+        found = await es.search(
+            index=status_index,
+            query={"bool": {"filter": [{"term": {"parent_document_id": document_id}}]}},
+            source=False,
+            size=MAX_CHILDREN,
+        )
+    except NotFoundError:
+        return []
+    return [hit["_id"] for hit in found["hits"]["hits"]]
+
+
+async def apply_move(
+    es: AsyncElasticsearch, *, alias: str, status_index: str, event: DocumentMoved
+) -> list[str]:
+    """Move the document and its children; returns the ids moved (visible on return)."""
+    ids = [event.document_id, *await children_of(es, status_index, event.document_id)]
+    for document_id in ids:
+        found = await es.search(
+            index=alias, query={"ids": {"values": [document_id]}}, source=False, size=10
+        )
+        for hit in found["hits"]["hits"]:  # the search document, wherever the alias keeps it
+            await es.update(
+                index=hit["_index"],
+                id=document_id,
+                doc={"matter_id": event.matter_id, "acl": [matter_acl(event.matter_id)]},
+                refresh="wait_for",
+                retry_on_conflict=5,
+            )
+        # the status record last: once it names the new matter, the search document does too
+        with contextlib.suppress(NotFoundError):  # no status record yet: nothing to move
+            await es.update(
+                index=status_index,
+                id=document_id,
+                doc={"matter_id": event.matter_id},
+                refresh="wait_for",
+                retry_on_conflict=5,
+            )
+    return ids

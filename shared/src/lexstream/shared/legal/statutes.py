@@ -1,0 +1,40 @@
+"""Names of codes and acts (civil-law codes, EU acts cited by name), kept as data in
+``lexstream.shared.legal.data/statutes.json`` and loaded once on first use."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@cache
+def _statutes() -> dict[str, Any]:
+    data = resources.files("lexstream.shared.legal.data").joinpath("statutes.json")
+    loaded: dict[str, Any] = json.loads(data.read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _lookup(system: str) -> dict[str, str]:
+    table = _statutes()[system]
+    if isinstance(table, list):
+        return {name.lower(): name for name in table}
+    return {str(key).lower(): str(value) for key, value in table.items()}
+
+
+def statute_code(system: str, name: str) -> str | None:
+    """Canonical name of a code or act of a civil-law system ('de', 'fr', 'nl'), or None."""
+    return _lookup(system).get(" ".join(name.split()).lower())
+
+
+def named_act(name: str) -> str | None:
+    """Canonical short name of an EU act cited by name ('GDPR', 'TFEU', 'Charter'...)."""
+    return _lookup("eu_named_acts").get(" ".join(name.split()).lower())
+
+
+@cache
+def french_code_names() -> tuple[str, ...]:
+    """French code names, longest first, for building the article pattern."""
+    return tuple(sorted(_lookup("fr").values(), key=len, reverse=True))

@@ -1,0 +1,107 @@
+"""The index applies ``documents.moved``: the document and its attachments change matter in
+the status records and the search documents, and a replayed older event cannot undo it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from elasticsearch import AsyncElasticsearch, NotFoundError
+from faststream.kafka import KafkaBroker
+from tests.support.wait import eventually_async
+
+from lexstream.index.app import create_app
+from lexstream.index.settings import IndexSettings
+from lexstream.shared.events import DocumentMoved, TextExtracted, Topics
+from lexstream.shared.kafka import make_broker, publish_event
+from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.telemetry import setup_telemetry
+
+from .conftest import PutText
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+
+@pytest.fixture(scope="module")
+async def producer(
+    index_settings: IndexSettings, es: AsyncElasticsearch
+) -> AsyncIterator[KafkaBroker]:
+    app = create_app(index_settings, setup_telemetry("test-index", None, set_global=False))
+    broker = make_broker(
+        index_settings, setup_telemetry("test", None, set_global=False), client_id="test-moves"
+    )
+    async with app.router.lifespan_context(app):
+        await broker.connect()
+        try:
+            yield broker
+        finally:
+            await broker.stop()
+
+
+async def _records(es: AsyncElasticsearch, index: str, ids: list[str]) -> list[dict[str, Any]]:
+    found = []
+    for document_id in ids:
+        try:
+            found.append((await es.get(index=index, id=document_id))["_source"])
+        except NotFoundError:
+            return []
+    return found
+
+
+async def _indexed(
+    producer: KafkaBroker, es: AsyncElasticsearch, settings: IndexSettings, event: TextExtracted
+) -> dict[str, Any]:
+    await publish_event(producer, Topics(settings.topic_prefix).text_extracted, event)
+
+    async def done() -> dict[str, Any] | None:
+        records = await _records(es, status_index(settings), [event.document_id])
+        return records[0] if records and records[0].get("status") == "indexed" else None
+
+    return await eventually_async(done, what=f"{event.document_id} indexed", timeout_s=90)
+
+
+async def test_a_move_changes_the_matter_of_the_document_and_its_attachments(
+    producer: KafkaBroker, es: AsyncElasticsearch, index_settings: IndexSettings, put_text: PutText
+) -> None:
+    parent = await put_text(["The lease of the premises at Wharf Road."], matter_id="M-move-a")
+    child = (await put_text(["Schedule 1: the plan."], matter_id="M-move-a")).model_copy(
+        update={"parent_document_id": parent.document_id}
+    )
+    other = await put_text(["An unrelated memorandum."], matter_id="M-move-a")
+    for event in (parent, child, other):
+        await _indexed(producer, es, index_settings, event)
+    topics = Topics(index_settings.topic_prefix)
+    moved = DocumentMoved(
+        document_id=parent.document_id,
+        matter_id="M-move-b",
+        from_matter_id="M-move-a",
+        moved_by="test-editor",
+    )
+    await publish_event(producer, topics.moved, moved)
+    ids = [parent.document_id, child.document_id]
+    alias, statuses = documents_alias(index_settings), status_index(index_settings)
+
+    async def applied() -> bool:
+        records = await _records(es, statuses, ids)
+        return bool(records) and all(r["matter_id"] == "M-move-b" for r in records)
+
+    await eventually_async(applied, what="the move applied to the status records", timeout_s=60)
+    # the status record is written last, so the search documents have moved already
+    for doc in await _records(es, alias, ids):
+        assert doc["matter_id"] == "M-move-b"
+        assert doc["acl"] == ["matter:M-move-b"]
+    (untouched,) = await _records(es, alias, [other.document_id])
+    assert untouched["matter_id"] == "M-move-a" and untouched["acl"] == ["matter:M-move-a"]
+
+    # a replay of the parent's text event (it names the old matter) keeps the move
+    before = await es.get(index=alias, id=parent.document_id)
+    await publish_event(producer, topics.text_extracted, parent)
+
+    async def replayed() -> dict[str, Any] | None:
+        current = await es.get(index=alias, id=parent.document_id)
+        return current if current["_version"] > before["_version"] else None
+
+    current = await eventually_async(replayed, what="the replay indexed", timeout_s=90)
+    assert current["_source"]["matter_id"] == "M-move-b"
+    assert current["_source"]["acl"] == ["matter:M-move-b"]
