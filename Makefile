@@ -55,6 +55,7 @@ status:
 lint:
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen ruff check .
+	$(UV) run --frozen lint-imports
 
 typecheck:
 	$(UV) run --frozen mypy shared/src services/*/src

@@ -8,13 +8,9 @@ its own topic prefix, index prefix and buckets, so it never collides with `make 
 from __future__ import annotations
 
 import os
-import secrets
-import subprocess
-import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 
 from lexstream.shared.settings import CommonSettings
@@ -24,46 +20,13 @@ from tests.containers import (
     docker_engine_answers,
     start_containers,
 )
+from tests.support.launcher import new_prefix, prefix_env
+from tests.support.servers import configured_addresses, reached_versions
 
 S = TypeVar("S", bound=CommonSettings)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-
-
-def _stack_settings() -> CommonSettings:
-    return CommonSettings()
-
-
-def _server_versions() -> list[str]:
-    settings = _stack_settings()
-    lines = []
-    try:
-        info = httpx.get(settings.elasticsearch_url, timeout=3).json()
-        lines.append(
-            f"elasticsearch: {info['version'].get('distribution', 'elasticsearch')} "
-            f"{info['version']['number']} at {settings.elasticsearch_url}"
-        )
-    except (httpx.HTTPError, ValueError, KeyError) as exc:
-        lines.append(f"elasticsearch: unreachable ({type(exc).__name__})")
-    try:
-        response = httpx.get(f"http://{settings.s3_endpoint}/", timeout=3)
-        server = response.headers.get("server", "unknown server")
-        lines.append(f"s3: {server} at {settings.s3_endpoint} (HTTP {response.status_code})")
-    except httpx.HTTPError as exc:
-        lines.append(f"s3: unreachable ({type(exc).__name__})")
-    try:
-        out = subprocess.run(
-            [str(ROOT / "deploy/local/stack.sh"), "versions"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        lines.append(f"local stack: {out.stdout.strip()}")
-    except (OSError, subprocess.SubprocessError) as exc:
-        lines.append(f"local stack: versions unavailable ({exc})")
-    return lines
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,41 +45,49 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The configured addresses only: the header must do no I/O (a unit run reaches nothing).
+    The versions of the servers reached are printed at the end of runs that used them."""
     servers = "testcontainers" if containers_requested() else "local stack"
-    return [f"servers reached ({servers}):", *(f"  {line}" for line in _server_versions())]
+    lines = configured_addresses(CommonSettings())
+    return [f"servers configured ({servers}):", *(f"  {line}" for line in lines)]
 
 
-def wait_terminal(
-    client: httpx.Client, document_id: str, timeout_s: float = 240, poll_s: float = 0.25
-) -> dict[str, Any]:
-    """The document's metadata once it is ``indexed`` or ``failed`` (through the gateway)."""
-    deadline = time.monotonic() + timeout_s
-    last: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        response = client.get(f"/v1/documents/{document_id}")
-        if response.status_code == 200:
-            last = response.json()
-            if last["status"] in ("indexed", "failed"):
-                return last
-        time.sleep(poll_s)
-    raise AssertionError(f"document {document_id} did not finish in time; last: {last}")
+_REACHED = pytest.StashKey[list[str]]()
+_USES_STACK = ("integration", "e2e")
+
+
+@pytest.fixture(scope="session")
+def reached_servers(pytestconfig: pytest.Config) -> list[str]:
+    """The versions of the servers this session reaches (asked once, printed at the end)."""
+    lines = reached_versions(CommonSettings())
+    pytestconfig.stash[_REACHED] = lines
+    return lines
+
+
+@pytest.fixture(autouse=True)
+def _note_reached_servers(request: pytest.FixtureRequest) -> None:
+    """Tests of the suites that use the stack ask for the servers' versions (once)."""
+    if any(request.node.get_closest_marker(name) for name in _USES_STACK):
+        request.getfixturevalue("reached_servers")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = config.stash.get(_REACHED, None)
+    if lines:
+        terminalreporter.section("servers reached")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
 def session_prefix() -> str:
     """A fresh, valid prefix for topics, indices and buckets of this test session."""
-    return f"lxt{secrets.token_hex(4)}"
+    return new_prefix("lxt")
 
 
 def stack_env_for(prefix: str) -> dict[str, str]:
     """Environment for services and settings using ``prefix`` for every name."""
-    return {
-        "LEXSTREAM_TOPIC_PREFIX": prefix,
-        "LEXSTREAM_INDEX_PREFIX": prefix,
-        "LEXSTREAM_ORIGINALS_BUCKET": f"{prefix}-originals",
-        "LEXSTREAM_DERIVED_BUCKET": f"{prefix}-derived",
-        "LEXSTREAM_RETRY_MAX_WAIT_S": "2",
-    }
+    return {**prefix_env(prefix), "LEXSTREAM_RETRY_MAX_WAIT_S": "2"}
 
 
 def settings_for(env: dict[str, str], cls: type[S] = CommonSettings) -> S:  # type: ignore[assignment]

@@ -4,7 +4,7 @@
 
 * OCR: seconds per scanned letter page at 300 DPI (English, one Tesseract worker, warm pool);
 * text layer: pages per second of a born-digital PDF (no OCR);
-Both through ``lexstream.ocr.extractors.extract_text``, the code the ocr service runs.
+Both through ``lexstream.ocr.extract.extract_text``, the code the ocr service runs.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from tests.unit.ocr.ocr_docgen import (  # noqa: E402
     stream,
 )
 
-from lexstream.ocr.extractors import OcrOptions, OcrPool, extract_text  # noqa: E402
-from lexstream.ocr.extractors.engine import find_tessdata  # noqa: E402
+from lexstream.ocr.extract import OcrOptions, OcrPool, extract_text  # noqa: E402
+from lexstream.ocr.languages import find_tessdata  # noqa: E402
 
 LINES = [
     "IN THE HIGH COURT OF JUSTICE, BUSINESS AND PROPERTY COURTS",

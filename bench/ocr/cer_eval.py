@@ -23,8 +23,8 @@ from _common import CACHE, SENTENCES, levenshtein, normalise
 from ocr_docgen import render_page
 from PIL import Image, ImageFilter
 
-from lexstream.ocr.extractors import OcrOptions, OcrPool, extract_text
-from lexstream.ocr.extractors.engine import find_tessdata
+from lexstream.ocr.extract import OcrOptions, OcrPool, extract_text
+from lexstream.ocr.languages import find_tessdata
 
 
 def noisy(image: Image.Image, rng: random.Random) -> Image.Image:

@@ -23,8 +23,8 @@ from pathlib import Path
 from _common import CACHE, SENTENCES, levenshtein, normalise
 from ocr_docgen import build_pdf, render_page, save_scanned_pdf, stream
 
-from lexstream.ocr.extractors import OcrOptions, OcrPool, extract_text
-from lexstream.ocr.extractors.engine import find_tessdata
+from lexstream.ocr.extract import OcrOptions, OcrPool, extract_text
+from lexstream.ocr.languages import find_tessdata
 
 
 def scanned_pdf(pages: int) -> tuple[Path, list[str]]:

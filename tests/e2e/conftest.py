@@ -1,13 +1,10 @@
-"""Run the five services as processes against the real local stack."""
+"""Run the five services as processes against the real local stack (tests/support/launcher.py),
+with an OTLP receiver the services export their traces to."""
 
 from __future__ import annotations
 
 import os
-import secrets
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,19 +15,13 @@ import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from tests.conftest import ROOT, wait_terminal
+from tests.support.launcher import Services, service_ports
+from tests.support.wait import wait_terminal
 
 # Ports of the services under test: base + offset (LEXSTREAM_TEST_PORT_BASE, default 18080),
 # away from the ports `make up` uses, so a running system and the tests can coexist.
 PORT_BASE = int(os.environ.get("LEXSTREAM_TEST_PORT_BASE", "18080"))
-SERVICES = {
-    # name: (port variable, port)
-    "index": ("LEXSTREAM_HEALTH_PORT", PORT_BASE + 13),
-    "ocr": ("LEXSTREAM_HEALTH_PORT", PORT_BASE + 11),
-    "transcribe": ("LEXSTREAM_HEALTH_PORT", PORT_BASE + 12),
-    "ingest": ("LEXSTREAM_HTTP_PORT", PORT_BASE + 1),
-    "gateway": ("LEXSTREAM_HTTP_PORT", PORT_BASE),
-}
+SERVICES = service_ports(PORT_BASE)
 
 
 @dataclass(frozen=True)
@@ -132,60 +123,21 @@ class RunningSystem:
         return wait_terminal(client, document_id, timeout_s, poll_s=0.25)
 
 
-def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{name} not ready in time:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def running_system(
     stack_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
     otlp_receiver: OtlpReceiver,
 ) -> Iterator[RunningSystem]:
-    logs = tmp_path_factory.mktemp("service-logs")
-    admin_key = secrets.token_urlsafe(24)
-    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+    services = Services(
+        env=stack_env,
+        logs=tmp_path_factory.mktemp("service-logs"),
+        ports=dict(SERVICES),
+        # the services' own language and thread defaults (as `make up` runs them), two workers
+        tuning={"LEXSTREAM_WORKERS": "2", "LEXSTREAM_OTLP_ENDPOINT": otlp_receiver.endpoint},
+    )
     try:
-        for name, (port_env, port) in SERVICES.items():
-            env = {
-                **os.environ,
-                **stack_env,
-                port_env: str(port),
-                "LEXSTREAM_BOOTSTRAP_ADMIN_KEY": admin_key,
-                "LEXSTREAM_INGEST_URL": f"http://127.0.0.1:{SERVICES['ingest'][1]}",
-                "LEXSTREAM_WORKERS": "2",
-                "LEXSTREAM_MAX_DURATION_S": "120",
-                "LEXSTREAM_OTLP_ENDPOINT": otlp_receiver.endpoint,
-            }
-            log = logs / f"{name}.log"
-            proc = subprocess.Popen(
-                [sys.executable, "-m", f"lexstream.{name}"],
-                cwd=ROOT,
-                env=env,
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-            )
-            procs.append((name, proc))
-        for name, proc in procs:
-            _wait_ready(name, SERVICES[name][1], proc, logs / f"{name}.log")
-        yield RunningSystem(
-            f"http://127.0.0.1:{SERVICES['gateway'][1]}", admin_key, logs, otlp_receiver
-        )
+        services.start_all()
+        yield RunningSystem(services.gateway_url, services.admin_key, services.logs, otlp_receiver)
     finally:
-        for _, proc in reversed(procs):
-            proc.terminate()
-        for _, proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        services.stop_all()

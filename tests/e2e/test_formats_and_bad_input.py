@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tests.e2e.conftest import RunningSystem
 from tests.samples import LEGAL_DOCUMENTS, MULTILINGUAL_MP3, sample
+from tests.support.wait import eventually
 from tests.unit.ocr.ocr_docgen import wordperfect_51
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -177,16 +178,15 @@ def test_email_attachment_becomes_a_child_document(running_system: RunningSystem
     with running_system.client() as client:
         parent = upload(running_system, client, "notice.eml", email_with_attachment())
         assert running_system.wait_terminal(client, parent)["status"] == "indexed"
-        import time
 
-        deadline = time.monotonic() + 120
-        child_hits: list[dict[str, object]] = []
-        while time.monotonic() < deadline and not child_hits:
+        def child_hits() -> list[dict[str, object]]:
             hits = client.get("/v1/search", params={"q": "skeleton argument"}).json()["hits"]
-            child_hits = [h for h in hits if h["document_id"] != parent]
-            time.sleep(0.5)
-        assert child_hits, "the attachment was not indexed as its own document"
-        child = client.get(f"/v1/documents/{child_hits[0]['document_id']}").json()
+            return [h for h in hits if h["document_id"] != parent]
+
+        found = eventually(
+            child_hits, what="the attachment indexed as its own document", timeout_s=120
+        )
+        child = client.get(f"/v1/documents/{found[0]['document_id']}").json()
         assert child["parent_document_id"] == parent
 
 

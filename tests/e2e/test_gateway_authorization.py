@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
+from lexstream.shared.events import Topics
 from tests.e2e.conftest import RunningSystem
 from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, sample
+from tests.support.wait import eventually, eventually_async
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -235,6 +236,12 @@ def test_moving_a_document_moves_its_visibility(world: World) -> None:
     moved = admin.patch(f"/v1/documents/{doc_id}", json={"matter_id": world.matter_b})
     assert moved.status_code == 200, moved.text
     assert moved.json()["matter_id"] == world.matter_b
+    # the index applies the move (documents.moved): the search document, then the status record
+    eventually(
+        lambda: bob.get(f"/v1/documents/{doc_id}").json().get("matter_id") == world.matter_b,
+        what="the index applying the move",
+        timeout_s=30,
+    )
     assert alice.get(f"/v1/documents/{doc_id}").status_code == 404
     assert doc_id not in _ids(alice.get("/v1/search", params={"q": "ADJUDGED"}).json())
     assert bob.get(f"/v1/documents/{doc_id}").json()["matter_id"] == world.matter_b
@@ -264,7 +271,7 @@ def test_audit_trail_records_searches_views_and_downloads(world: World) -> None:
     assert world.admin.delete("/v1/audit").status_code in (404, 405)
     assert world.admin.put("/v1/audit", json={}).status_code in (404, 405)
     # the same entries go to the audit topic
-    topic = f"{world.prefix}.audit.recorded.v1"
+    topic = Topics(world.prefix).audit
     on_topic = asyncio.run(_read_topic(topic, subject))
     assert {"search", "view", "download"} <= {e["action"] for e in on_topic}
 
@@ -282,16 +289,19 @@ async def _read_topic(topic: str, subject: str) -> list[dict]:  # type: ignore[t
     await consumer.start()
     found: list[dict] = []  # type: ignore[type-arg]
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        async def all_three_audited() -> bool:
             batches = await consumer.getmany(timeout_ms=1000)
             for messages in batches.values():
                 for message in messages:
                     entry = json.loads(message.value)
                     if entry.get("subject") == subject:
                         found.append(entry)
-            if {"search", "view", "download"} <= {e["action"] for e in found}:
-                break
+            return {"search", "view", "download"} <= {e["action"] for e in found}
+
+        await eventually_async(
+            all_three_audited, what="search, view and download on the audit topic", timeout_s=30
+        )
     finally:
         await consumer.stop()
     return found

@@ -1,7 +1,10 @@
-"""schemathesis against the gateway's OpenAPI document on the real stack: no 500s.
+"""schemathesis against the gateway's OpenAPI document on the real stack.
 
 Every operation gets generated requests (valid and invalid: odd strings, missing fields, wrong
-types) sent with the admin key to the running gateway; any 5xx fails the test.
+types) sent with the admin key to the running gateway. Any 5xx fails the test, and so does an
+answer whose body or media type is not the one the document declares for its status code (the
+response models of ``lexstream.gateway.schemas``; ``tests/unit/gateway/test_openapi_contract.py``
+checks the same schemas without a stack).
 """
 
 from __future__ import annotations
@@ -12,12 +15,19 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+)
 from schemathesis.generation import GenerationMode
 
 from tests.e2e.conftest import RunningSystem
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+
+#: no 5xx, and every documented answer's body and media type as the document says
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +37,9 @@ def gateway_schema(running_system: RunningSystem) -> Any:
     return schemathesis.openapi.from_dict(document)
 
 
-def test_no_server_errors(gateway_schema: Any, running_system: RunningSystem) -> None:
+def test_no_server_errors_and_answers_match_the_schema(
+    gateway_schema: Any, running_system: RunningSystem
+) -> None:
     """Valid and invalid requests for every operation (schemathesis' strategies, Hypothesis)."""
     headers = {"X-API-Key": running_system.admin_key}
     failures: list[str] = []
@@ -50,7 +62,7 @@ def test_no_server_errors(gateway_schema: Any, running_system: RunningSystem) ->
                 response = case.call(
                     base_url=running_system.gateway_url, headers=headers, timeout=60
                 )
-                case.validate_response(response, checks=[not_a_server_error])
+                case.validate_response(response, checks=CHECKS)
 
             try:
                 check()

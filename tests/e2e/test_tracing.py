@@ -12,15 +12,17 @@ import pytest
 
 from tests.e2e.conftest import ReceivedSpan, RunningSystem
 from tests.samples import SCANNED_COURT_PDF, STEREO_WAV, sample
+from tests.support.wait import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 
 def _trace_of(system: RunningSystem, document_id: str, services: set[str]) -> list[ReceivedSpan]:
     """Wait until the document's trace holds every service, connected; return the trace."""
-    deadline = time.monotonic() + 60
     spans: list[ReceivedSpan] = []
-    while time.monotonic() < deadline:
+
+    def complete_trace() -> list[ReceivedSpan] | None:
+        nonlocal spans
         spans = system.otlp.snapshot()
         traces = {
             s.trace_id for s in spans if s.attributes.get("lexstream.document_id") == document_id
@@ -32,9 +34,15 @@ def _trace_of(system: RunningSystem, document_id: str, services: set[str]) -> li
             connected = all(not s.parent_span_id or s.parent_span_id in ids for s in in_trace)
             if services <= {s.service for s in in_trace} and connected:
                 return in_trace
-        time.sleep(0.5)
-    seen = sorted({(s.service, s.name) for s in spans})
-    raise AssertionError(f"no complete trace for {document_id}; spans seen: {seen[:40]}")
+        return None
+
+    try:
+        return eventually(complete_trace, what="a complete trace", timeout_s=60, interval_s=0.5)
+    except AssertionError:
+        seen = sorted({(s.service, s.name) for s in spans})
+        raise AssertionError(
+            f"no complete trace for {document_id}; spans seen: {seen[:40]}"
+        ) from None
 
 
 def unique_bytes(path: object) -> bytes:

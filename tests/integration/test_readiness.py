@@ -10,13 +10,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from tests.conftest import ROOT
+from tests.support.wait import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -32,13 +32,12 @@ def _ready() -> int:
         return 0
 
 
-def _wait_for(status: int, timeout_s: float) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout_s:
-        if _ready() == status:
-            return time.monotonic() - start
-        time.sleep(0.25)
-    raise AssertionError(f"readiness did not become {status} within {timeout_s} s")
+def _wait_for(status: int, timeout_s: float) -> None:
+    eventually(lambda: _ready() == status, what=f"readiness {status}", timeout_s=timeout_s)
+
+
+def _wait_logged(line: str, timeout_s: float = 10) -> None:
+    eventually(lambda: line in LOG.read_text(), what=f"{line!r} in the log", timeout_s=timeout_s)
 
 
 @pytest.fixture
@@ -69,16 +68,8 @@ def test_readiness_flips_when_elasticsearch_stops_and_returns(
         assert body["checks"]["elasticsearch"].startswith("down")
         assert body["checks"]["kafka"] == "ok"
         assert index_worker.poll() is None, "the worker must not crash while ES is away"
-        log = LOG.read_text()
-        deadline = time.monotonic() + 10
-        while "consumption paused" not in log and time.monotonic() < deadline:
-            time.sleep(0.25)
-            log = LOG.read_text()
-        assert "consumption paused" in log
+        _wait_logged("consumption paused")
     finally:
         subprocess.run([STACK, "start", "elasticsearch"], check=True, timeout=300)
     _wait_for(200, 60)
-    deadline = time.monotonic() + 10
-    while "consumption resumed" not in LOG.read_text() and time.monotonic() < deadline:
-        time.sleep(0.25)
-    assert "consumption resumed" in LOG.read_text()
+    _wait_logged("consumption resumed")

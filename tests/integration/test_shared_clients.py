@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 from datetime import timedelta
@@ -13,7 +12,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from tests.support.factories import ocr_requested
+from tests.support.wait import eventually_async
 
+from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import ObjectRef, OcrRequested, Stage, Topics
 from lexstream.shared.kafka import (
@@ -25,7 +27,7 @@ from lexstream.shared.kafka import (
     publish_event,
     subscriber_options,
 )
-from lexstream.shared.search import bootstrap_indices, documents_alias, make_search_client
+from lexstream.shared.search import documents_alias, make_search_client
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore, original_key, sha256_file
 from lexstream.shared.telemetry import setup_telemetry
@@ -92,14 +94,6 @@ async def test_runner_sends_poison_to_dlq_and_keeps_consuming(settings: CommonSe
     async def on_request(message: KafkaMessage) -> None:
         await runner.run(message, OcrRequested, work)
 
-    def request(document_id: str, filename: str) -> OcrRequested:
-        return OcrRequested(
-            document_id=document_id,
-            original=ObjectRef(bucket="b", key="k"),
-            media_type="application/pdf",
-            filename=filename,
-        )
-
     dlq = AIOKafkaConsumer(
         Topics.dlq(topics.ocr_requested),
         topics.failed,
@@ -112,19 +106,24 @@ async def test_runner_sends_poison_to_dlq_and_keeps_consuming(settings: CommonSe
         await dlq.start()
         try:
             await broker.publish(b"{not json", topics.ocr_requested, key=b"x")
-            await publish_event(broker, topics.ocr_requested, request("doc-bad", "bad.pdf"))
-            await publish_event(broker, topics.ocr_requested, request("doc-good", "good.pdf"))
+            bad = ocr_requested("doc-bad", filename="bad.pdf")
+            await publish_event(broker, topics.ocr_requested, bad)
+            good = ocr_requested("doc-good", filename="good.pdf")
+            await publish_event(broker, topics.ocr_requested, good)
             seen: dict[str, list[dict[str, object]]] = {"dlq": [], "failed": []}
-            deadline = asyncio.get_running_loop().time() + 60
-            while (len(seen["dlq"]) < 2 or not seen["failed"] or not handled) and (
-                asyncio.get_running_loop().time() < deadline
-            ):
+
+            async def all_three_handled() -> bool:
                 batch = await dlq.getmany(timeout_ms=500)
                 for records in batch.values():
                     for record in records:
                         kind = "failed" if record.topic == topics.failed else "dlq"
                         headers = {k: v.decode() for k, v in record.headers}
                         seen[kind].append({"headers": headers, "value": record.value})
+                return len(seen["dlq"]) >= 2 and bool(seen["failed"]) and bool(handled)
+
+            await eventually_async(
+                all_three_handled, what="two DLQ messages, one failure, one success", interval_s=0
+            )
         finally:
             await dlq.stop()
     assert handled == ["doc-good"]

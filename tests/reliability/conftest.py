@@ -12,14 +12,8 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 
-from tests.reliability.stack import (
-    ES_PORT,
-    KAFKA_PORT,
-    PrivateStack,
-    Services,
-    new_prefix,
-    prefix_env,
-)
+from tests.reliability.stack import ES_PORT, KAFKA_PORT, SERVICES, PrivateStack
+from tests.support.launcher import Services, new_prefix, prefix_env
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +60,12 @@ def make_system(
     stack: PrivateStack, logs: Path, extra: dict[str, dict[str, str]] | None = None
 ) -> System:
     prefix = new_prefix()
-    services = Services(env={**stack.service_env(), **prefix_env(prefix)}, logs=logs)
-    services.extra_env = extra or {}
+    services = Services(
+        env={**stack.service_env(), **prefix_env(prefix)},
+        logs=logs,
+        ports=dict(SERVICES),
+        extra_env=extra or {},
+    )
     services.start_all()
     matter_id = f"REL-{prefix}"
     with httpx.Client(

@@ -29,7 +29,7 @@ from tests.reliability.harness import (
 )
 from tests.reliability.stack import WORKERS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1500)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 N = int(os.environ.get("LEXSTREAM_RELIABILITY_DOCS", "200"))
 

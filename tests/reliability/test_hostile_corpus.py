@@ -21,7 +21,7 @@ from tests.reliability.harness import reconcile, record_result, submit_run, wait
 from tests.reliability.hostile import CORPUS
 from tests.reliability.stack import WORKERS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 #: resident memory a service (with its worker processes) may reach on this corpus
 RSS_BOUND_KIB = 2 * 1024 * 1024

@@ -17,7 +17,7 @@ from bench.load.loadgen import run_load
 from tests.reliability.conftest import System, system_running
 from tests.reliability.stack import PrivateStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(600)]
 
 DURATION_S = float(os.environ.get("LEXSTREAM_LOAD_TEST_S", "60"))
 #: growth allowed per service over the run: 50 % of its start, and never less than 150 MiB

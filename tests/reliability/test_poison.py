@@ -11,7 +11,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 from typing import Any
 
 import pytest
@@ -31,8 +30,9 @@ from tests.reliability.conftest import System
 from tests.reliability.corpus import short_wav, text_pdf
 from tests.reliability.harness import Reconciliation, record_result
 from tests.reliability.stack import ROOT, S3_PORT
+from tests.support.wait import eventually
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def _topics_with_envelopes(t: Topics) -> list[str]:
@@ -97,12 +97,7 @@ def _status_by_external_id(system: System, external_id: str) -> dict[str, Any]:
 
 
 def _wait(check: Any, what: str, timeout_s: float = 300) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(2)
-    raise AssertionError(f"timed out waiting for {what}")
+    eventually(check, what=what, timeout_s=timeout_s, interval_s=2)
 
 
 def test_poison_messages_dlq_failed_status_and_replay(system: System) -> None:

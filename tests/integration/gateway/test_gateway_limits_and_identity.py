@@ -14,7 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
-from tests.jwks import serving_json
+from tests.support.jwks import serving_json
 
 from lexstream.gateway.app import create_app
 from lexstream.gateway.settings import GatewaySettings

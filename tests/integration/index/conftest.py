@@ -10,12 +10,13 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from tests.conftest import settings_for
 
+from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.extraction import warm_up
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import Hints, ObjectRef, TextExtracted
 from lexstream.shared.ids import new_document_id
-from lexstream.shared.search import bootstrap_indices, make_search_client
+from lexstream.shared.search import make_search_client
 from lexstream.shared.storage import ObjectStore, derived_key
 
 

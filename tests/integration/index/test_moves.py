@@ -105,3 +105,60 @@ async def test_a_move_changes_the_matter_of_the_document_and_its_attachments(
     current = await eventually_async(replayed, what="the replay indexed", timeout_s=90)
     assert current["_source"]["matter_id"] == "M-move-b"
     assert current["_source"]["acl"] == ["matter:M-move-b"]
+
+
+async def test_a_child_in_another_matter_stays_when_its_parent_moves(
+    producer: KafkaBroker, es: AsyncElasticsearch, index_settings: IndexSettings, put_text: PutText
+) -> None:
+    """Finding 4 of the authorization review: moving a ZIP parent from A to C dragged along a
+    child that an admin had moved to B, without any check of the mover's rights in B."""
+    parent = await put_text(["The archive of the deal."], matter_id="M-wall-a")
+    with_parent = (await put_text(["Member one."], matter_id="M-wall-a")).model_copy(
+        update={"parent_document_id": parent.document_id}
+    )
+    elsewhere = (await put_text(["Member two."], matter_id="M-wall-a")).model_copy(
+        update={"parent_document_id": parent.document_id}
+    )
+    for event in (parent, with_parent, elsewhere):
+        await _indexed(producer, es, index_settings, event)
+    topics = Topics(index_settings.topic_prefix)
+    alias, statuses = documents_alias(index_settings), status_index(index_settings)
+    # an admin moves one member to matter B on its own
+    await publish_event(
+        producer,
+        topics.moved,
+        DocumentMoved(
+            document_id=elsewhere.document_id,
+            matter_id="M-wall-b",
+            from_matter_id="M-wall-a",
+            moved_by="admin",
+        ),
+    )
+
+    async def in_b() -> bool:
+        records = await _records(es, statuses, [elsewhere.document_id])
+        return bool(records) and records[0]["matter_id"] == "M-wall-b"
+
+    await eventually_async(in_b, what="the member moved to B", timeout_s=60)
+    # an editor of A moves the parent to C
+    await publish_event(
+        producer,
+        topics.moved,
+        DocumentMoved(
+            document_id=parent.document_id,
+            matter_id="M-wall-c",
+            from_matter_id="M-wall-a",
+            moved_by="editor-of-a",
+        ),
+    )
+    ids = [parent.document_id, with_parent.document_id]
+
+    async def in_c() -> bool:
+        records = await _records(es, statuses, ids)
+        return bool(records) and all(r["matter_id"] == "M-wall-c" for r in records)
+
+    await eventually_async(in_c, what="the parent and its member in A moved to C", timeout_s=60)
+    (status,) = await _records(es, statuses, [elsewhere.document_id])
+    (doc,) = await _records(es, alias, [elsewhere.document_id])
+    assert status["matter_id"] == "M-wall-b"
+    assert doc["matter_id"] == "M-wall-b" and doc["acl"] == ["matter:M-wall-b"]

@@ -15,11 +15,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
+from tests.support.wait import eventually_async
 
 from lexstream.ingest.app import create_app
 from lexstream.ingest.settings import IngestSettings
-from lexstream.ocr.handlers import OcrHandler
 from lexstream.ocr.settings import OcrSettings
+from lexstream.ocr.stage import OcrStage
 from lexstream.shared.events import Topics
 from lexstream.shared.kafka import make_broker
 from lexstream.shared.storage import ObjectStore
@@ -123,22 +124,17 @@ class EventLog:
     async def wait(
         self, topic: str, predicate: Callable[[dict[str, Any]], bool], within: float = 60
     ) -> dict[str, Any]:
-        async with asyncio.timeout(within):
-            while True:
-                for item in self.seen:
-                    if item.topic == topic and predicate(item.value):
-                        return item.value
-                await asyncio.sleep(0.1)
+        return (await self.wait_seen(topic, lambda item: predicate(item.value), within)).value
 
     async def wait_seen(
         self, topic: str, predicate: Callable[[Seen], bool], within: float = 60
     ) -> Seen:
-        async with asyncio.timeout(within):
-            while True:
-                for item in self.seen:
-                    if item.topic == topic and predicate(item):
-                        return item
-                await asyncio.sleep(0.1)
+        async def first() -> Seen | None:
+            return next((i for i in self.seen if i.topic == topic and predicate(i)), None)
+
+        return await eventually_async(
+            first, what=f"a matching event on {topic}", timeout_s=within, interval_s=0.1
+        )
 
     def all(self, topic: str, predicate: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
         return [i.value for i in self.seen if i.topic == topic and predicate(i.value)]
@@ -184,8 +180,8 @@ async def ocr_broker(ingest: Running) -> AsyncIterator[KafkaBroker]:
         await broker.stop()
 
 
-def handler_for(ingest: Running, broker: KafkaBroker, **extra: Any) -> OcrHandler:
-    """The ocr service's handler (one OCR worker) on this ingest's topics and buckets."""
+def handler_for(ingest: Running, broker: KafkaBroker, **extra: Any) -> OcrStage:
+    """The ocr service's stage (one OCR worker) on this ingest's topics and buckets."""
     s = ingest.settings
     settings = OcrSettings(
         topic_prefix=s.topic_prefix,
@@ -194,4 +190,4 @@ def handler_for(ingest: Running, broker: KafkaBroker, **extra: Any) -> OcrHandle
         workers=1,
         **extra,
     )
-    return OcrHandler(settings, broker, ingest.store, ingest.topics)
+    return OcrStage(settings, broker, ingest.store, ingest.topics)

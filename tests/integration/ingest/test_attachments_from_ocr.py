@@ -8,9 +8,10 @@ from email.message import EmailMessage
 import pytest
 from faststream.kafka import KafkaBroker
 from tests.integration.ingest.conftest import EventLog, Running, handler_for
-from tests.integration.ingest.test_intake_paths import PDF, by_id, upload
+from tests.integration.ingest.test_intake_paths import by_id, pdf_sample, upload
 
 from lexstream.shared.events import OcrRequested
+from lexstream.shared.kafka import publish_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -24,7 +25,10 @@ async def test_ocr_hands_attachments_to_ingest(
     mail["Subject"] = f"Order entered {secrets.token_hex(4)}"
     mail.set_content("Please find the order attached.")
     mail.add_attachment(
-        PDF + secrets.token_bytes(8), maintype="application", subtype="pdf", filename="order.pdf"
+        pdf_sample() + secrets.token_bytes(8),
+        maintype="application",
+        subtype="pdf",
+        filename="order.pdf",
     )
     parent = await upload(ingest, mail.as_bytes(), "order-mail.eml")
     request = OcrRequested.model_validate(
@@ -32,7 +36,7 @@ async def test_ocr_hands_attachments_to_ingest(
     )
     handler = handler_for(ingest, ocr_broker)
     for _ in range(2):  # redelivered: still one child per attachment
-        await handler.handle(request)
+        announced = await handler.handle(request)
     child = await events.wait(
         ingest.topics.stored, lambda v: v.get("parent_document_id") == parent["document_id"]
     )
@@ -40,6 +44,9 @@ async def test_ocr_hands_attachments_to_ingest(
     assert child["media_type"] == "application/pdf"
     assert child["provenance"]["intake"] == "attachment"
     assert child["provenance"]["source"] == "lexstream-ocr"
+    # what the ocr subscriber does with the stage's answer; waiting for it to come back is
+    # the barrier before counting the children
+    await publish_event(ocr_broker, ingest.topics.text_extracted, announced)
     await events.wait(ingest.topics.text_extracted, by_id(parent["document_id"]))
     children = events.all(
         ingest.topics.stored, lambda v: v.get("parent_document_id") == parent["document_id"]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from tests.integration.ingest.conftest import EventLog, Running
 
-from lexstream.ingest import app as app_module
+from lexstream.ingest import routes as routes_module
 from lexstream.ingest.digeststream import repr_digest, spool_and_store
 from lexstream.shared.events import ObjectRef
 from lexstream.shared.storage import PART_SIZE, original_key
@@ -36,7 +36,7 @@ def mode(
         calls.append("streamed")
         return await spool_and_store(*args)
 
-    monkeypatch.setattr(app_module, "spool_and_store", spy)
+    monkeypatch.setattr(routes_module, "spool_and_store", spy)
     try:
         yield request.param
     finally:

@@ -13,7 +13,6 @@ from tests.integration.ingest.conftest import EventLog, Running, handler_for
 from tests.integration.ingest.test_intake_paths import by_id, upload
 from tests.unit.ocr.ocr_docgen import render_page
 
-from lexstream.ocr import handlers
 from lexstream.shared.artifacts import TextDocument
 from lexstream.shared.events import ObjectRef, OcrRequested
 from lexstream.shared.storage import derived_key
@@ -57,8 +56,8 @@ async def test_the_same_scan_in_another_matter_is_read_from_the_cache(
     def no_ocr(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the second document must come from the cache")
 
-    monkeypatch.setattr(handlers, "extract_text", no_ocr)
-    await handler.handle(requests[1])
+    monkeypatch.setattr(handler, "extract", no_ocr)
+    announced = await handler.handle(requests[1])
 
     one, two = (
         await text_of(ingest, first["document_id"]),
@@ -67,8 +66,8 @@ async def test_the_same_scan_in_another_matter_is_read_from_the_cache(
     assert two.document_id == second["document_id"]
     assert word in two.pages[0].text
     assert [p.model_dump() for p in two.pages] == [p.model_dump() for p in one.pages]
-    announced = await events.wait(ingest.topics.text_extracted, by_id(second["document_id"]))
-    assert announced["text"]["key"] == derived_key(second["document_id"], "text.json")
+    assert announced.document_id == second["document_id"]
+    assert announced.text.key == derived_key(second["document_id"], "text.json")
 
 
 async def test_what_is_never_cached(

@@ -1,4 +1,5 @@
-"""Storage outage on the HTTP path: 503 + Retry-After while S3 is down, success once it is back.
+"""Storage outage: the HTTP path answers 503 + Retry-After and the topic consumers pause while
+S3 is down; uploads succeed and consumption resumes once it is back.
 
 The shared S3 server (:9000) is never touched: this test starts its own S3Proxy (the jars
 `deploy/local/stack.sh` fetched) on a free port with its own data folder, and an ingest app
@@ -12,7 +13,6 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import httpx
 import pytest
 from tests.integration.ingest.conftest import ingest_settings_for, running_ingest
 from tests.integration.ingest.test_intake_paths import unique_text
+from tests.support.wait import eventually, eventually_async
 
 from lexstream.shared.events import ObjectRef
 from lexstream.shared.storage import original_key
@@ -73,16 +74,18 @@ class S3Proxy:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
+        process = self.process
+
+        def answers() -> bool:
             try:
                 httpx.get(f"http://127.0.0.1:{self.port}/", timeout=2)
-                return
             except httpx.HTTPError:
-                if self.process.poll() is not None:
+                if process.poll() is not None:
                     raise RuntimeError(f"S3Proxy exited, see {self.base / 's3.log'}") from None
-                time.sleep(0.5)
-        raise RuntimeError("S3Proxy did not answer within 90 s")
+                return False
+            return True
+
+        eventually(answers, what="S3Proxy answering", timeout_s=90, interval_s=0.5)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -165,3 +168,47 @@ async def test_http_upload_answers_503_while_storage_is_down(
             bucket=ingest.store.originals, key=original_key(after.json()["sha256"])
         )
         assert await ingest.store.get_bytes(original) == data
+
+
+async def test_topic_consumers_pause_while_storage_is_down_and_resume_after(
+    private_s3: S3Proxy, stack_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The consumption gate (shared with the workers): not ready and every consumer's
+    partitions paused while S3 is away, consuming again once it is back."""
+    prefix = f"{stack_env['LEXSTREAM_TOPIC_PREFIX']}g"
+    env = {
+        **stack_env,
+        "LEXSTREAM_TOPIC_PREFIX": prefix,
+        "LEXSTREAM_ORIGINALS_BUCKET": f"{prefix}-originals",
+        "LEXSTREAM_DERIVED_BUCKET": f"{prefix}-derived",
+    }
+    settings = ingest_settings_for(env, tmp_path, s3_endpoint=f"127.0.0.1:{private_s3.port}")
+    async with running_ingest(settings) as ingest:
+        gate = ingest.app.state.gate
+        consumers = [subscriber.consumer for subscriber in gate.broker.subscribers]
+        assert len(consumers) == 3  # submitted, storage events, stored (containers)
+
+        async def assigned() -> bool:
+            return all(consumer.assignment() for consumer in consumers)
+
+        await eventually_async(assigned, what="partitions assigned to the three consumers")
+        assert (await ingest.client.get("/health/ready")).status_code == 200
+
+        await asyncio.to_thread(private_s3.stop)
+
+        async def paused() -> bool:
+            return gate.paused and all(consumer.paused() for consumer in consumers)
+
+        await eventually_async(paused, what="consumption paused", timeout_s=20)
+        ready = await ingest.client.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["s3"].startswith("down")
+        assert ready.json()["checks"]["kafka"] == "ok"
+
+        await asyncio.to_thread(private_s3.start)
+
+        async def resumed() -> bool:
+            return not gate.paused and not any(consumer.paused() for consumer in consumers)
+
+        await eventually_async(resumed, what="consumption resumed", timeout_s=20)
+        assert (await ingest.client.get("/health/ready")).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lexstream.index.extraction import EXTRACTOR_VERSION, LegalMetadata, extract
@@ -33,7 +35,12 @@ def test_metadata_is_frozen() -> None:
     with pytest.raises(ValueError):
         meta.court = "x"  # type: ignore[misc]
     assert isinstance(meta, LegalMetadata)
-    assert EXTRACTOR_VERSION
+
+
+def test_extractor_version_is_a_release_number() -> None:
+    """Stored with every document and compared by ``rerun --outdated``: a dotted release
+    number, never empty or a placeholder that every build would share."""
+    assert re.fullmatch(r"\d+\.\d+\.\d+", EXTRACTOR_VERSION), EXTRACTOR_VERSION
 
 
 def test_ten_thousand_citations_are_folded_and_bounded() -> None:

@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Iterator
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from tests.jwks import serving_json
+from tests.support.jwks import serving_json
 
 from lexstream.gateway.access import Access, Principal
-from lexstream.gateway.identity import OidcVerifier, RateLimiter, Unauthenticated
+from lexstream.gateway.identity import OidcVerifier, Unauthenticated
+from lexstream.gateway.limits import RateLimiter
 from lexstream.gateway.routes_search import _operators
 from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import Role, hash_key

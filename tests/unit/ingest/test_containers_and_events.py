@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from tests.unit.ingest.zipgen import ENCRYPTED_ZIP, make_zip, nested_zip, truncated, zip_bomb
 
-from lexstream.ingest.app import submission_from_s3
 from lexstream.ingest.containers import ContainerError, ZipLimits, extract_members, inspect_zip
-from lexstream.ingest.intake import parse_s3_event
+from lexstream.ingest.intake import parse_s3_event, submission_from_s3
 from lexstream.ingest.sniff import route_for, sniff_media_type
 from lexstream.shared.errors import PermanentError
 

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from tests.samples import LEGAL_DOCUMENTS, SampleFolder
 
-from lexstream.ocr.extractors import ExtractionResult, OcrOptions, extract_text
+from lexstream.ocr.extract import OcrOptions
 
 
 @pytest.fixture(scope="session")
@@ -17,13 +15,3 @@ def fixtures() -> SampleFolder:
 @pytest.fixture(scope="session")
 def options() -> OcrOptions:
     return OcrOptions(workers=2)
-
-
-def extract(path: Path, media_type: str, options: OcrOptions, **kwargs: object) -> ExtractionResult:
-    return extract_text(
-        path,
-        media_type=media_type,
-        document_id="doc-test",
-        options=options,
-        **kwargs,  # type: ignore[arg-type]
-    )

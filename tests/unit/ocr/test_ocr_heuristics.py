@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lexstream.ocr.extractors.engine import fit_dpi
-from lexstream.ocr.extractors.language import detect_language
 from lexstream.ocr.extractors.quality import judge_text_layer
+from lexstream.ocr.languages import detect_language
+from lexstream.ocr.tesseract.engine import fit_dpi
 
 SOUND = {
     "en": "The court held that the defendant was liable for breach of the contract and"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.unit.ocr.ocr_extract import extract
 
-from conftest import extract
-from lexstream.ocr.extractors import ExtractionError, OcrOptions
+from lexstream.ocr.extract import ExtractionError, OcrOptions
 
 
 def test_court_html_page(fixtures: Path, options: OcrOptions) -> None:

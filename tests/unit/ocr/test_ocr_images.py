@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from ocr_docgen import png_bomb, render_page
+from tests.unit.ocr.ocr_extract import extract
 
-from conftest import extract
-from lexstream.ocr.extractors import ExtractionError, OcrOptions, OcrPool
-from lexstream.ocr.extractors.engine import find_tessdata
+from lexstream.ocr.extract import ExtractionError, OcrOptions, OcrPool
+from lexstream.ocr.languages import find_tessdata
 
 LINES = ["NOTICE OF HEARING", "The hearing is set for March 3, 2025 at 9:00 a.m."]
 

@@ -6,9 +6,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from tests.unit.ocr.ocr_extract import extract
 
-from conftest import extract
-from lexstream.ocr.extractors import ExtractionError, OcrOptions
+from lexstream.ocr.extract import ExtractionError, OcrOptions
 
 EML = "message/rfc822"
 

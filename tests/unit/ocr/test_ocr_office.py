@@ -10,9 +10,9 @@ from pathlib import Path
 import magic
 import pytest
 from ocr_docgen import wordperfect_51
+from tests.unit.ocr.ocr_extract import extract
 
-from conftest import extract
-from lexstream.ocr.extractors import ExtractionError, OcrOptions
+from lexstream.ocr.extract import ExtractionError, OcrOptions
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 needs_soffice = pytest.mark.skipif(

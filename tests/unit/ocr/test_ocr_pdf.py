@@ -14,9 +14,9 @@ from ocr_docgen import (
     render_page,
     save_scanned_pdf,
 )
+from tests.unit.ocr.ocr_extract import extract
 
-from conftest import extract
-from lexstream.ocr.extractors import ExtractionError, OcrOptions
+from lexstream.ocr.extract import ExtractionError, OcrOptions
 
 PDF = "application/pdf"
 

@@ -22,6 +22,16 @@ def test_local_secret_refused_outside_development(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ValidationError, match="S3_SECRET_KEY must be set"):
         CommonSettings()
     monkeypatch.setenv("LEXSTREAM_S3_SECRET_KEY", "a-real-secret-from-the-vault")
+    # production also needs secured transport (tests/unit/shared/test_transport_security.py)
+    for name, value in {
+        "LEXSTREAM_S3_SECURE": "true",
+        "LEXSTREAM_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "LEXSTREAM_KAFKA_SASL_USERNAME": "lexstream",
+        "LEXSTREAM_KAFKA_SASL_PASSWORD": "a-sasl-password-from-the-vault",
+        "LEXSTREAM_ELASTICSEARCH_URL": "https://es:9200",
+        "LEXSTREAM_ELASTICSEARCH_API_KEY": "an-api-key-from-the-vault",
+    }.items():
+        monkeypatch.setenv(name, value)
     assert CommonSettings().environment == "production"
 
 

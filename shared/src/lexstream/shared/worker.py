@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 
 from lexstream.shared.health import Check, health_router, run_checks
@@ -98,11 +98,20 @@ def create_worker_app(
     checks: Callable[[], Mapping[str, Check]],
     startup: Sequence[tuple[str, Callable[[], Awaitable[object]]]] = (),
     shutdown: Sequence[Callable[[], Awaitable[object]]] = (),
+    prepare: Sequence[Callable[[], object]] = (),
+    routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
-    """Dependencies are waited for before the broker starts consuming."""
+    """Dependencies are waited for before the broker starts consuming.
+
+    ``prepare`` runs first, inside the event loop (process set-up such as a thread pool, no
+    dependency to wait for); ``routers`` are HTTP routes served beside the health routes (a
+    service with an API of its own, such as ingest's upload route).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for prepare_step in prepare:
+            prepare_step()
         for name, step in startup:
             await wait_for(name, step)
         await wait_for("kafka", broker.connect)
@@ -118,9 +127,13 @@ def create_worker_app(
                 await step()
 
     gate = ConsumptionGate(broker, checks)
-    app = FastAPI(title=title, lifespan=lifespan)
+    # A worker port serves health (and the routes given): no /docs, /redoc or /openapi.json
+    # telling whoever reaches it what else there is.
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.gate = gate
     app.include_router(health_router(checks))
+    for router in routers:
+        app.include_router(router)
     return app
 
 

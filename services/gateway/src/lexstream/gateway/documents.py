@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -10,15 +9,28 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import httpx
-from elasticsearch import ConflictError, NotFoundError
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from lexstream.gateway.access import Access, AccessDep, WriteDep
+from lexstream.gateway.access import Access
+from lexstream.gateway.authz import AuthorizedDep, document_rule, require_role
 from lexstream.gateway.context import Gateway, GatewayDep
+from lexstream.gateway.schemas import (
+    COMMON_ERRORS,
+    Children,
+    DocumentMetadata,
+    DocumentText,
+    OriginalUrl,
+    Similar,
+    TextPage,
+    TextPageWithWords,
+    Transcript,
+    UploadAccepted,
+    errors,
+)
 from lexstream.gateway.search import HIT_SOURCE, more_like_this_query
-from lexstream.gateway.stores import MATTER_ID, Role, read_modify_write
+from lexstream.gateway.stores import MATTER_ID, ROLE_RANK, Role
 from lexstream.gateway.uploads import (
     BadUpload,
     MultipartReader,
@@ -27,17 +39,18 @@ from lexstream.gateway.uploads import (
     read_spool,
     spool_file_then_fields,
 )
-from lexstream.shared.artifacts import TextDocument, Transcript
-from lexstream.shared.events import ObjectRef
+from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.events import DocumentMoved, ObjectRef
 from lexstream.shared.storage import derived_key
 
 log = logging.getLogger(__name__)
 
 DocumentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 UPLOAD_FIELDS = ("matter_id", "jurisdiction", "language", "external_id", "source")
+CAPTION_MEDIA_TYPES = ("text/vtt", "application/x-subrip")
 FIELD_LIMITS = {"matter_id": 100, "jurisdiction": 100, "language": 20, "external_id": 500}
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], responses=COMMON_ERRORS)
 
 
 class DocumentMove(BaseModel):
@@ -62,8 +75,12 @@ async def check_can_add(gw: Gateway, access: Access, matter_id: str | None) -> N
         if not access.principal.is_admin:
             raise HTTPException(400, "matter_id is required: name the matter of the document")
         return
-    if not access.has_role(matter_id, Role.EDITOR):
-        raise HTTPException(403, "you may not add documents to this matter")
+    # no role at all: the answer a matter that does not exist gets (existence does not leak)
+    role = access.role_in(matter_id)
+    if role is None:
+        raise HTTPException(404, "no such matter")
+    if ROLE_RANK[role] < ROLE_RANK[Role.EDITOR]:
+        raise HTTPException(403, "adding documents needs the editor role in the matter")
     matter = await gw.matters.get(access.principal.tenant, matter_id)
     if matter is None:
         raise HTTPException(404, "no such matter")
@@ -74,11 +91,8 @@ async def check_can_add(gw: Gateway, access: Access, matter_id: str | None) -> N
 @router.post(
     "/v1/documents",
     status_code=202,
-    responses={
-        202: {"description": "accepted; follow status_url"},
-        413: {"description": "too large"},
-        415: {"description": "not multipart/form-data"},
-    },
+    response_model=UploadAccepted,
+    responses={202: {"description": "accepted; follow status_url"}, **errors(409, 413, 415)},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -100,9 +114,9 @@ async def check_can_add(gw: Gateway, access: Access, matter_id: str | None) -> N
 async def upload(
     request: Request,
     gw: GatewayDep,
-    access: WriteDep,
+    access: AuthorizedDep,
     matter_id: Annotated[str | None, Query(max_length=100)] = None,
-) -> JSONResponse:
+) -> UploadAccepted | JSONResponse:
     """Upload a document (multipart field ``file``); it is streamed on to ingest.
 
     Send the form fields (``matter_id``, ``jurisdiction``, ``language``, ``external_id``,
@@ -201,17 +215,21 @@ async def upload(
         document_id=document_id,
         matter_id=fields.get("matter_id"),
     )
-    return JSONResponse(
-        {
-            "document_id": document_id,
-            "status_url": f"/v1/documents/{document_id}",
-            "duplicate": answer.get("status") == "duplicate",
-        },
-        status_code=202,
+    return UploadAccepted(
+        document_id=document_id,
+        status_url=f"/v1/documents/{document_id}",
+        duplicate=answer.get("status") == "duplicate",
     )
 
 
-def _metadata(document_id: str, record: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+def _metadata(document_id: str, record: dict[str, Any], doc: dict[str, Any]) -> DocumentMetadata:
+    """The status record and the search document, merged into the documented answer."""
+    return DocumentMetadata.model_validate(_metadata_fields(document_id, record, doc))
+
+
+def _metadata_fields(
+    document_id: str, record: dict[str, Any], doc: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "document_id": document_id,
         "status": record.get("status", "received"),
@@ -251,8 +269,8 @@ def _metadata(document_id: str, record: dict[str, Any], doc: dict[str, Any]) -> 
 
 @router.get("/v1/documents/{document_id}")
 async def get_document(
-    request: Request, document_id: DocumentId, gw: GatewayDep, access: AccessDep
-) -> dict[str, Any]:
+    request: Request, document_id: DocumentId, gw: GatewayDep, access: AuthorizedDep
+) -> DocumentMetadata:
     """Metadata, status (with failure reason), provenance and the extracted fields."""
     try:
         record = await gw.visible_record(access, document_id)
@@ -266,59 +284,42 @@ async def get_document(
 
 @router.patch("/v1/documents/{document_id}")
 async def move_document(
-    request: Request, document_id: DocumentId, move: DocumentMove, gw: GatewayDep, access: WriteDep
-) -> dict[str, Any]:
+    request: Request,
+    document_id: DocumentId,
+    move: DocumentMove,
+    gw: GatewayDep,
+    access: AuthorizedDep,
+) -> DocumentMetadata:
     """Move a document (and its attachments) to another matter; editors of both only."""
     record = await gw.visible_record(access, document_id)
     source = record.get("matter_id")
-    if source is not None and not access.has_role(source, Role.EDITOR):
-        raise HTTPException(403, "moving a document needs the editor role in its matter")
-    if source is None and not access.principal.is_admin:
-        raise HTTPException(403, "moving a document needs the editor role in its matter")
+    # visible_record answered 404 to anyone with no role in the document's matter
+    require_role(access, source, document_rule(request), "document")
     await check_can_add(gw, access, move.matter_id)
     if record.get("status") not in ("indexed", "failed"):
         raise HTTPException(409, "the document is still being processed; move it when done")
-    children = await gw.es.search(
-        index=gw.statuses,
-        query={"bool": {"filter": [{"term": {"parent_document_id": document_id}}]}},
-        source=False,
-        size=1000,
+    # the index owns the records a move changes: it applies the event to the document and
+    # its attachments shortly after (the answer already names the new matter)
+    moved = DocumentMoved(
+        document_id=document_id,
+        tenant=record.get("tenant") or access.principal.tenant,
+        matter_id=move.matter_id,
+        from_matter_id=source,
+        parent_document_id=record.get("parent_document_id"),
+        moved_by=access.principal.subject,
     )
-    for doc_id in [document_id, *(hit["_id"] for hit in children["hits"]["hits"])]:
-        await _set_matter(gw, doc_id, move.matter_id)
+    await gw.publish(gw.topics.moved, moved)
     gw.audit.record(request, "move", document_id=document_id, matter_id=move.matter_id)
-    record = await gw.visible_record(access, document_id)
     doc = await gw.search_document(access, document_id) or {}
-    return _metadata(document_id, record, doc)
-
-
-async def _set_matter(gw: Gateway, document_id: str, matter_id: str) -> None:
-    """Both records of the document: the status record and the search document."""
-
-    def change(record: dict[str, Any]) -> dict[str, Any]:
-        return {**record, "matter_id": matter_id}
-
-    def change_doc(record: dict[str, Any]) -> dict[str, Any]:
-        return {**record, "matter_id": matter_id, "acl": [f"matter:{matter_id}"]}
-
-    with contextlib.suppress(NotFoundError):
-        await read_modify_write(gw.es, gw.statuses, document_id, change)
-    found = await gw.es.search(
-        index=gw.alias, query={"ids": {"values": [document_id]}}, source=False, size=1
-    )
-    for hit in found["hits"]["hits"]:
-        try:
-            await read_modify_write(gw.es, hit["_index"], document_id, change_doc)
-        except (NotFoundError, ConflictError):
-            raise HTTPException(409, "the document changed while moving it; retry") from None
+    return _metadata(document_id, {**record, "matter_id": move.matter_id}, doc)
 
 
 @router.get("/v1/documents/{document_id}/children")
 async def get_children(
-    document_id: DocumentId, gw: GatewayDep, access: AccessDep
-) -> dict[str, Any]:
+    request: Request, document_id: DocumentId, gw: GatewayDep, access: AuthorizedDep
+) -> Children:
     """Attachments and archive members of a document that the caller may see."""
-    await gw.visible_record(access, document_id)
+    record = await gw.visible_record(access, document_id)
     result = await gw.es.search(
         index=gw.statuses,
         query={
@@ -327,18 +328,27 @@ async def get_children(
         size=1000,
         sort=[{"document_id": "asc"}],
     )
-    return {
-        "document_id": document_id,
-        "children": [
-            {
-                "document_id": hit["_id"],
-                "filename": hit["_source"].get("filename"),
-                "media_type": hit["_source"].get("media_type"),
-                "status": hit["_source"].get("status"),
-            }
-            for hit in result["hits"]["hits"]
-        ],
-    }
+    gw.audit.record(
+        request,
+        "children",
+        document_id=document_id,
+        matter_id=record.get("matter_id"),
+        hits=len(result["hits"]["hits"]),
+    )
+    return Children.model_validate(
+        {
+            "document_id": document_id,
+            "children": [
+                {
+                    "document_id": hit["_id"],
+                    "filename": hit["_source"].get("filename"),
+                    "media_type": hit["_source"].get("media_type"),
+                    "status": hit["_source"].get("status"),
+                }
+                for hit in result["hits"]["hits"]
+            ],
+        }
+    )
 
 
 @router.get("/v1/documents/{document_id}/similar")
@@ -346,16 +356,14 @@ async def similar(
     request: Request,
     document_id: DocumentId,
     gw: GatewayDep,
-    access: AccessDep,
+    access: AuthorizedDep,
     size: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> dict[str, Any]:
+) -> Similar:
     """More like this: documents the caller may see that resemble this one."""
     doc = await gw.search_document(access, document_id)
     if doc is None:
         raise HTTPException(404, "no such document (or not indexed yet)")
-    result = await gw.es.search(
-        index=gw.alias, body=more_like_this_query(doc["_index"], document_id, access, size)
-    )
+    result = await gw.search(access, more_like_this_query(doc["_index"], document_id, access, size))
     hits = [
         {
             "document_id": hit["_id"],
@@ -364,8 +372,14 @@ async def similar(
         }
         for hit in result["hits"]["hits"]
     ]
-    gw.audit.record(request, "similar", document_id=document_id, hits=len(hits))
-    return {"document_id": document_id, "hits": hits}
+    gw.audit.record(
+        request,
+        "similar",
+        document_id=document_id,
+        matter_id=doc.get("matter_id"),
+        hits=len(hits),
+    )
+    return Similar.model_validate({"document_id": document_id, "hits": hits})
 
 
 @router.get("/v1/documents/{document_id}/text")
@@ -373,9 +387,9 @@ async def get_text(
     request: Request,
     document_id: DocumentId,
     gw: GatewayDep,
-    access: AccessDep,
+    access: AuthorizedDep,
     words: bool = False,
-) -> dict[str, Any]:
+) -> DocumentText:
     """The recovered text, page by page, with method, confidence and warnings; with
     ``words=true`` also each page's size and word boxes (pixels at the page's DPI, top-left
     origin), to point at a place on a page."""
@@ -385,41 +399,47 @@ async def get_text(
         raise HTTPException(404, "this document has no text (yet)")
     text = TextDocument.model_validate(await gw.s3(gw.store.get_json(ref)))
     gw.audit.record(request, "text", document_id=document_id, matter_id=record.get("matter_id"))
-    return {
-        "document_id": document_id,
-        "language": text.language,
-        "warnings": text.warnings,
-        "pages": [
-            {
-                "number": p.number,
-                "text": p.text,
-                "method": p.method,
-                "confidence": p.confidence,
-                "language": p.language,
-                "warnings": p.warnings,
-                **(
-                    {
-                        "width": p.width,
-                        "height": p.height,
-                        "words": [w.model_dump(mode="json") for w in p.words],
-                    }
-                    if words
-                    else {}
-                ),
-            }
-            for p in text.pages
-        ],
-    }
+    return DocumentText(
+        document_id=document_id,
+        language=text.language,
+        warnings=text.warnings,
+        pages=[_text_page(page, words) for page in text.pages],
+    )
 
 
-@router.get("/v1/documents/{document_id}/transcript", response_model=None)
+def _text_page(page: Page, words: bool) -> TextPageWithWords | TextPage:
+    shown = TextPage(
+        number=page.number,
+        text=page.text,
+        method=page.method,
+        confidence=page.confidence,
+        language=page.language,
+        warnings=page.warnings,
+    )
+    if not words:
+        return shown
+    return TextPageWithWords(
+        **shown.model_dump(), width=page.width, height=page.height, words=page.words
+    )
+
+
+@router.get(
+    "/v1/documents/{document_id}/transcript",
+    response_model=Transcript,
+    responses={
+        200: {
+            "description": "JSON, or the captions with format=vtt (WebVTT) or format=srt",
+            "content": {media: {"schema": {"type": "string"}} for media in CAPTION_MEDIA_TYPES},
+        }
+    },
+)
 async def get_transcript(
     request: Request,
     document_id: DocumentId,
     gw: GatewayDep,
-    access: AccessDep,
+    access: AuthorizedDep,
     format: Literal["json", "vtt", "srt"] = "json",
-) -> Response | dict[str, Any]:
+) -> Transcript | PlainTextResponse:
     """The timed transcript as JSON, WebVTT or SRT."""
     record = await gw.visible_record(access, document_id)
     name = {"json": "transcript.json", "vtt": "transcript.vtt", "srt": "transcript.srt"}[format]
@@ -430,9 +450,8 @@ async def get_transcript(
         request, "transcript", document_id=document_id, matter_id=record.get("matter_id")
     )
     if format == "json":
-        transcript = Transcript.model_validate(await gw.s3(gw.store.get_json(ref)))
-        return transcript.model_dump(mode="json")
-    media = "text/vtt" if format == "vtt" else "application/x-subrip"
+        return Transcript.model_validate(await gw.s3(gw.store.get_json(ref)))
+    media = CAPTION_MEDIA_TYPES[0] if format == "vtt" else CAPTION_MEDIA_TYPES[1]
     return PlainTextResponse((await gw.s3(gw.store.get_bytes(ref))).decode(), media_type=media)
 
 
@@ -441,15 +460,18 @@ async def get_transcript(
     status_code=307,
     response_class=RedirectResponse,
     responses={
-        200: {"description": "with redirect=false: the URL as JSON"},
-        307: {"description": "redirect to a download URL that expires within minutes"},
+        200: {"model": OriginalUrl, "description": "with redirect=false: the URL as JSON"},
+        307: {
+            "description": "redirect to a download URL that expires within minutes",
+            "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+        },
     },
 )
 async def get_original(
     request: Request,
     document_id: DocumentId,
     gw: GatewayDep,
-    access: AccessDep,
+    access: AuthorizedDep,
     disposition: Literal["attachment", "inline"] = "attachment",
     redirect: bool = True,
 ) -> Response:
@@ -472,5 +494,6 @@ async def get_original(
     )
     gw.audit.record(request, "download", document_id=document_id, matter_id=record.get("matter_id"))
     if not redirect:
-        return JSONResponse({"url": url, "expires_in": gw.settings.presign_expiry_s})
+        answer = OriginalUrl(url=url, expires_in=gw.settings.presign_expiry_s)
+        return JSONResponse(answer.model_dump())
     return RedirectResponse(url, status_code=307)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from lexstream.gateway.access import AccessDep, AdminDep
+from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import GatewayDep
+from lexstream.gateway.schemas import COMMON_ERRORS, ApiKey, ApiKeyList, AuditTrail, Me, NewApiKey
 from lexstream.gateway.stores import Scope
 
-router = APIRouter(tags=["identity"])
+router = APIRouter(tags=["identity"], responses=COMMON_ERRORS)
 
 
 class ApiKeyCreate(BaseModel):
@@ -23,23 +24,23 @@ class ApiKeyCreate(BaseModel):
 
 
 @router.get("/v1/me")
-async def me(access: AccessDep) -> dict[str, Any]:
+async def me(access: AuthorizedDep) -> Me:
     """Who the caller is, and their roles."""
     p = access.principal
-    return {
-        "subject": p.subject,
-        "tenant": p.tenant,
-        "is_admin": p.is_admin,
-        "scopes": sorted(s.value for s in p.scopes),
-        "matters": {m: r.value for m, r in sorted(p.roles.items()) if m not in p.screened},
-        "screened": sorted(p.screened),
-    }
+    return Me(
+        subject=p.subject,
+        tenant=p.tenant,
+        is_admin=p.is_admin,
+        scopes=sorted(p.scopes, key=lambda s: s.value),
+        matters={m: r for m, r in sorted(p.roles.items()) if m not in p.screened},
+        screened=sorted(p.screened),
+    )
 
 
 @router.post("/v1/apikeys", status_code=201)
 async def create_key(
-    request: Request, body: ApiKeyCreate, gw: GatewayDep, access: AdminDep
-) -> dict[str, Any]:
+    request: Request, body: ApiKeyCreate, gw: GatewayDep, access: AuthorizedDep
+) -> NewApiKey:
     """A key for a service account or person; the key itself is shown only in this answer."""
     key, record = await gw.keys.create(
         tenant=access.principal.tenant,
@@ -49,12 +50,12 @@ async def create_key(
         created_by=access.principal.subject,
     )
     gw.audit.record(request, "apikey.create", status_code=201, query={"key_id": record["key_id"]})
-    return {"key": key, **{k: v for k, v in record.items() if k != "key_sha256"}}
+    return NewApiKey.model_validate({"key": key, **record})
 
 
 @router.get("/v1/apikeys")
-async def list_keys(gw: GatewayDep, access: AdminDep) -> dict[str, Any]:
-    return {"keys": await gw.keys.list(access.principal.tenant)}
+async def list_keys(gw: GatewayDep, access: AuthorizedDep) -> ApiKeyList:
+    return ApiKeyList.model_validate({"keys": await gw.keys.list(access.principal.tenant)})
 
 
 @router.post("/v1/apikeys/{key_id}/revoke")
@@ -62,24 +63,25 @@ async def revoke_key(
     request: Request,
     key_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")],
     gw: GatewayDep,
-    access: AdminDep,
-) -> dict[str, Any]:
+    access: AuthorizedDep,
+) -> ApiKey:
     record = await gw.keys.revoke(access.principal.tenant, key_id)
     if record is None:
         raise HTTPException(404, "no such key")
     gw.audit.record(request, "apikey.revoke", query={"key_id": key_id})
-    return record
+    return ApiKey.model_validate(record)
 
 
 @router.get("/v1/audit")
 async def audit(
+    request: Request,
     gw: GatewayDep,
-    access: AdminDep,
+    access: AuthorizedDep,
     subject: Annotated[str | None, Query(max_length=256)] = None,
     action: Annotated[str | None, Query(max_length=50)] = None,
     document_id: Annotated[str | None, Query(max_length=64)] = None,
     size: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> AuditTrail:
     """The audit trail of the tenant, newest first (read-only: no route changes it)."""
     entries = await gw.audit.query(
         access.principal.tenant,
@@ -88,4 +90,11 @@ async def audit(
         document_id=document_id,
         size=size,
     )
-    return {"entries": entries}
+    filters = {"subject": subject, "action": action, "document_id": document_id}
+    gw.audit.record(
+        request,
+        "audit.read",
+        query={name: value for name, value in filters.items() if value},
+        hits=len(entries),
+    )
+    return AuditTrail.model_validate({"entries": entries})

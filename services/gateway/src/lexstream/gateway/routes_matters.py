@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
-from lexstream.gateway.access import Access, AccessDep, MattersDep
+from lexstream.gateway.access import Access
+from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import Gateway, GatewayDep
+from lexstream.gateway.schemas import COMMON_ERRORS, Matter, MatterList, OwnedMatter, errors
 from lexstream.gateway.stores import MATTER_ID, Role, StoreConflict
 
-router = APIRouter(tags=["matters"])
+router = APIRouter(tags=["matters"], responses=COMMON_ERRORS | errors(409))
 
 MatterId = Annotated[str, Path(pattern=MATTER_ID.pattern)]
 Subject = Annotated[str, Path(min_length=1, max_length=256, pattern=r"^[^\s/]+$")]
@@ -37,7 +39,7 @@ class Membership(BaseModel):
     role: Role
 
 
-def _shape(matter: dict[str, Any], access: Access) -> dict[str, Any]:
+def _shape(matter: dict[str, Any], access: Access) -> OwnedMatter | Matter:
     """A matter as the caller sees it; members and screens only for its owners."""
     shaped = {
         k: matter.get(k)
@@ -56,7 +58,8 @@ def _shape(matter: dict[str, Any], access: Access) -> dict[str, Any]:
     if access.has_role(matter["matter_id"], Role.OWNER):
         shaped["members"] = matter.get("members", [])
         shaped["screened"] = matter.get("screened", [])
-    return shaped
+        return OwnedMatter.model_validate(shaped)
+    return Matter.model_validate(shaped)
 
 
 async def _visible(gw: Gateway, access: Access, matter_id: str) -> dict[str, Any]:
@@ -72,7 +75,7 @@ async def _visible(gw: Gateway, access: Access, matter_id: str) -> dict[str, Any
 
 async def _change(
     gw: Gateway, access: Access, matter_id: str, change: Any, request: Request, action: str
-) -> dict[str, Any]:
+) -> OwnedMatter | Matter:
     if not access.has_role(matter_id, Role.OWNER):
         if access.role_in(matter_id) is None:
             raise HTTPException(404, "no such matter")
@@ -89,9 +92,16 @@ async def _change(
 
 @router.post("/v1/matters", status_code=201)
 async def create_matter(
-    request: Request, body: MatterCreate, gw: GatewayDep, access: MattersDep
-) -> dict[str, Any]:
-    """Open a matter; the caller becomes its owner."""
+    request: Request, body: MatterCreate, gw: GatewayDep, access: AuthorizedDep
+) -> OwnedMatter | Matter:
+    """Open a matter; the caller becomes its owner.
+
+    Only a tenant admin may choose the id (firms' matter numbers come from their practice
+    systems): an id another caller could choose would tell them, by a 409, that a matter
+    they may not see exists.
+    """
+    if body.matter_id is not None and not access.principal.is_admin:
+        raise HTTPException(403, "only a tenant admin may choose a matter id; leave it out")
     try:
         matter = await gw.matters.create(
             tenant=access.principal.tenant,
@@ -111,27 +121,27 @@ async def create_matter(
 
 @router.get("/v1/matters")
 async def list_matters(
-    gw: GatewayDep, access: AccessDep, include_archived: bool = False
-) -> dict[str, Any]:
+    gw: GatewayDep, access: AuthorizedDep, include_archived: bool = False
+) -> MatterList:
     """The matters the caller may see."""
     ids = None if access.principal.is_admin else access.visible_matters()
     matters = await gw.matters.list(access.principal.tenant, ids, include_archived)
-    return {
-        "matters": [
-            _shape(m, access) for m in matters if access.role_in(m["matter_id"]) is not None
-        ]
-    }
+    return MatterList(
+        matters=[_shape(m, access) for m in matters if access.role_in(m["matter_id"]) is not None]
+    )
 
 
 @router.get("/v1/matters/{matter_id}")
-async def get_matter(matter_id: MatterId, gw: GatewayDep, access: AccessDep) -> dict[str, Any]:
+async def get_matter(
+    matter_id: MatterId, gw: GatewayDep, access: AuthorizedDep
+) -> OwnedMatter | Matter:
     return _shape(await _visible(gw, access, matter_id), access)
 
 
 @router.patch("/v1/matters/{matter_id}")
 async def update_matter(
-    request: Request, matter_id: MatterId, body: MatterUpdate, gw: GatewayDep, access: AccessDep
-) -> dict[str, Any]:
+    request: Request, matter_id: MatterId, body: MatterUpdate, gw: GatewayDep, access: AuthorizedDep
+) -> OwnedMatter | Matter:
     changes = body.model_dump(exclude_unset=True)
     return await _change(
         gw, access, matter_id, lambda m: {**m, **changes}, request, "matter.update"
@@ -140,8 +150,8 @@ async def update_matter(
 
 @router.post("/v1/matters/{matter_id}/archive")
 async def archive_matter(
-    request: Request, matter_id: MatterId, gw: GatewayDep, access: AccessDep
-) -> dict[str, Any]:
+    request: Request, matter_id: MatterId, gw: GatewayDep, access: AuthorizedDep
+) -> OwnedMatter | Matter:
     """Archive: documents stay readable to members; nothing new goes in."""
     return await _change(
         gw, access, matter_id, lambda m: {**m, "status": "archived"}, request, "matter.archive"
@@ -155,8 +165,8 @@ async def put_member(
     subject: Subject,
     body: Membership,
     gw: GatewayDep,
-    access: AccessDep,
-) -> dict[str, Any]:
+    access: AuthorizedDep,
+) -> OwnedMatter | Matter:
     """Grant (or change) a role: owner, editor or viewer."""
 
     def change(m: dict[str, Any]) -> dict[str, Any]:
@@ -168,8 +178,8 @@ async def put_member(
 
 @router.delete("/v1/matters/{matter_id}/members/{subject}")
 async def delete_member(
-    request: Request, matter_id: MatterId, subject: Subject, gw: GatewayDep, access: AccessDep
-) -> dict[str, Any]:
+    request: Request, matter_id: MatterId, subject: Subject, gw: GatewayDep, access: AuthorizedDep
+) -> OwnedMatter | Matter:
     def change(m: dict[str, Any]) -> dict[str, Any]:
         members = [x for x in m["members"] if x["subject"] != subject]
         if not any(x["role"] == Role.OWNER.value for x in members):
@@ -181,8 +191,8 @@ async def delete_member(
 
 @router.put("/v1/matters/{matter_id}/screens/{subject}")
 async def put_screen(
-    request: Request, matter_id: MatterId, subject: Subject, gw: GatewayDep, access: AccessDep
-) -> dict[str, Any]:
+    request: Request, matter_id: MatterId, subject: Subject, gw: GatewayDep, access: AuthorizedDep
+) -> OwnedMatter | Matter:
     """Screen a person from the matter (an ethical wall): it beats any grant they hold."""
     return await _change(
         gw,
@@ -196,8 +206,8 @@ async def put_screen(
 
 @router.delete("/v1/matters/{matter_id}/screens/{subject}")
 async def delete_screen(
-    request: Request, matter_id: MatterId, subject: Subject, gw: GatewayDep, access: AccessDep
-) -> dict[str, Any]:
+    request: Request, matter_id: MatterId, subject: Subject, gw: GatewayDep, access: AuthorizedDep
+) -> OwnedMatter | Matter:
     return await _change(
         gw,
         access,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from elasticsearch import NotFoundError
 from fastapi import APIRouter, Query, Request
 
-from lexstream.gateway.access import AccessDep
-from lexstream.gateway.context import FastJSONResponse, GatewayDep
+from lexstream.gateway.authz import AuthorizedDep
+from lexstream.gateway.context import GatewayDep
+from lexstream.gateway.schemas import COMMON_ERRORS, Facets, SearchResponse, Suggestions
 from lexstream.gateway.search import (
     SearchRequest,
     build_query,
@@ -18,16 +19,16 @@ from lexstream.gateway.search import (
     suggest_query,
 )
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], responses=COMMON_ERRORS)
 
-EMPTY: dict[str, Any] = {"total": 0, "hits": [], "facets": {}, "next": None}
+EMPTY = SearchResponse(total=0, hits=[], facets=Facets(), next=None)
 
 
-@router.get("/v1/search", response_class=FastJSONResponse)
+@router.get("/v1/search")
 async def search(
     request: Request,
     gw: GatewayDep,
-    access: AccessDep,
+    access: AuthorizedDep,
     q: Annotated[str | None, Query(max_length=2000)] = None,
     jurisdiction: Annotated[str | None, Query(max_length=100)] = None,
     court: Annotated[str | None, Query(max_length=300)] = None,
@@ -40,7 +41,7 @@ async def search(
     sort: Literal["relevance", "date"] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     search_after: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+) -> SearchResponse:
     """Full-text search across jurisdictions, filtered by what the caller may see.
 
     ``q`` uses Elasticsearch's simple query string syntax: ``"a phrase"``, ``+`` / ``|`` /
@@ -61,19 +62,18 @@ async def search(
         size=size,
         search_after=search_after,
     )
-    body = build_query(req, access)
+    body = build_query(req, access, gw.query_caps)
     try:
-        result = await gw.es.search(index=gw.alias, body=body)
-    except NotFoundError:
-        return EMPTY
-    answer = shape_response(dict(result), size)
+        answer = shape_response(await gw.search(access, body), size)
+    except NotFoundError:  # no index yet: nothing to find, and the search is still audited
+        answer = EMPTY.model_dump()
     gw.audit.record(
         request,
         "search",
         query={k: v for k, v in request.query_params.items() if k != "search_after"},
         hits=answer["total"],
     )
-    return FastJSONResponse(answer)  # type: ignore[return-value]
+    return SearchResponse.model_validate(answer)
 
 
 def _operators(q: str | None) -> str | None:
@@ -98,38 +98,40 @@ def _operators(q: str | None) -> str | None:
     return " ".join(words)
 
 
-@router.get("/v1/cited-by", response_class=FastJSONResponse)
+@router.get("/v1/cited-by")
 async def cited_by(
     request: Request,
     gw: GatewayDep,
-    access: AccessDep,
+    access: AuthorizedDep,
     citation: Annotated[str, Query(min_length=1, max_length=300)],
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     search_after: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+) -> SearchResponse:
     """The documents that cite a citation (``410 U.S. 113``, ``ECLI:EU:C:2014:317``)."""
     body = build_query(
         SearchRequest(cites=citation, sort="date", size=size, search_after=search_after), access
     )
     try:
-        result = await gw.es.search(index=gw.alias, body=body)
-    except NotFoundError:
-        return EMPTY
-    answer = shape_response(dict(result), size)
+        answer = shape_response(await gw.search(access, body), size)
+    except NotFoundError:  # no index yet: nothing cites it, and the look-up is still audited
+        answer = EMPTY.model_dump()
     gw.audit.record(request, "cited-by", query={"citation": citation}, hits=answer["total"])
-    return FastJSONResponse(answer)  # type: ignore[return-value]
+    return SearchResponse.model_validate(answer)
 
 
 @router.get("/v1/suggest")
 async def suggest(
+    request: Request,
     gw: GatewayDep,
-    access: AccessDep,
+    access: AuthorizedDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     size: Annotated[int, Query(ge=1, le=20)] = 8,
-) -> dict[str, Any]:
+) -> Suggestions:
     """Titles, parties and courts starting with what was typed (for a search box)."""
     try:
-        result = await gw.es.search(index=gw.alias, body=suggest_query(q, access, size))
+        result = await gw.search(access, suggest_query(q, access, size))
+        suggestions = shape_suggestions(result)
     except NotFoundError:
-        return {"suggestions": []}
-    return {"suggestions": shape_suggestions(dict(result))}
+        suggestions = []
+    gw.audit.record(request, "suggest", query={"q": q}, hits=len(suggestions))
+    return Suggestions.model_validate({"suggestions": suggestions})

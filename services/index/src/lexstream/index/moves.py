@@ -19,12 +19,26 @@ from lexstream.shared.legal import matter_acl
 MAX_CHILDREN = 1000
 
 
-async def children_of(es: AsyncElasticsearch, status_index: str, document_id: str) -> list[str]:
-    """The attachments and archive members recorded with ``document_id`` as their parent."""
+async def children_of(
+    es: AsyncElasticsearch, status_index: str, document_id: str, matter_id: str | None
+) -> list[str]:
+    """The attachments and archive members of ``document_id`` that are in ``matter_id``.
+
+    A child that was moved to another matter on its own stays where it is when its parent
+    moves: it is behind that matter's walls, and the mover's rights were checked for the
+    parent's matter only.
+    """
+    same_matter: dict[str, object] = (
+        {"term": {"matter_id": matter_id}}
+        if matter_id is not None
+        else {"bool": {"must_not": [{"exists": {"field": "matter_id"}}]}}
+    )
     try:
         found = await es.search(
             index=status_index,
-            query={"bool": {"filter": [{"term": {"parent_document_id": document_id}}]}},
+            query={
+                "bool": {"filter": [{"term": {"parent_document_id": document_id}}, same_matter]}
+            },
             source=False,
             size=MAX_CHILDREN,
         )
@@ -37,7 +51,8 @@ async def apply_move(
     es: AsyncElasticsearch, *, alias: str, status_index: str, event: DocumentMoved
 ) -> list[str]:
     """Move the document and its children; returns the ids moved (visible on return)."""
-    ids = [event.document_id, *await children_of(es, status_index, event.document_id)]
+    children = await children_of(es, status_index, event.document_id, event.from_matter_id)
+    ids = [event.document_id, *children]
     for document_id in ids:
         found = await es.search(
             index=alias, query={"ids": {"values": [document_id]}}, source=False, size=10

@@ -1,13 +1,12 @@
-"""``python -m lexstream.ingest``: run the ingest service."""
+"""``python -m lexstream.ingest``: run the ingest service (upload API, health, consumers)."""
 
 from __future__ import annotations
 
 import ctypes
 
-import uvicorn
-
 from lexstream.ingest.app import create_app
 from lexstream.ingest.settings import IngestSettings
+from lexstream.shared.worker import serve
 
 
 def _return_large_buffers_to_the_os() -> None:
@@ -23,9 +22,7 @@ def _return_large_buffers_to_the_os() -> None:
 def main() -> None:
     _return_large_buffers_to_the_os()
     settings = IngestSettings()
-    uvicorn.run(
-        create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None
-    )
+    serve(create_app(settings), settings.http_host, settings.http_port)
 
 
 if __name__ == "__main__":

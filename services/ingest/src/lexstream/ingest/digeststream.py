@@ -2,7 +2,7 @@
 
 A client that knows the file's sha256 (a document management system usually does) can say so
 in the standard ``Repr-Digest`` header (RFC 9530, ``sha-256=:<base64>:``); the upload is
-refused unless the bytes hash to it (:func:`parse_repr_digest`, checked in ``app.py``).
+refused unless the bytes hash to it (:func:`parse_repr_digest`, checked in ``routes.py``).
 
 An original's key is its sha256, so without a declared digest the body must be received in
 full (hashed and spooled) before the put to its content address can start. With one, and

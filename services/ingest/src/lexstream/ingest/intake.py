@@ -1,4 +1,8 @@
-"""Intake paths: turn an HTTP body, an upstream message or an S3 event into a local file."""
+"""Intake paths: turn an HTTP body, an upstream message or an S3 event into a local file.
+
+No Kafka and no HTTP here: streams, payloads and S3 objects in, temp files and plain
+values out.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from urllib.parse import unquote_plus
 from minio.error import S3Error
 
 from lexstream.shared.errors import PermanentError
-from lexstream.shared.events import ObjectRef
+from lexstream.shared.events import DocumentSubmitted, ObjectRef
 from lexstream.shared.storage import CHUNK, ObjectStore
 
 
@@ -155,3 +159,23 @@ def parse_s3_event(data: Any) -> list[S3ObjectCreated]:
             )
         )
     return created
+
+
+def submission_from_s3(record: S3ObjectCreated) -> DocumentSubmitted:
+    """An inbox drop as a submission: object metadata (``x-amz-meta-*``) may name the matter
+    and hints; otherwise the first folder of the key is the matter (``M-1/judgment.pdf``)."""
+    meta = record.metadata
+    folder, _, name = record.key.rpartition("/")
+    etag = (record.etag or "").strip('"')
+    return DocumentSubmitted(
+        source=meta.get("source") or f"s3:{record.bucket}",
+        external_id=meta.get("external-id") or f"{record.key}@{etag}",
+        filename=meta.get("filename") or name or record.key,
+        object_uri=record.uri,
+        matter_id=meta.get("matter-id") or (folder.split("/", 1)[0] if folder else None),
+        tenant=meta.get("tenant"),
+        jurisdiction=meta.get("jurisdiction"),
+        language=meta.get("language"),
+        media_type=meta.get("content-type"),
+        uploader=meta.get("uploader"),
+    )

@@ -8,6 +8,7 @@ from lexstream.shared.settings import CommonSettings
 
 
 class IngestSettings(CommonSettings):
+    uses_elasticsearch = False  # production asks no search credentials of it
     service_name: str = "ingest"
     http_host: str = "127.0.0.1"
     http_port: int = 8081

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from faststream.kafka.annotations import KafkaMessage
 
-from lexstream.ocr.handlers import OcrHandler
+from lexstream.ocr.handlers import build_router
 from lexstream.ocr.settings import OcrSettings
-from lexstream.shared.events import OcrRequested, Stage, Topics
-from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, subscriber_options
+from lexstream.ocr.stage import OcrStage
+from lexstream.shared.events import Stage, Topics
+from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
@@ -22,14 +22,9 @@ def create_app(settings: OcrSettings | None = None, telemetry: Telemetry | None 
     broker = make_broker(settings, telemetry, client_id="ocr")
     store = ObjectStore(settings)
     topics = Topics(settings.topic_prefix)
-    handler = OcrHandler(settings, broker, store, topics)
+    stage = OcrStage(settings, broker, store, topics)
     runner = StageRunner(broker, topics, Stage.OCR, settings)
-
-    @broker.subscriber(topics.ocr_requested, **subscriber_options(settings, "ocr"))
-    async def on_ocr_requested(message: KafkaMessage) -> None:
-        """Recover the text of one document, page by page."""
-        await runner.run(message, OcrRequested, handler.handle)
-
+    broker.include_router(build_router(settings, topics, runner, stage))
     return create_worker_app(
         title="lexstream ocr",
         broker=broker,
@@ -37,7 +32,7 @@ def create_app(settings: OcrSettings | None = None, telemetry: Telemetry | None 
         startup=[
             ("kafka topics", lambda: ensure_topics(settings, topics.all())),
             ("s3", store.bootstrap),
-            ("ocr workers", handler.start),
+            ("ocr workers", stage.start),
         ],
-        shutdown=[handler.stop],
+        shutdown=[stage.stop],
     )

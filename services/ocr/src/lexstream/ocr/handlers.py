@@ -1,253 +1,37 @@
-"""ocr handlers: decode, fetch the original, call the extractors, publish the claim check."""
+"""The ocr subscriber: decode an ``ocr.requested`` (through the stage runner, which owns the
+retries and the DLQ), let the stage recover the text, publish ``text.extracted``."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
-import logging
-import re
-import tempfile
-from collections import Counter
-from pathlib import Path
+from faststream.kafka import KafkaRouter
+from faststream.kafka.annotations import KafkaMessage
 
-from faststream.kafka import KafkaBroker
-from opentelemetry import metrics, trace
-
-from lexstream.ocr.extractors import (
-    EXTRACTOR_VERSION,
-    ExtractionError,
-    ExtractorUnavailableError,
-    OcrOptions,
-    OcrPool,
-    extract_text,
-)
-from lexstream.ocr.extractors.engine import find_tessdata
 from lexstream.ocr.settings import OcrSettings
-from lexstream.shared.artifacts import TextDocument
-from lexstream.shared.errors import PermanentError, TransientError
-from lexstream.shared.events import (
-    DocumentStatus,
-    DocumentSubmitted,
-    ObjectRef,
-    OcrRequested,
-    Stage,
-    TextExtracted,
-    Topics,
+from lexstream.ocr.stage import OcrStage
+from lexstream.shared.asyncapi import TopicUse
+from lexstream.shared.events import OcrRequested, Topics
+from lexstream.shared.kafka import StageRunner, publish_event, subscriber_options
+
+#: the topics of this service, for the AsyncAPI document (lexstream.shared.asyncapi);
+#: attachments go back to ingest as submissions, progress and failures to the index
+TOPICS = TopicUse(
+    "ocr",
+    receives=("ocr_requested",),
+    sends=("text_extracted", "submitted", "progress", "failed"),
 )
-from lexstream.shared.kafka import publish_event
-from lexstream.shared.progress import ProgressReporter
-from lexstream.shared.storage import ObjectStore, derived_key
-
-log = logging.getLogger(__name__)
-
-#: originals stored by ingest under their content address: sha256/<2 hex>/<sha256>
-_CONTENT_ADDRESS = re.compile(r"sha256/[0-9a-f]{2}/([0-9a-f]{64})")
-#: formats whose attachments each parent document hands back itself: never cached
-MAIL_TYPES = frozenset({"message/rfc822", "application/vnd.ms-outlook"})
 
 
-class OcrHandler:
-    def __init__(
-        self, settings: OcrSettings, broker: KafkaBroker, store: ObjectStore, topics: Topics
-    ) -> None:
-        self.settings = settings
-        self.broker = broker
-        self.store = store
-        self.topics = topics
-        self.pool: OcrPool | None = None
-        meter = metrics.get_meter("lexstream.ocr")
-        self._pages = meter.create_counter(
-            "lexstream.pages.processed", description="pages whose text was recovered, by method"
-        )
-        self._cache_hits = meter.create_counter(
-            "lexstream.ocr.cache_hits", description="documents whose text came from the cache"
-        )
+def build_router(
+    settings: OcrSettings, topics: Topics, runner: StageRunner, stage: OcrStage
+) -> KafkaRouter:
+    router = KafkaRouter()
 
-    async def start(self) -> None:
-        """Start the OCR worker processes once; they stay warm between documents."""
-        workers = self.options_for(None).workers
-        self.pool = OcrPool(workers, str(find_tessdata(None)))
+    async def recover(request: OcrRequested) -> None:
+        await publish_event(runner.broker, topics.text_extracted, await stage.handle(request))
 
-    async def stop(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
+    @router.subscriber(topics.ocr_requested, **subscriber_options(settings, "ocr"))
+    async def on_ocr_requested(message: KafkaMessage) -> None:
+        """Recover the text of one document, page by page."""
+        await runner.run(message, OcrRequested, recover)
 
-    def options_for(self, language_hint: str | None) -> OcrOptions:
-        extra = {"workers": self.settings.workers} if self.settings.workers else {}
-        return OcrOptions(
-            language_hint=language_hint,
-            languages=self.settings.languages,
-            dpi=self.settings.dpi,
-            searchable_pdf=self.settings.searchable_pdf,
-            **extra,
-        )
-
-    def cache_ref(self, request: OcrRequested) -> ObjectRef | None:
-        """Where the text of this original, read with these options, is cached; None where
-        nothing is cached: the cache is off, the original is not content-addressed (adopted),
-        a searchable PDF is made, or the format has attachments (each parent hands its own
-        back to ingest)."""
-        match = _CONTENT_ADDRESS.fullmatch(request.original.key)
-        if (
-            not self.settings.text_cache
-            or match is None
-            or self.settings.searchable_pdf
-            or request.media_type in MAIL_TYPES
-        ):
-            return None
-        options = self.options_for(request.hints.language)
-        fingerprint = hashlib.sha256(
-            json.dumps(
-                [
-                    EXTRACTOR_VERSION,
-                    request.media_type,
-                    options.languages,
-                    options.language_hint,
-                    options.dpi,
-                    options.min_dpi,
-                    options.max_page_pixels,
-                    options.min_chars_per_page,
-                ]
-            ).encode()
-        ).hexdigest()[:24]
-        return ObjectRef(
-            bucket=self.store.derived, key=f"_cache/text/{match.group(1)}/{fingerprint}.json"
-        )
-
-    async def _cached_text(self, ref: ObjectRef | None, document_id: str) -> TextDocument | None:
-        if ref is None:
-            return None
-        try:
-            cached = await self.store.get_json_if_exists(ref)
-            if cached is None:
-                return None
-            text = TextDocument.model_validate(cached)
-        except ValueError as exc:  # not JSON, or not a TextDocument: read the file again
-            log.warning("unreadable cached text ignored", extra={"key": ref.key, "error": str(exc)})
-            return None
-        return text.model_copy(update={"document_id": document_id})
-
-    async def handle(self, request: OcrRequested) -> None:
-        progress = ProgressReporter(
-            self.broker, self.topics, request, Stage.OCR, DocumentStatus.EXTRACTING
-        )
-        await progress.started()
-        if not await self.store.exists(request.original):
-            raise PermanentError(f"the original {request.original.uri} does not exist")
-        cache = self.cache_ref(request)
-        cached = await self._cached_text(cache, request.document_id)
-        if cached is not None:
-            # The same bytes were read before (another matter, a re-upload): same text.
-            trace.get_current_span().set_attribute("lexstream.ocr_cache", "hit")
-            self._cache_hits.add(1)
-            text_ref = ObjectRef(
-                bucket=self.store.derived, key=derived_key(request.document_id, "text.json")
-            )
-            await self.store.put_json(text_ref, cached.model_dump(mode="json"))
-            await self._announce(request, text_ref, cached)
-            return
-        with tempfile.TemporaryDirectory(dir=self.settings.work_dir, prefix="ocr-") as tmp:
-            path = Path(tmp) / "original"
-            await self.store.download(request.original, path)
-            try:
-                result = await asyncio.to_thread(
-                    extract_text,
-                    path,
-                    media_type=request.media_type,
-                    document_id=request.document_id,
-                    options=self.options_for(request.hints.language),
-                    progress=progress.pages(),
-                    pool=self.pool,
-                )
-            except ExtractionError as exc:
-                raise PermanentError(exc.reason, error_type="ExtractionError") from exc
-            except ExtractorUnavailableError as exc:
-                # a missing tool is the deployment's fault, not the file's: retry, never DLQ
-                raise TransientError(str(exc)) from exc
-            methods = Counter(page.method for page in result.text.pages)
-            for method, count in methods.items():
-                self._pages.add(count, {"method": method})
-            trace.get_current_span().set_attributes(
-                {
-                    "lexstream.media_type": request.media_type,
-                    "lexstream.pages": len(result.text.pages),
-                    "lexstream.pages_ocr": methods.get("ocr", 0),
-                }
-            )
-            text_ref = ObjectRef(
-                bucket=self.store.derived, key=derived_key(request.document_id, "text.json")
-            )
-            await self.store.put_json(text_ref, result.text.model_dump(mode="json"))
-            if cache is not None and not result.attachments:
-                try:
-                    await self.store.put_json(cache, result.text.model_dump(mode="json"))
-                except Exception as exc:  # an optimisation: never fail a document over it
-                    log.warning("text cache not written", extra={"error": repr(exc)})
-            try:
-                if result.searchable_pdf is not None:
-                    await self.store.put_file(
-                        ObjectRef(
-                            bucket=self.store.derived,
-                            key=derived_key(request.document_id, "searchable.pdf"),
-                        ),
-                        result.searchable_pdf,
-                        content_type="application/pdf",
-                    )
-            finally:
-                result.cleanup()
-            if result.attachments:
-                # Claim check: each attachment's bytes go to the derived bucket and ingest
-                # makes it a child document (same source + external_id on a redelivery: the
-                # same child, never a second one).
-                for number, attachment in enumerate(result.attachments, start=1):
-                    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", attachment.filename)[-100:] or "file"
-                    ref = ObjectRef(
-                        bucket=self.store.derived,
-                        key=derived_key(request.document_id, f"attachments/{number}-{safe}"),
-                    )
-                    await self.store.put_bytes(
-                        ref, attachment.data, content_type=attachment.media_type
-                    )
-                    submitted = DocumentSubmitted(
-                        source="lexstream-ocr",
-                        external_id=f"{request.document_id}/attachments/{number}",
-                        filename=attachment.filename or f"attachment-{number}",
-                        object_uri=ref.uri,
-                        matter_id=request.matter_id,
-                        tenant=request.tenant,
-                        jurisdiction=request.hints.jurisdiction,
-                        language=request.hints.language,
-                        media_type=attachment.media_type,
-                        parent_document_id=request.document_id,
-                    )
-                    await self.broker.publish(
-                        submitted.model_dump(mode="json", exclude_none=True),
-                        self.topics.submitted,
-                        key=request.document_id.encode(),
-                    )
-                log.info(
-                    "attachments handed to ingest",
-                    extra={"document_id": request.document_id, "count": len(result.attachments)},
-                )
-        await self._announce(request, text_ref, result.text)
-
-    async def _announce(
-        self, request: OcrRequested, text_ref: ObjectRef, text: TextDocument
-    ) -> None:
-        await publish_event(
-            self.broker,
-            self.topics.text_extracted,
-            TextExtracted(
-                **request.envelope(),
-                text=text_ref,
-                media_type=request.media_type,
-                filename=request.filename,
-                pages=len(text.pages),
-                language=text.language,
-                hints=request.hints,
-                extractor=text.extractor,
-                warnings=text.warnings,
-            ),
-        )
+    return router

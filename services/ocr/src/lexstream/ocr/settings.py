@@ -8,6 +8,7 @@ from lexstream.shared.settings import CommonSettings
 
 
 class OcrSettings(CommonSettings):
+    uses_elasticsearch = False  # production asks no search credentials of it
     service_name: str = "ocr"
     health_port: int = 8091
     languages: str = Field(default="eng+fra+deu+spa+ita+nld+por", description="Tesseract languages")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from faststream.kafka.annotations import KafkaMessage
 
-from lexstream.shared.events import Stage, Topics, TranscribeRequested
-from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, subscriber_options
+from lexstream.shared.events import Stage, Topics
+from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 from lexstream.shared.worker import create_worker_app, kafka_check
 from lexstream.transcribe.engine import Transcriber
-from lexstream.transcribe.handlers import TranscribeHandler
+from lexstream.transcribe.handlers import build_router
 from lexstream.transcribe.settings import TranscribeSettings
+from lexstream.transcribe.stage import TranscribeStage
 
 
 def create_app(
@@ -34,14 +34,9 @@ def create_app(
         cpu_threads=settings.cpu_threads,
         cache_dir=settings.model_cache_dir,
     )
-    handler = TranscribeHandler(settings, broker, store, topics, transcriber)
+    stage = TranscribeStage(settings, broker, store, topics, transcriber)
     runner = StageRunner(broker, topics, Stage.TRANSCRIBE, settings)
-
-    @broker.subscriber(topics.transcribe_requested, **subscriber_options(settings, "transcribe"))
-    async def on_transcribe_requested(message: KafkaMessage) -> None:
-        """Transcribe one recording into timed segments."""
-        await runner.run(message, TranscribeRequested, handler.handle)
-
+    broker.include_router(build_router(settings, topics, runner, stage))
     return create_worker_app(
         title="lexstream transcribe",
         broker=broker,

@@ -9,6 +9,7 @@ from lexstream.shared.settings import CommonSettings
 
 
 class TranscribeSettings(CommonSettings):
+    uses_elasticsearch = False  # production asks no search credentials of it
     service_name: str = "transcribe"
     health_port: int = 8092
     model: str = Field(

@@ -1,55 +1,27 @@
-"""Types shared by every format plugin: options, results, errors and the plugin protocol."""
+"""Types shared by every format plugin: options, results and the two protocols.
+
+``Extractor`` is one format family; ``PageOcr`` is what reads scanned pages for the PDF and
+image extractors. Nothing here imports an OCR engine: :mod:`lexstream.ocr.tesseract`
+implements ``PageOcr``, and the caller of ``extract_text`` hands one in.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lexstream.shared.artifacts import TextDocument
 
-if TYPE_CHECKING:
-    from lexstream.ocr.extractors.pool import OcrPool
-
 #: Bumped whenever a change alters the text produced for the same input.
 EXTRACTOR_VERSION = "lexstream-ocr/1.0"
 
-#: The languages this service ships Tesseract models for (ISO 639-1 -> Tesseract code).
-SUPPORTED_LANGUAGES: dict[str, str] = {
-    "en": "eng",
-    "fr": "fra",
-    "de": "deu",
-    "es": "spa",
-    "it": "ita",
-    "nl": "nld",
-    "pt": "por",
-}
-
 Progress = Callable[[int, int], None]
-
-
-class ExtractionError(Exception):
-    """The input cannot be turned into text and it is the file's fault (permanent).
-
-    ``reason`` is written for a person: it ends up in ``documents.failed``.
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type[ExtractionError], tuple[str]]:
-        # Raised inside OCR worker processes: keep it picklable with its reason.
-        return (type(self), (self.reason,))
-
-
-class ExtractorUnavailableError(RuntimeError):
-    """A tool an extractor needs (LibreOffice, Tesseract data) is missing: not the file's fault."""
 
 
 def _default_workers() -> int:
@@ -130,6 +102,53 @@ class ExtractionResult:
             self.searchable_pdf = None
 
 
+@dataclass(frozen=True)
+class PageJob:
+    """One page to OCR; small and picklable (it crosses to an OCR worker process)."""
+
+    source: Literal["pdf", "image"]
+    path: str
+    index: int  # 0-based page (PDF) or frame (image)
+    dpi: int
+    min_dpi: int
+    max_page_pixels: int
+    tessdata: str
+    language: str | None  # Tesseract code; None: detect (English first pass)
+    candidates: tuple[str, ...]  # Tesseract codes the page may be in
+    recheck_language: bool
+    detect_rotation: bool
+    rotation_min_confidence: float
+    pdf_outbase: str | None = None  # write a one-page searchable PDF to <outbase>.pdf
+
+
+@dataclass
+class PageOcrResult:
+    """What OCR read on one page: its text, word boxes and how it was read."""
+
+    index: int
+    text: str
+    words: list[tuple[str, int, int, int, int, float]]
+    confidence: float | None
+    language: str  # Tesseract code used for the final pass
+    rotation: int
+    width: int
+    height: int
+    dpi: int
+    script: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    pdf_path: str | None = None
+
+
+class PageOcr(Protocol):
+    """Reads scanned pages. ``map_pages`` calls ``on_result`` as each page is done (in any
+    order) and re-raises the first error a page raised (an ``ExtractionError`` for a page
+    too large to render, say)."""
+
+    def map_pages(
+        self, jobs: Sequence[PageJob], on_result: Callable[[PageOcrResult], None]
+    ) -> None: ...
+
+
 @dataclass
 class ExtractionContext:
     """Everything an extractor needs besides the file."""
@@ -139,7 +158,7 @@ class ExtractionContext:
     options: OcrOptions
     progress: Progress | None
     work_dir: Path
-    pool: OcrPool | None = None
+    ocr: PageOcr
     declared_charset: str | None = None  # the media type's charset parameter, if any
 
     def report(self, done: int, total: int) -> None:

@@ -8,14 +8,10 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
-from lexstream.ocr.extractors.base import (
-    EXTRACTOR_VERSION,
-    ExtractionContext,
-    ExtractionError,
-    ExtractionResult,
-)
-from lexstream.ocr.extractors.ocrplan import page_language
+from lexstream.ocr.errors import ExtractionError
+from lexstream.ocr.extractors.base import EXTRACTOR_VERSION, ExtractionContext, ExtractionResult
 from lexstream.ocr.extractors.plaintext import decode_text
+from lexstream.ocr.languages import page_language
 from lexstream.shared.artifacts import Page, TextDocument
 
 _INVISIBLE = frozenset(

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lexstream.ocr.errors import ExtractionError
 from lexstream.ocr.extractors.base import (
     EXTRACTOR_VERSION,
     ExtractionContext,
-    ExtractionError,
     ExtractionResult,
+    PageOcrResult,
 )
-from lexstream.ocr.extractors.engine import PageOcrResult, open_image
 from lexstream.ocr.extractors.ocrplan import (
-    document_language,
     merge_pdf,
     ocr_page_to_page,
     plan_language,
     run_ocr,
     tessdata_for,
 )
+from lexstream.ocr.extractors.raster import open_image
+from lexstream.ocr.languages import document_language
 from lexstream.shared.artifacts import TextDocument
 
 #: A multi-page TIFF with more frames than this is refused rather than OCR'd for hours.

@@ -14,15 +14,15 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
+from lexstream.ocr.errors import ExtractionError
 from lexstream.ocr.extractors.base import (
     EXTRACTOR_VERSION,
     Attachment,
     ExtractionContext,
-    ExtractionError,
     ExtractionResult,
 )
 from lexstream.ocr.extractors.html import html_to_text
-from lexstream.ocr.extractors.ocrplan import page_language
+from lexstream.ocr.languages import page_language
 from lexstream.shared.artifacts import Page, TextDocument
 
 _HEADERS = ("From", "To", "Cc", "Date", "Subject")

@@ -1,10 +1,13 @@
-"""The OCR half of the PDF and image extractors: choose a language, OCR pages, build pages."""
+"""The OCR half of the PDF and image extractors: choose a language, OCR pages, build pages.
+
+The pages are read by the context's :class:`~lexstream.ocr.extractors.base.PageOcr`; this
+module only describes them (:class:`~lexstream.ocr.extractors.base.PageJob`).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +15,9 @@ from typing import Literal
 
 import pypdfium2 as pdfium
 
-from lexstream.ocr.extractors.base import ExtractionContext, ExtractorUnavailableError
-from lexstream.ocr.extractors.engine import PageJob, PageOcrResult, find_tessdata
-from lexstream.ocr.extractors.language import detect_language, to_iso, to_tesseract
-from lexstream.ocr.extractors.pool import ocr_pages
+from lexstream.ocr.errors import ExtractorUnavailableError
+from lexstream.ocr.extractors.base import ExtractionContext, PageJob, PageOcrResult
+from lexstream.ocr.languages import detect_language, find_tessdata, to_iso, to_tesseract
 from lexstream.shared.artifacts import Page, WordBox
 
 logger = logging.getLogger(__name__)
@@ -98,22 +100,11 @@ def run_ocr(
     language = plan.language
     if language is None and remaining:
         first: list[PageOcrResult] = []
-        ocr_pages(
-            [job(remaining.pop(0), None)],
-            first.append,
-            workers=1,
-            tessdata=str(tessdata),
-            pool=ctx.pool,
-        )
+        ctx.ocr.map_pages([job(remaining.pop(0), None)], first.append)
         language = first[0].language
         on_page(first[0])
-    ocr_pages(
-        [job(index, language) for index in remaining],
-        on_page,
-        workers=options.workers,
-        tessdata=str(tessdata),
-        pool=ctx.pool,
-    )
+    if remaining:
+        ctx.ocr.map_pages([job(index, language) for index in remaining], on_page)
 
 
 def tessdata_for(ctx: ExtractionContext) -> Path:
@@ -144,19 +135,6 @@ def ocr_page_to_page(result: PageOcrResult, extra_warnings: list[str] | None = N
 NOTHING_RECOGNISED = (
     "OCR recognised no text on this page (it is blank, or its image could not be decoded)"
 )
-
-
-def page_language(text: str) -> str | None:
-    guess = detect_language(text)
-    return guess.language if guess is not None and guess.confident else None
-
-
-def document_language(pages: list[Page]) -> str | None:
-    weights: Counter[str] = Counter()
-    for page in pages:
-        if page.language:
-            weights[page.language] += len(page.text)
-    return weights.most_common(1)[0][0] if weights else None
 
 
 def merge_pdf(parts: list[tuple[Path, int]], out: Path) -> Path:

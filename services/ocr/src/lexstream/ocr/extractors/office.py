@@ -15,12 +15,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from lexstream.ocr.extractors.base import (
-    ExtractionContext,
-    ExtractionError,
-    ExtractionResult,
-    ExtractorUnavailableError,
-)
+from lexstream.ocr.errors import ExtractionError, ExtractorUnavailableError
+from lexstream.ocr.extractors.base import ExtractionContext, ExtractionResult
 from lexstream.ocr.extractors.pdf import extract_pdf
 
 logger = logging.getLogger(__name__)

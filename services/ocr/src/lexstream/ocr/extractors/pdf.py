@@ -13,24 +13,23 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pypdfium2_raw
 
+from lexstream.ocr.errors import ExtractionError
 from lexstream.ocr.extractors.base import (
     EXTRACTOR_VERSION,
     ExtractionContext,
-    ExtractionError,
     ExtractionResult,
+    PageOcrResult,
 )
-from lexstream.ocr.extractors.engine import PageOcrResult
 from lexstream.ocr.extractors.ocrplan import (
     PDFIUM_LOCK,
-    document_language,
     merge_pdf,
     ocr_page_to_page,
-    page_language,
     plan_language,
     run_ocr,
     tessdata_for,
 )
 from lexstream.ocr.extractors.quality import judge_text_layer
+from lexstream.ocr.languages import document_language, page_language
 from lexstream.shared.artifacts import Page, TextDocument, TextMethod, WordBox
 
 logger = logging.getLogger(__name__)

@@ -7,13 +7,9 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from lexstream.ocr.extractors.base import (
-    EXTRACTOR_VERSION,
-    ExtractionContext,
-    ExtractionError,
-    ExtractionResult,
-)
-from lexstream.ocr.extractors.ocrplan import page_language
+from lexstream.ocr.errors import ExtractionError
+from lexstream.ocr.extractors.base import EXTRACTOR_VERSION, ExtractionContext, ExtractionResult
+from lexstream.ocr.languages import page_language
 from lexstream.shared.artifacts import Page, TextDocument
 
 _BOMS = (

@@ -1,4 +1,7 @@
-"""Language identification among the seven supported languages, from function-word frequency.
+"""The languages this service reads, and how to tell them apart.
+
+A leaf module (it knows no extractor and no OCR engine). Language identification among the
+seven supported languages is done from function-word frequency.
 
 All seven languages share the Latin script, so Tesseract's OSD (which names a script) cannot
 tell them apart. A page of text, even OCR'd with the English model, is full of function
@@ -8,11 +11,18 @@ microseconds.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
-from lexstream.ocr.extractors.base import SUPPORTED_LANGUAGES
+from lexstream.ocr.errors import ExtractorUnavailableError
+from lexstream.shared.artifacts import Page
+from lexstream.shared.legal.languages import TESSERACT_MODELS
+
+#: The languages this service ships Tesseract models for (ISO 639-1 -> Tesseract code).
+SUPPORTED_LANGUAGES: dict[str, str] = TESSERACT_MODELS
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -97,3 +107,42 @@ def to_iso(tesseract_code: str) -> str | None:
         if code == tesseract_code:
             return iso
     return None
+
+
+def page_language(text: str) -> str | None:
+    """The ISO 639-1 language of one page's text, where it is clear; None otherwise."""
+    guess = detect_language(text)
+    return guess.language if guess is not None and guess.confident else None
+
+
+def document_language(pages: list[Page]) -> str | None:
+    """The language most of the document's text is in (pages weighted by their length)."""
+    weights: Counter[str] = Counter()
+    for page in pages:
+        if page.language:
+            weights[page.language] += len(page.text)
+    return weights.most_common(1)[0][0] if weights else None
+
+
+_TESSDATA_CANDIDATES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+
+
+def find_tessdata(configured: Path | None = None) -> Path:
+    """The folder holding the installed language models, ``*.traineddata`` (needs at least
+    ``osd`` and ``eng``)."""
+    candidates = [str(configured)] if configured else []
+    if os.environ.get("TESSDATA_PREFIX"):
+        candidates.append(os.environ["TESSDATA_PREFIX"])
+    candidates.extend(_TESSDATA_CANDIDATES)
+    for candidate in candidates:
+        if (Path(candidate) / "eng.traineddata").is_file():
+            return Path(candidate)
+    raise ExtractorUnavailableError(
+        "no Tesseract language data found (install tesseract-ocr-eng and friends, "
+        "or set tessdata_dir / TESSDATA_PREFIX)"
+    )

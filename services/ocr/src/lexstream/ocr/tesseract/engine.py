@@ -1,5 +1,8 @@
 """Tesseract through its C API (tesserocr): one engine per process, one page at a time.
 
+The engine reads the :class:`~lexstream.ocr.extractors.base.PageJob` the PDF and image
+extractors describe; :mod:`lexstream.ocr.tesseract.pool` runs it in worker processes.
+
 Pages are rendered here, in the process that OCRs them, so a page image never crosses a
 process boundary and memory stays bounded by (workers x one page).
 """
@@ -8,77 +11,19 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import warnings
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pypdfium2 as pdfium
 from PIL import Image
 
-from lexstream.ocr.extractors.base import ExtractionError, ExtractorUnavailableError
-from lexstream.ocr.extractors.language import detect_language, to_iso, to_tesseract
+from lexstream.ocr.errors import ExtractionError, ExtractorUnavailableError
+from lexstream.ocr.extractors.base import PageJob, PageOcrResult
+from lexstream.ocr.extractors.raster import load_image_frame
+from lexstream.ocr.languages import detect_language, to_iso, to_tesseract
 
 logger = logging.getLogger(__name__)
-
-_TESSDATA_CANDIDATES = (
-    "/usr/share/tesseract-ocr/5/tessdata",
-    "/usr/share/tesseract-ocr/4.00/tessdata",
-    "/usr/share/tessdata",
-    "/usr/local/share/tessdata",
-)
-
-
-def find_tessdata(configured: Path | None = None) -> Path:
-    """The folder holding ``*.traineddata`` (needs at least ``osd`` and ``eng``)."""
-    candidates = [str(configured)] if configured else []
-    if os.environ.get("TESSDATA_PREFIX"):
-        candidates.append(os.environ["TESSDATA_PREFIX"])
-    candidates.extend(_TESSDATA_CANDIDATES)
-    for candidate in candidates:
-        if (Path(candidate) / "eng.traineddata").is_file():
-            return Path(candidate)
-    raise ExtractorUnavailableError(
-        "no Tesseract language data found (install tesseract-ocr-eng and friends, "
-        "or set tessdata_dir / TESSDATA_PREFIX)"
-    )
-
-
-@dataclass(frozen=True)
-class PageJob:
-    """One page to OCR; small and picklable."""
-
-    source: Literal["pdf", "image"]
-    path: str
-    index: int  # 0-based page (PDF) or frame (image)
-    dpi: int
-    min_dpi: int
-    max_page_pixels: int
-    tessdata: str
-    language: str | None  # Tesseract code; None: detect (English first pass)
-    candidates: tuple[str, ...]  # Tesseract codes the page may be in
-    recheck_language: bool
-    detect_rotation: bool
-    rotation_min_confidence: float
-    pdf_outbase: str | None = None  # write a one-page searchable PDF to <outbase>.pdf
-
-
-@dataclass
-class PageOcrResult:
-    index: int
-    text: str
-    words: list[tuple[str, int, int, int, int, float]]
-    confidence: float | None
-    language: str  # Tesseract code used for the final pass
-    rotation: int
-    width: int
-    height: int
-    dpi: int
-    script: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    pdf_path: str | None = None
 
 
 class TesseractEngine:
@@ -291,54 +236,6 @@ def image_dpi(image: Image.Image, default: int) -> int:
     except (TypeError, ValueError, IndexError):
         return default
     return value if 70 <= value <= 1200 else default
-
-
-def open_image(path: Path, max_page_pixels: int) -> Image.Image:
-    """Open (header only) with the decompression-bomb check; raise ExtractionError if bad."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
-    except Image.DecompressionBombError as exc:
-        raise ExtractionError(f"image is a decompression bomb: {exc}") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ExtractionError(f"image cannot be decoded: {exc}") from exc
-    check_pixels(image, max_page_pixels, "image")
-    return image
-
-
-def check_pixels(image: Image.Image, max_page_pixels: int, what: str) -> None:
-    width, height = image.size
-    if width * height > max_page_pixels:
-        raise ExtractionError(
-            f"{what} is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels),"
-            f" above the limit of {max_page_pixels / 1e6:.0f} megapixels per page"
-        )
-    if width == 0 or height == 0:
-        raise ExtractionError(f"{what} has no pixels")
-
-
-def load_image_frame(path: Path, frame: int, max_page_pixels: int) -> Image.Image:
-    image = open_image(path, max_page_pixels)
-    try:
-        if frame:
-            image.seek(frame)
-            check_pixels(image, max_page_pixels, f"frame {frame + 1}")
-        info = dict(image.info)
-        image.load()
-        if image.mode not in ("1", "L", "RGB"):
-            image = (
-                image.convert("RGBA").convert("RGB") if "A" in image.mode else image.convert("L")
-            )
-        loaded = image.copy()
-        loaded.info.update(info)
-    except ExtractionError:
-        raise
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ExtractionError(f"image frame {frame + 1} cannot be decoded: {exc}") from exc
-    finally:
-        image.close()
-    return loaded
 
 
 # -- process-pool glue: one engine per worker process ---------------------------------

@@ -6,25 +6,21 @@ its page itself. At most ``2 x workers`` pages are in flight, so memory is bound
 the number of workers, not by the length of the document.
 
 A service should build one :class:`OcrPool` at start-up and pass it to every
-``extract_text`` call (workers then stay warm); without one, each call that needs OCR
-on several pages builds a temporary pool.
+``extract_text`` call (workers then stay warm); without one, ``extract_text`` uses an
+:class:`OnDemandOcr`, which builds a temporary pool for each batch of several pages.
+Both implement :class:`~lexstream.ocr.extractors.base.PageOcr`.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
 
-from lexstream.ocr.extractors.engine import (
-    PageJob,
-    PageOcrResult,
-    TesseractEngine,
-    init_worker,
-    run_job,
-)
+from lexstream.ocr.extractors.base import PageJob, PageOcrResult
+from lexstream.ocr.tesseract.engine import TesseractEngine, init_worker, run_job
 
 logger = logging.getLogger(__name__)
 
@@ -91,32 +87,31 @@ class OcrPool:
         self.close()
 
 
-def ocr_pages(
-    jobs: list[PageJob],
-    on_result: Callable[[PageOcrResult], None],
-    *,
-    workers: int,
-    tessdata: str,
-    pool: OcrPool | None,
-) -> None:
-    """OCR ``jobs`` in the given pool, a temporary one, or (one page / one worker) in-process."""
-    if not jobs:
-        return
-    if pool is not None:
-        pool.map_pages(jobs, on_result)
-        return
-    if workers <= 1 or len(jobs) == 1:
-        engine = TesseractEngine(tessdata)
-        try:
-            for result in _in_process(engine, jobs):
-                on_result(result)
-        finally:
-            engine.close()
-        return
-    with OcrPool(min(workers, len(jobs)), tessdata) as temporary:
-        temporary.map_pages(jobs, on_result)
+class OnDemandOcr:
+    """OCR without a long-lived pool: one page (or one worker) in this process, several pages
+    in a temporary pool of up to ``workers`` processes, built for the call and closed after."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def map_pages(
+        self, jobs: Sequence[PageJob], on_result: Callable[[PageOcrResult], None]
+    ) -> None:
+        if not jobs:
+            return
+        tessdata = jobs[0].tessdata
+        if self.workers <= 1 or len(jobs) == 1:
+            engine = TesseractEngine(tessdata)
+            try:
+                for result in _in_process(engine, jobs):
+                    on_result(result)
+            finally:
+                engine.close()
+            return
+        with OcrPool(min(self.workers, len(jobs)), tessdata) as temporary:
+            temporary.map_pages(jobs, on_result)
 
 
-def _in_process(engine: TesseractEngine, jobs: list[PageJob]) -> Iterator[PageOcrResult]:
+def _in_process(engine: TesseractEngine, jobs: Sequence[PageJob]) -> Iterator[PageOcrResult]:
     for job in jobs:
         yield engine.ocr_page(job)

@@ -1,0 +1,151 @@
+"""The transcribe stage: fetch the recording, transcribe it, store the transcript and captions.
+
+Knows the object store and the broker it reports progress to, but not how a message
+arrives: :mod:`lexstream.transcribe.handlers` decodes and publishes what
+:meth:`TranscribeStage.handle` returns. Storage and the transcriber are handed in, so a test
+can pass fakes for both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from faststream.kafka import KafkaBroker
+from opentelemetry import metrics, trace
+
+from lexstream.shared.artifacts import Transcript
+from lexstream.shared.errors import PermanentError
+from lexstream.shared.events import (
+    DocumentStatus,
+    ObjectRef,
+    Stage,
+    Topics,
+    TranscribeRequested,
+    TranscriptReady,
+)
+from lexstream.shared.progress import ProgressReporter
+from lexstream.shared.storage import derived_key
+from lexstream.transcribe.captions import to_srt, to_webvtt
+from lexstream.transcribe.errors import TranscriptionInputError
+from lexstream.transcribe.settings import TranscribeSettings
+
+log = logging.getLogger(__name__)
+
+
+class Store(Protocol):
+    """What the stage needs of :class:`lexstream.shared.storage.ObjectStore`."""
+
+    derived: str
+
+    async def exists(self, ref: ObjectRef) -> bool: ...
+
+    async def download(self, ref: ObjectRef, path: Path) -> None: ...
+
+    async def put_json(self, ref: ObjectRef, payload: Any) -> None: ...
+
+    async def put_bytes(self, ref: ObjectRef, data: bytes, *, content_type: str) -> None: ...
+
+
+class Transcription(Protocol):
+    """What the stage needs of :class:`lexstream.transcribe.engine.Transcriber`."""
+
+    def transcribe(
+        self,
+        path: Path,
+        *,
+        document_id: str,
+        media_type: str,
+        language: str | None = None,
+        initial_prompt: str | None = None,
+        hotwords: str | None = None,
+        max_duration_s: float | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> Transcript: ...
+
+
+class TranscribeStage:
+    def __init__(
+        self,
+        settings: TranscribeSettings,
+        broker: KafkaBroker,
+        store: Store,
+        topics: Topics,
+        transcriber: Transcription,
+    ) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.store = store
+        self.topics = topics
+        self.transcriber = transcriber
+        self._audio_seconds = metrics.get_meter("lexstream.transcribe").create_counter(
+            "lexstream.audio.seconds", unit="s", description="seconds of audio transcribed"
+        )
+
+    async def handle(self, request: TranscribeRequested) -> TranscriptReady:
+        """Transcribe and store the recording; the event that announces it is returned."""
+        progress = ProgressReporter(
+            self.broker, self.topics, request, Stage.TRANSCRIBE, DocumentStatus.TRANSCRIBING
+        )
+        await progress.started()
+        if not await self.store.exists(request.original):
+            raise PermanentError(f"the original {request.original.uri} does not exist")
+        with tempfile.TemporaryDirectory(dir=self.settings.work_dir, prefix="asr-") as tmp:
+            path = Path(tmp) / "recording"
+            await self.store.download(request.original, path)
+            try:
+                transcript = await asyncio.to_thread(
+                    self.transcriber.transcribe,
+                    path,
+                    document_id=request.document_id,
+                    media_type=request.media_type,
+                    language=request.hints.language,
+                    initial_prompt=request.hints.initial_prompt,
+                    hotwords=request.hints.hotwords,
+                    max_duration_s=self.settings.max_duration_s,
+                    progress=progress.report,
+                )
+            except TranscriptionInputError as exc:
+                raise PermanentError(exc.reason, error_type="TranscriptionInputError") from exc
+
+        self._audio_seconds.add(transcript.duration, {"model": transcript.model})
+        trace.get_current_span().set_attributes(
+            {
+                "lexstream.media_type": request.media_type,
+                "lexstream.audio_seconds": transcript.duration,
+                "lexstream.model": transcript.model,
+                "lexstream.device": transcript.device,
+                "lexstream.segments": len(transcript.segments),
+            }
+        )
+
+        def ref(name: str) -> ObjectRef:
+            return ObjectRef(bucket=self.store.derived, key=derived_key(request.document_id, name))
+
+        json_ref, vtt_ref, srt_ref = (
+            ref("transcript.json"),
+            ref("transcript.vtt"),
+            ref("transcript.srt"),
+        )
+        await self.store.put_json(json_ref, transcript.model_dump(mode="json"))
+        await self.store.put_bytes(vtt_ref, to_webvtt(transcript).encode(), content_type="text/vtt")
+        await self.store.put_bytes(
+            srt_ref, to_srt(transcript).encode(), content_type="application/x-subrip"
+        )
+        return TranscriptReady(
+            **request.envelope(),
+            transcript=json_ref,
+            vtt=vtt_ref,
+            srt=srt_ref,
+            media_type=request.media_type,
+            filename=request.filename,
+            duration=transcript.duration,
+            language=transcript.language,
+            hints=request.hints,
+            model=transcript.model,
+            device=transcript.device,
+        )

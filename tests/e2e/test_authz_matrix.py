@@ -1,0 +1,337 @@
+"""The authorization table, tested whole on the running system.
+
+Every route of the table x every kind of caller x every kind of target, each asserting the
+exact status the table implies (lexstream.gateway.authz), and that a refusal for an
+existing resource the caller may not see has the very body of the refusal for one that does
+not exist. The callers: no key, a revoked key, a tenant admin, and an owner, an editor, a
+viewer, a non-member and a screened member of matter A, each with the scope sets {read},
+{write}, {matters} and {read, write, matters}. The targets: the caller's own matter (A) or a
+document in it, another matter (B) or a document in it, and an id that does not exist.
+
+The expectation is computed from the table, not copied from the code: the test fails when a
+route answers differently from its rule, or a rule is missing (then ``TABLE[...]`` raises).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from lexstream.gateway.authz import TABLE, MatterFrom, Rule
+from lexstream.gateway.stores import ROLE_RANK, Role, Scope
+from tests.e2e.conftest import RunningSystem
+from tests.samples import JFK_FLAC, sample
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
+
+ROLES = ("owner", "editor", "viewer", "non-member", "screened")
+SCOPE_SETS: dict[str, frozenset[Scope]] = {
+    "r": frozenset({Scope.READ}),
+    "w": frozenset({Scope.WRITE}),
+    "m": frozenset({Scope.MATTERS}),
+    "rwm": frozenset({Scope.READ, Scope.WRITE, Scope.MATTERS}),
+}
+TARGETS = ("own", "other", "missing")
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    key: str | None
+    role_in_a: str | None  # one of ROLES, "admin", or None for no key / revoked
+    scopes: frozenset[Scope] = frozenset()
+    valid: bool = True
+
+    @property
+    def admin(self) -> bool:
+        return self.role_in_a == "admin"
+
+    def role(self, target: str) -> Role | None:
+        """The caller's effective role in the target's matter."""
+        if target == "missing":
+            return None
+        if self.admin:
+            return Role.OWNER
+        if target == "other" or self.role_in_a in ("non-member", "screened"):
+            return None
+        return Role(self.role_in_a) if self.role_in_a else None
+
+
+@dataclass
+class World:
+    system: RunningSystem
+    admin: httpx.Client
+    callers: list[Caller]
+    matters: dict[str, str]  # own / other / missing / archive-own
+    documents: dict[str, str]  # own / other / missing / own-audio
+    probe_subject: str
+    revocable: list[str] = field(default_factory=list)
+
+
+def _create_key(admin: httpx.Client, subject: str, scopes: list[str]) -> dict[str, Any]:
+    response = admin.post(
+        "/v1/apikeys", json={"subject": subject, "name": subject, "scopes": scopes}
+    )
+    assert response.status_code == 201, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _upload(client: httpx.Client, matter: str, name: str, data: bytes, media: str) -> str:
+    response = client.post(
+        "/v1/documents", data={"matter_id": matter}, files={"file": (name, data, media)}
+    )
+    assert response.status_code == 202, response.text
+    return str(response.json()["document_id"])
+
+
+@pytest.fixture(scope="module")
+def world(running_system: RunningSystem) -> Iterator[World]:
+    admin = running_system.client()
+    run = secrets.token_hex(3)
+    matters = {
+        "own": f"MA-{run}",
+        "other": f"MB-{run}",
+        "archive-own": f"MX-{run}",
+        "missing": f"MZ-{run}-none",
+    }
+    for label in ("own", "other", "archive-own"):
+        response = admin.post("/v1/matters", json={"matter_id": matters[label], "name": label})
+        assert response.status_code == 201, response.text
+    subjects = {role: f"{role}-{run}" for role in ROLES}
+    for matter in (matters["own"], matters["archive-own"]):
+        for role in ("owner", "editor", "viewer", "screened"):
+            member_role = "viewer" if role == "screened" else role
+            response = admin.put(
+                f"/v1/matters/{matter}/members/{subjects[role]}", json={"role": member_role}
+            )
+            assert response.status_code == 200, response.text
+        response = admin.put(f"/v1/matters/{matter}/screens/{subjects['screened']}")
+        assert response.status_code == 200, response.text
+    response = admin.put(
+        f"/v1/matters/{matters['other']}/members/{'other-owner-' + run}", json={"role": "owner"}
+    )
+    assert response.status_code == 200, response.text
+
+    callers = [Caller("no-key", None, None, valid=False)]
+    revoked = _create_key(admin, subjects["viewer"], ["read", "write", "matters"])
+    assert admin.post(f"/v1/apikeys/{revoked['key_id']}/revoke").status_code == 200
+    callers.append(Caller("revoked", revoked["key"], None, valid=False))
+    admin_key = _create_key(admin, f"admin-{run}", ["admin"])
+    callers.append(Caller("admin", admin_key["key"], "admin", frozenset(Scope)))
+    for role in ROLES:
+        for label, scopes in SCOPE_SETS.items():
+            key = _create_key(admin, subjects[role], sorted(s.value for s in scopes))
+            callers.append(Caller(f"{role}/{label}", key["key"], role, scopes))
+
+    text = f"Authorization matrix document {run}. The court finds for the plaintiff.".encode()
+    documents = {
+        "own": _upload(admin, matters["own"], "own.txt", text, "text/plain"),
+        "other": _upload(admin, matters["other"], "other.txt", text + b" B", "text/plain"),
+        "own-audio": _upload(
+            admin, matters["own"], "hearing.flac", sample(JFK_FLAC).read_bytes(), "audio/flac"
+        ),
+        "missing": str(uuid.uuid4()),
+    }
+    for label in ("own", "other", "own-audio"):
+        final = running_system.wait_terminal(admin, documents[label])
+        assert final["status"] == "indexed", (label, final)
+    revocable = [_create_key(admin, f"revocable-{run}-{i}", ["read"])["key_id"] for i in range(2)]
+    yield World(running_system, admin, callers, matters, documents, f"probe-{run}", revocable)
+    admin.close()
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    template: str
+    success: int
+    targeted: bool = True
+    build: Callable[[World, str], tuple[str, dict[str, Any]]] | None = None
+
+
+def _doc(suffix: str = "", audio: bool = False, success: int = 200) -> Callable[..., Any]:
+    def build(world: World, target: str) -> tuple[str, dict[str, Any]]:
+        label = "own-audio" if audio and target == "own" else target
+        return f"/v1/documents/{world.documents[label]}{suffix}", {}
+
+    return build
+
+
+def _matter(suffix: str = "", archive: bool = False, **request: Any) -> Callable[..., Any]:
+    def build(world: World, target: str) -> tuple[str, dict[str, Any]]:
+        label = "archive-own" if archive and target == "own" else target
+        path = f"/v1/matters/{world.matters[label]}{suffix}".replace("{probe}", world.probe_subject)
+        return path, dict(request)
+
+    return build
+
+
+def _upload_case(world: World, target: str) -> tuple[str, dict[str, Any]]:
+    body = f"matrix upload {secrets.token_hex(8)}".encode()
+    return "/v1/documents", {
+        "data": {"matter_id": world.matters[target]},
+        "files": {"file": ("matrix.txt", body, "text/plain")},
+    }
+
+
+def _move_case(world: World, target: str) -> tuple[str, dict[str, Any]]:
+    # The document moves to the matter it is in: the authorization is that of a real move,
+    # and the matrix leaves the documents where they are.
+    matter = world.matters["own" if target == "missing" else target]
+    return f"/v1/documents/{world.documents[target]}", {"json": {"matter_id": matter}}
+
+
+def _revoke_case(world: World, target: str) -> tuple[str, dict[str, Any]]:
+    key_id = world.revocable[0] if target == "own" else f"missing-{target}"
+    return f"/v1/apikeys/{key_id}/revoke", {}
+
+
+def _plain(path: str, **request: Any) -> Callable[..., Any]:
+    return lambda world, target: (path, dict(request))
+
+
+CASES = [
+    Case("GET", "/v1/me", 200, False, _plain("/v1/me")),
+    Case("GET", "/v1/openapi.json", 200, False, _plain("/v1/openapi.json")),
+    Case("GET", "/v1/search", 200, False, _plain("/v1/search", params={"q": "plaintiff"})),
+    Case("GET", "/v1/suggest", 200, False, _plain("/v1/suggest", params={"q": "plai"})),
+    Case(
+        "GET", "/v1/cited-by", 200, False, _plain("/v1/cited-by", params={"citation": "1 U.S. 1"})
+    ),
+    Case("GET", "/v1/matters", 200, False, _plain("/v1/matters")),
+    Case("POST", "/v1/matters", 201, False, lambda w, t: ("/v1/matters", {"json": {"name": "m"}})),
+    Case("GET", "/v1/apikeys", 200, False, _plain("/v1/apikeys")),
+    Case(
+        "POST",
+        "/v1/apikeys",
+        201,
+        False,
+        _plain("/v1/apikeys", json={"subject": "svc-matrix", "name": "m", "scopes": ["read"]}),
+    ),
+    Case("GET", "/v1/audit", 200, False, _plain("/v1/audit", params={"size": 1})),
+    Case("POST", "/v1/apikeys/{key_id}/revoke", 200, True, _revoke_case),
+    Case("POST", "/v1/documents", 202, True, _upload_case),
+    Case("GET", "/v1/documents/{document_id}", 200, True, _doc()),
+    Case("PATCH", "/v1/documents/{document_id}", 200, True, _move_case),
+    Case("GET", "/v1/documents/{document_id}/children", 200, True, _doc("/children")),
+    Case("GET", "/v1/documents/{document_id}/similar", 200, True, _doc("/similar")),
+    Case("GET", "/v1/documents/{document_id}/text", 200, True, _doc("/text")),
+    Case("GET", "/v1/documents/{document_id}/transcript", 200, True, _doc("/transcript", True)),
+    Case("GET", "/v1/documents/{document_id}/original", 307, True, _doc("/original")),
+    Case("GET", "/v1/matters/{matter_id}", 200, True, _matter()),
+    Case("PATCH", "/v1/matters/{matter_id}", 200, True, _matter(json={"description": "m"})),
+    Case(
+        "PUT",
+        "/v1/matters/{matter_id}/members/{subject}",
+        200,
+        True,
+        _matter("/members/{probe}", json={"role": "viewer"}),
+    ),
+    Case(
+        "DELETE",
+        "/v1/matters/{matter_id}/members/{subject}",
+        200,
+        True,
+        _matter("/members/{probe}"),
+    ),
+    Case(
+        "PUT", "/v1/matters/{matter_id}/screens/{subject}", 200, True, _matter("/screens/{probe}")
+    ),
+    Case(
+        "DELETE",
+        "/v1/matters/{matter_id}/screens/{subject}",
+        200,
+        True,
+        _matter("/screens/{probe}"),
+    ),
+    # Last: archiving changes the matter (its "own" target is a copy of A, MX).
+    Case("POST", "/v1/matters/{matter_id}/archive", 200, True, _matter("/archive", archive=True)),
+]
+
+
+def expected(case: Case, rule: Rule, caller: Caller, target: str) -> int:
+    if not caller.valid:
+        return 401
+    if rule.scope not in caller.scopes:
+        return 403
+    if rule.admin_only and not caller.admin:
+        return 403
+    if not case.targeted:
+        return case.success
+    if case.template.startswith("/v1/apikeys/"):
+        return case.success if target == "own" else 404
+    if target == "missing":
+        return 404
+    if rule.admin_only:
+        return case.success
+    if rule.matter is MatterFrom.NONE:
+        return case.success
+    role = caller.role(target)
+    if role is None:
+        return 404
+    assert rule.role is not None
+    if ROLE_RANK[role] < ROLE_RANK[rule.role]:
+        return 403
+    if case.template == "/v1/documents/{document_id}" and case.method == "PATCH":
+        return case.success  # editor of the document's matter and of the target (the same)
+    return case.success
+
+
+def _request(
+    client: httpx.Client, case: Case, path: str, request: dict[str, Any]
+) -> httpx.Response:
+    return client.request(case.method, path, follow_redirects=False, **request)
+
+
+def test_every_route_scope_role_and_target(world: World, request: pytest.FixtureRequest) -> None:
+    routes = {(c.method, c.template) for c in CASES}
+    assert routes == set(TABLE), f"cases and table differ: {routes ^ set(TABLE)}"
+    failures: list[str] = []
+    leaks: list[str] = []
+    statuses: Counter[int] = Counter()
+    base = world.system.gateway_url
+    for case in CASES:
+        rule = TABLE[(case.method, case.template)]
+        assert case.build is not None
+        for caller in world.callers:
+            headers = {"X-API-Key": caller.key} if caller.key else {}
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+                bodies: dict[str, tuple[int, bytes]] = {}
+                for target in TARGETS if case.targeted else ("own",):
+                    path, request = case.build(world, target)
+                    response = _request(client, case, path, request)
+                    want = expected(case, rule, caller, target)
+                    statuses[response.status_code] += 1
+                    bodies[target] = (response.status_code, response.content)
+                    if response.status_code != want:
+                        failures.append(
+                            f"{case.method} {case.template} as {caller.name} on {target}: "
+                            f"{response.status_code} (want {want}) {response.text[:160]}"
+                        )
+                other, missing = bodies.get("other"), bodies.get("missing")
+                if other and missing and other[0] >= 400 and other != missing:
+                    leaks.append(
+                        f"{case.method} {case.template} as {caller.name}: the refusal for an "
+                        f"existing resource differs from the one for none: "
+                        f"{other[0]} {other[1][:100]!r} vs {missing[0]} {missing[1][:100]!r}"
+                    )
+    total = sum(statuses.values())
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:  # the size of the matrix, in the test run's own output
+        reporter.write_line(
+            f"authorization matrix: {total} requests over {len(CASES)} routes x "
+            f"{len(world.callers)} callers, statuses {dict(sorted(statuses.items()))}"
+        )
+    assert not failures, f"{len(failures)} of {total} cases answered wrongly:\n" + "\n".join(
+        failures[:60]
+    )
+    assert not leaks, "\n".join(leaks[:40])
+    assert total >= len(CASES) * len(world.callers)

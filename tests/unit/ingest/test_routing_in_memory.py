@@ -1,0 +1,251 @@
+"""ingest's topic paths in memory: FastStream's ``TestKafkaBroker`` and a dict for S3.
+
+The broker, stage runner, subscribers and pipeline are the ones ``create_app`` wires
+(:func:`lexstream.ingest.app.build_ingest`); only the object store is replaced. A second
+broker stands for the rest of the system and records what ingest publishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import wave
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from minio.error import S3Error
+from tests.unit.ingest.zipgen import make_zip
+from typing_extensions import override
+
+from lexstream.ingest.app import build_ingest
+from lexstream.ingest.settings import IngestSettings
+from lexstream.shared.events import ObjectRef, Topics
+from lexstream.shared.kafka import DLQ_ERROR, DLQ_ERROR_TYPE, make_broker
+from lexstream.shared.storage import ObjectStore, original_key
+from lexstream.shared.telemetry import setup_telemetry
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def wav_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x00" * 800)
+    return buffer.getvalue()
+
+
+def _missing(ref: ObjectRef) -> S3Error:
+    return S3Error(None, "NoSuchKey", "no such key", ref.key, "", "")  # type: ignore[arg-type]
+
+
+class MemoryStore(ObjectStore):
+    """The object store's interface over a dict (no S3 client is ever called)."""
+
+    def __init__(self, settings: IngestSettings) -> None:
+        super().__init__(settings)
+        self.objects: dict[tuple[str, str], bytes] = {}
+
+    @override
+    async def exists(self, ref: ObjectRef) -> bool:
+        return (ref.bucket, ref.key) in self.objects
+
+    @override
+    async def put_file(
+        self,
+        ref: ObjectRef,
+        path: Path,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        self.objects[(ref.bucket, ref.key)] = await asyncio.to_thread(path.read_bytes)
+
+    @override
+    async def put_bytes(self, ref: ObjectRef, data: bytes, *, content_type: str) -> None:
+        self.objects[(ref.bucket, ref.key)] = data
+
+    @override
+    async def get_bytes(self, ref: ObjectRef) -> bytes:
+        try:
+            return self.objects[(ref.bucket, ref.key)]
+        except KeyError:
+            raise _missing(ref) from None
+
+    @override
+    async def download(self, ref: ObjectRef, path: Path) -> None:
+        await asyncio.to_thread(path.write_bytes, await self.get_bytes(ref))
+
+
+@dataclass
+class Seen:
+    topic: str
+    body: dict[str, Any]
+    headers: dict[str, Any]
+
+
+@dataclass
+class Ingest:
+    broker: KafkaBroker
+    topics: Topics
+    store: MemoryStore
+    seen: list[Seen]
+
+    async def submit(self, payload: dict[str, Any]) -> None:
+        await self.broker.publish(payload, self.topics.submitted)
+
+    def on(self, topic: str) -> list[dict[str, Any]]:
+        return [s.body for s in self.seen if s.topic == topic]
+
+
+@pytest.fixture
+async def ingest(tmp_path: Path) -> AsyncIterator[Ingest]:
+    settings = IngestSettings(
+        topic_prefix="mem", spool_dir=tmp_path, retry_attempts=1, tenant="firm"
+    )
+    telemetry = setup_telemetry("ingest-test", None, set_global=False, instrument_http=False)
+    broker = make_broker(settings, telemetry, client_id="ingest")
+    store = MemoryStore(settings)
+    build_ingest(settings, broker, store)
+    topics = Topics(settings.topic_prefix)
+    seen: list[Seen] = []
+    rest = KafkaBroker()  # the other services, as far as ingest can tell
+
+    for topic in (
+        topics.stored,
+        topics.ocr_requested,
+        topics.transcribe_requested,
+        topics.text_extracted,
+        topics.failed,
+        Topics.dlq(topics.submitted),
+    ):
+
+        @rest.subscriber(topic)
+        async def record(message: KafkaMessage) -> None:
+            raw = message.raw_message
+            seen.append(Seen(raw.topic, json.loads(message.body), dict(message.headers)))  # type: ignore[union-attr]
+
+    async with TestKafkaBroker(broker, rest):
+        yield Ingest(broker, topics, store, seen)
+
+
+def inline(name: str, data: bytes, external_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "source": "dms",
+        "external_id": external_id,
+        "filename": name,
+        "content_base64": base64.b64encode(data).decode(),
+        "matter_id": "M-1",
+        **extra,
+    }
+
+
+async def test_a_pdf_is_stored_and_sent_to_ocr(ingest: Ingest) -> None:
+    await ingest.submit(inline("brief.pdf", PDF, "doc-1", language="en"))
+
+    [stored] = ingest.on(ingest.topics.stored)
+    [request] = ingest.on(ingest.topics.ocr_requested)
+    assert stored["route"] == "ocr"
+    assert stored["media_type"] == "application/pdf"
+    assert (stored["tenant"], stored["matter_id"]) == ("firm", "M-1")
+    assert stored["provenance"]["intake"] == "topic"
+    assert request["document_id"] == stored["document_id"]
+    assert request["original"] == stored["original"]
+    assert request["hints"]["language"] == "en"
+    assert ingest.on(ingest.topics.transcribe_requested) == []
+    assert ingest.on(ingest.topics.failed) == []
+    key = original_key(stored["sha256"])
+    assert ingest.store.objects[(ingest.store.originals, key)] == PDF
+
+
+async def test_audio_is_sent_to_transcribe_not_ocr(ingest: Ingest) -> None:
+    await ingest.submit(inline("hearing", wav_bytes(), "rec-1"))
+
+    [stored] = ingest.on(ingest.topics.stored)
+    [request] = ingest.on(ingest.topics.transcribe_requested)
+    assert stored["route"] == "transcribe"
+    assert request["document_id"] == stored["document_id"]
+    assert request["media_type"].startswith("audio/")
+    assert ingest.on(ingest.topics.ocr_requested) == []
+
+
+async def test_the_same_submission_twice_is_one_document(ingest: Ingest) -> None:
+    await ingest.submit(inline("brief.pdf", PDF, "doc-2"))
+    await ingest.submit(inline("brief.pdf", PDF, "doc-2"))
+
+    assert len(ingest.on(ingest.topics.stored)) == 1
+    assert len(ingest.on(ingest.topics.ocr_requested)) == 1
+
+
+async def test_an_unsupported_file_fails_with_a_reason_and_is_not_routed(ingest: Ingest) -> None:
+    elf = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
+    await ingest.submit(inline("brief.pdf", elf, "doc-3"))
+
+    [failed] = ingest.on(ingest.topics.failed)
+    assert failed["error_type"] == "UnsupportedMediaType"
+    assert "unsupported media type" in failed["reason"]
+    assert failed["stage"] == "ingest"
+    assert ingest.on(ingest.topics.stored) == []
+    assert ingest.on(ingest.topics.ocr_requested) == []
+    assert ingest.on(Topics.dlq(ingest.topics.submitted)) == []  # the message was fine
+
+
+async def test_an_invalid_submission_goes_to_the_dlq_and_fails_its_document(
+    ingest: Ingest,
+) -> None:
+    await ingest.submit({"source": "dms", "external_id": "doc-4", "filename": "x.pdf"})
+
+    [failed] = ingest.on(ingest.topics.failed)
+    assert failed["error_type"] == "InvalidSubmission"
+    assert "exactly one of object_uri or content_base64" in failed["reason"]
+    [dead] = [s for s in ingest.seen if s.topic == Topics.dlq(ingest.topics.submitted)]
+    assert dead.body["external_id"] == "doc-4"
+    assert dead.headers[DLQ_ERROR_TYPE] == "InvalidSubmission"
+    assert "content_base64" in dead.headers[DLQ_ERROR]
+    assert ingest.on(ingest.topics.stored) == []
+
+
+async def test_a_missing_object_fails_its_document(ingest: Ingest) -> None:
+    await ingest.submit(
+        {
+            "source": "dms",
+            "external_id": "doc-5",
+            "filename": "gone.pdf",
+            "object_uri": "s3://upstream/gone.pdf",
+        }
+    )
+
+    [failed] = ingest.on(ingest.topics.failed)
+    assert failed["error_type"] == "MissingObject"
+    assert "s3://upstream/gone.pdf" in failed["reason"]
+    assert len(ingest.on(Topics.dlq(ingest.topics.submitted))) == 1
+
+
+async def test_a_zip_becomes_child_documents_through_ingests_own_stored_consumer(
+    ingest: Ingest,
+) -> None:
+    archive = make_zip({"a.pdf": PDF, "b.wav": wav_bytes()})
+    await ingest.submit(inline("bundle.zip", archive, "zip-1"))
+
+    stored = ingest.on(ingest.topics.stored)
+    [container] = [s for s in stored if s["route"] == "container"]
+    children = {s["filename"]: s for s in stored if s["route"] != "container"}
+    assert set(children) == {"a.pdf", "b.wav"}
+    assert {c["parent_document_id"] for c in children.values()} == {container["document_id"]}
+    assert [r["document_id"] for r in ingest.on(ingest.topics.ocr_requested)] == [
+        children["a.pdf"]["document_id"]
+    ]
+    assert [r["document_id"] for r in ingest.on(ingest.topics.transcribe_requested)] == [
+        children["b.wav"]["document_id"]
+    ]
+    [listing] = ingest.on(ingest.topics.text_extracted)
+    assert listing["document_id"] == container["document_id"]

@@ -1,0 +1,179 @@
+"""The transcribe router in memory (FastStream's ``TestKafkaBroker``): the real subscriber,
+stage runner and stage, with the object store in memory and a stand-in transcriber (the
+Whisper model itself is tested in ``test_transcribe_engine``)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+from tests.unit.ocr.in_memory import MemoryStore, Published, collect
+
+from lexstream.shared.artifacts import Segment, Transcript
+from lexstream.shared.events import Hints, Stage, Topics, TranscribeRequested, TranscriptReady
+from lexstream.shared.kafka import DLQ_ERROR, DLQ_ERROR_TYPE, StageRunner
+from lexstream.transcribe.errors import InputErrorCode, TranscriptionInputError
+from lexstream.transcribe.handlers import build_router
+from lexstream.transcribe.settings import TranscribeSettings
+from lexstream.transcribe.stage import TranscribeStage
+
+RECORDING = b"RIFF....WAVEfmt "  # the stand-in never decodes it
+
+
+@dataclass
+class FakeTranscriber:
+    """Answers every recording with two segments, or raises ``error``; keeps what it got."""
+
+    error: Exception | None = None
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def transcribe(self, path: Path, **kwargs: Any) -> Transcript:
+        self.calls.append({"bytes": path.read_bytes(), **kwargs})
+        if self.error is not None:
+            raise self.error
+        return Transcript(
+            document_id=kwargs["document_id"],
+            media_type=kwargs["media_type"],
+            duration=4.5,
+            language="en",
+            segments=[
+                Segment(id=0, start=0.0, end=2.0, text="All rise.", speaker="SPEAKER_1"),
+                Segment(id=1, start=2.5, end=4.5, text="Be seated.", speaker="SPEAKER_2"),
+            ],
+            model="fake",
+            device="cpu",
+            compute_type="int8",
+        )
+
+
+@dataclass
+class Transcribe:
+    broker: KafkaBroker
+    topics: Topics
+    store: MemoryStore
+    transcriber: FakeTranscriber
+    ready: list[Published]
+    failed: list[Published]
+    dlq: list[Published]
+
+    async def request(self, *, missing: bool = False, **fields: Any) -> TranscribeRequested:
+        original = self.store.put_original(f"sha256/ab/{secrets.token_hex(32)}", RECORDING)
+        if missing:
+            del self.store.objects[original.bucket, original.key]
+        request = TranscribeRequested(
+            document_id=f"doc-{secrets.token_hex(4)}",
+            original=original,
+            media_type="audio/wav",
+            filename="hearing.wav",
+            **fields,
+        )
+        await self.broker.publish(
+            request.model_dump_event(),
+            self.topics.transcribe_requested,
+            key=request.document_id.encode(),
+        )
+        return request
+
+
+@pytest.fixture
+def transcriber() -> FakeTranscriber:
+    return FakeTranscriber()
+
+
+@pytest.fixture
+async def asr(transcriber: FakeTranscriber) -> AsyncIterator[Transcribe]:
+    settings = TranscribeSettings(
+        topic_prefix=f"t{secrets.token_hex(4)}", retry_attempts=2, retry_max_wait_s=0.01
+    )
+    broker = KafkaBroker()
+    topics = Topics(settings.topic_prefix)
+    store = MemoryStore()
+    stage = TranscribeStage(settings, broker, store, topics, transcriber)
+    runner = StageRunner(broker, topics, Stage.TRANSCRIBE, settings)
+    broker.include_router(build_router(settings, topics, runner, stage))
+    harness = Transcribe(
+        broker,
+        topics,
+        store,
+        transcriber,
+        ready=collect(broker, topics.transcript_ready),
+        failed=collect(broker, topics.failed),
+        dlq=collect(broker, Topics.dlq(topics.transcribe_requested)),
+    )
+    async with TestKafkaBroker(broker):
+        yield harness
+
+
+async def test_a_recording_is_transcribed_stored_with_captions_and_announced(
+    asr: Transcribe,
+) -> None:
+    hints = Hints(language="en", initial_prompt="Smith v. Jones", hotwords="Smith Jones")
+    request = await asr.request(hints=hints, matter_id="M-1")
+    [call] = asr.transcriber.calls
+    assert call["bytes"] == RECORDING
+    assert (call["language"], call["initial_prompt"], call["hotwords"]) == (
+        "en",
+        "Smith v. Jones",
+        "Smith Jones",
+    )
+    [published] = asr.ready
+    assert published.key == request.document_id.encode()
+    ready = TranscriptReady.model_validate(published.body)
+    assert (ready.document_id, ready.matter_id, ready.duration, ready.model) == (
+        request.document_id,
+        "M-1",
+        4.5,
+        "fake",
+    )
+    stored = Transcript.model_validate_json(asr.store.read(ready.transcript))
+    assert [s.text for s in stored.segments] == ["All rise.", "Be seated."]
+    vtt = asr.store.read(ready.vtt).decode()
+    assert vtt.startswith("WEBVTT") and "All rise." in vtt
+    assert "00:00:02,500 --> 00:00:04,500" in asr.store.read(ready.srt).decode()
+    assert asr.store.content_types[ready.vtt.bucket, ready.vtt.key] == "text/vtt"
+    assert not asr.failed and not asr.dlq
+
+
+@pytest.mark.parametrize(
+    "transcriber",
+    [
+        FakeTranscriber(
+            TranscriptionInputError("the file has no audio stream", InputErrorCode.NO_AUDIO_STREAM)
+        )
+    ],
+)
+async def test_a_recording_without_audio_fails_with_its_reason_and_goes_to_the_dlq(
+    asr: Transcribe,
+) -> None:
+    request = await asr.request()
+    assert not asr.ready
+    [failed] = asr.failed
+    assert (failed.body["document_id"], failed.body["stage"]) == (request.document_id, "transcribe")
+    assert failed.body["reason"] == "the file has no audio stream"
+    assert failed.body["error_type"] == "TranscriptionInputError"
+    [dead] = asr.dlq
+    assert TranscribeRequested.model_validate_json(dead.raw) == request
+    assert dead.headers[DLQ_ERROR] == "the file has no audio stream"
+    assert dead.headers[DLQ_ERROR_TYPE] == "TranscriptionInputError"
+    assert len(asr.transcriber.calls) == 1  # the input's fault: not retried
+
+
+async def test_a_missing_recording_is_a_permanent_failure(asr: Transcribe) -> None:
+    await asr.request(missing=True)
+    assert not asr.transcriber.calls and not asr.ready
+    [failed] = asr.failed
+    assert "does not exist" in failed.body["reason"]
+    assert len(asr.dlq) == 1
+
+
+@pytest.mark.parametrize("transcriber", [FakeTranscriber(ConnectionResetError("GPU host gone"))])
+async def test_a_transient_error_is_retried_then_left_for_redelivery(asr: Transcribe) -> None:
+    with pytest.raises(ConnectionResetError):
+        await asr.request()
+    assert len(asr.transcriber.calls) == 2  # retry_attempts
+    assert not asr.ready and not asr.failed and not asr.dlq
