@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
 
 from legal_texts import document_text, load_documents
 
+from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.bulk import BulkAction
 from lexstream.index.documents import text_search_document
 from lexstream.index.extraction import EXTRACTOR_VERSION, extract, warm_up
@@ -41,7 +42,7 @@ from lexstream.index.settings import IndexSettings
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import ObjectRef, TextExtracted
 from lexstream.shared.ids import new_document_id
-from lexstream.shared.search import bootstrap_indices, documents_alias, make_search_client
+from lexstream.shared.search import documents_alias, make_search_client
 from lexstream.shared.storage import ObjectStore
 
 CHARS_PER_PAGE = 3_000

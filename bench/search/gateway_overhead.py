@@ -34,7 +34,8 @@ from elasticsearch.helpers import async_streaming_bulk
 from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.search import SearchRequest, build_query
 from lexstream.gateway.stores import Role
-from lexstream.shared.search import bootstrap_indices, documents_alias
+from lexstream.index.bootstrap import bootstrap_indices
+from lexstream.shared.search import documents_alias
 from lexstream.shared.settings import CommonSettings
 
 ROOT = Path(__file__).resolve().parents[2]

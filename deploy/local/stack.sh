@@ -10,6 +10,8 @@
 #   stack.sh versions                 e.g. "kafka=4.1.1 elasticsearch=8.19.4 s3=s3proxy 4.1.0"
 #
 # Components: kafka, elasticsearch, s3 (none given: all). See deploy/local/README.md.
+# Kafka also has a SASL_SSL listener (SCRAM-SHA-512, its certificate from a CA made under
+# .stack/conf/kafka/tls) on LEXSTREAM_STACK_KAFKA_SECURE_PORT (9094; 0 turns it off).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +30,9 @@ MVN=${LEXSTREAM_STACK_MVN:-mvn}
 KAFKA_PORT=${LEXSTREAM_STACK_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${LEXSTREAM_STACK_KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP=${LEXSTREAM_STACK_KAFKA_HEAP:-512m}
+KAFKA_SECURE_PORT=${LEXSTREAM_STACK_KAFKA_SECURE_PORT:-9094}
+KAFKA_SCRAM_USER=${LEXSTREAM_STACK_KAFKA_SCRAM_USER:-lexstream}
+KAFKA_SCRAM_PASSWORD=${LEXSTREAM_STACK_KAFKA_SCRAM_PASSWORD:-lexstream-scram-secret}
 ES_PORT=${LEXSTREAM_STACK_ES_PORT:-9200}
 ES_TRANSPORT_PORT=${LEXSTREAM_STACK_ES_TRANSPORT_PORT:-9300}
 ES_HEAP=${LEXSTREAM_STACK_ES_HEAP:-1g}
@@ -225,19 +230,104 @@ launch() { # component logfile command...
 # kafka
 # ---------------------------------------------------------------------------------------
 
+kafka_secure() { [[ $KAFKA_SECURE_PORT != 0 ]]; }
+
+# The secured listener's TLS material, made once and kept (clients trust tls/ca.pem): a local
+# CA and a server certificate for 127.0.0.1/localhost it signed, as the PKCS12 keystore
+# Kafka reads. Remade when missing or within a day of expiry.
+kafka_tls_material() {
+    local dir=$CONF_DIR/kafka/tls
+    if [[ -f $dir/server.p12 && -f $dir/keystore.password ]] &&
+        openssl x509 -checkend 86400 -noout -in "$dir/server.pem" >/dev/null 2>&1 &&
+        openssl x509 -checkend 86400 -noout -in "$dir/ca.pem" >/dev/null 2>&1; then
+        return
+    fi
+    command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
+    log "making the TLS certificates of Kafka's secured listener in $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    (
+        umask 077
+        cd "$dir"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=lexstream local CA" \
+            -keyout ca.key -out ca.pem \
+            -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+            -keyout server.key -out server.csr 2>/dev/null
+        printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+            "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
+            "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid,issuer" >server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 \
+            -extfile server.ext -out server.pem 2>/dev/null
+        openssl rand -hex 16 >keystore.password
+        openssl pkcs12 -export -in server.pem -inkey server.key -certfile ca.pem -name kafka \
+            -passout "file:keystore.password" -out server.p12
+        rm -f server.csr server.ext ca.srl
+        chmod 644 ca.pem
+    ) || die "could not make Kafka's TLS certificates in $dir"
+}
+
+# The lines of server.properties for the SASL_SSL listener (none when it is turned off).
+kafka_secure_properties() {
+    kafka_secure || return 0
+    local tls=$CONF_DIR/kafka/tls prefix=listener.name.sasl_ssl
+    local scram="org.apache.kafka.common.security.scram.ScramLoginModule required;"
+    printf '%s\n' \
+        "$prefix.sasl.enabled.mechanisms=SCRAM-SHA-512" \
+        "$prefix.scram-sha-512.sasl.jaas.config=$scram" \
+        "$prefix.ssl.keystore.type=PKCS12" \
+        "$prefix.ssl.keystore.location=$tls/server.p12" \
+        "$prefix.ssl.keystore.password=$(cat "$tls/keystore.password")" \
+        "$prefix.ssl.client.auth=none"
+}
+
+# SCRAM credentials live in the cluster metadata, so storage formatted before the secured
+# listener existed has none: they are upserted once the broker answers (kafka-configs over
+# the plaintext listener), and a stamp of the user and password skips that on later starts.
+ensure_kafka_scram_user() {
+    kafka_secure || return 0
+    local digest stamp
+    digest=$(printf '%s\n%s' "$KAFKA_SCRAM_USER" "$KAFKA_SCRAM_PASSWORD" | sha256sum | cut -c1-16)
+    stamp=$DATA_DIR/kafka/.scram-$digest
+    [[ -f $stamp ]] && return 0
+    log "creating the SCRAM user '$KAFKA_SCRAM_USER' of Kafka's secured listener"
+    "$JAVA" -Dlog4j2.configurationFile="$SCRIPT_DIR/kafka/log4j2.properties" \
+        -cp "$DIST_DIR/kafka/lib/*" kafka.admin.ConfigCommand \
+        --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter --entity-type users \
+        --entity-name "$KAFKA_SCRAM_USER" \
+        --add-config "SCRAM-SHA-512=[password=$KAFKA_SCRAM_PASSWORD]" \
+        >>"$LOG_DIR/kafka.log" 2>&1 ||
+        die "could not create the Kafka SCRAM user (see $LOG_DIR/kafka.log)"
+    rm -f "$DATA_DIR"/kafka/.scram-*
+    touch "$stamp"
+}
+
 start_kafka() {
     local conf=$CONF_DIR/kafka data=$DATA_DIR/kafka
     mkdir -p "$conf" "$data" "$LOG_DIR/kafka"
-    cat >"$conf/server.properties" <<EOF
+    local listeners="PLAINTEXT://127.0.0.1:$KAFKA_PORT"
+    local protocols="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    if kafka_secure; then
+        ! port_in_use "$KAFKA_SECURE_PORT" ||
+            die "port $KAFKA_SECURE_PORT (Kafka's secured listener) is taken; set LEXSTREAM_STACK_KAFKA_SECURE_PORT (0 turns it off)"
+        kafka_tls_material
+        listeners+=",SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT"
+        protocols+=",SASL_SSL:SASL_SSL"
+    fi
+    (
+        umask 077 # the keystore password is in it
+        cat >"$conf/server.properties" <<EOF
 # Written by deploy/local/stack.sh on every start; edit the script, not this file.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=$listeners,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$listeners
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=$protocols
+$(kafka_secure_properties)
 log.dirs=$data
 num.partitions=3
 auto.create.topics.enable=true
@@ -252,6 +342,8 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 delete.topic.enable=true
 EOF
+        chmod 600 "$conf/server.properties" # also when an older start made it readable
+    )
     local classpath="$DIST_DIR/kafka/lib/*"
     if [[ ! -f $data/meta.properties ]]; then
         local cluster_id
@@ -422,6 +514,7 @@ cmd_start() {
     # All are launched first and then waited for, so their start-ups overlap.
     for c in $components; do
         wait_healthy "$c"
+        [[ $c != kafka ]] || ensure_kafka_scram_user
     done
 }
 

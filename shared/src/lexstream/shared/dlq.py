@@ -22,6 +22,7 @@ from lexstream.shared.kafka import (
 )
 from lexstream.shared.logs import setup_logging
 from lexstream.shared.settings import CommonSettings
+from lexstream.shared.transport import kafka_client_options
 
 log = logging.getLogger(__name__)
 _DROP = {DLQ_ERROR, DLQ_ERROR_TYPE, DLQ_FAILED_AT, DLQ_ORIGINAL_TOPIC, DLQ_STAGE}
@@ -37,13 +38,13 @@ async def replay(
     between the topic and its DLQ for ever).
     """
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_client_options(settings),
         group_id=f"{settings.topic_prefix}-dlq-replay",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
+        **kafka_client_options(settings), acks="all", enable_idempotence=True
     )
     await consumer.start()
     await producer.start()

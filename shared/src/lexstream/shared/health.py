@@ -11,10 +11,16 @@ from fastapi.responses import JSONResponse
 Check = Callable[[], Awaitable[object]]
 
 
+class NotReady(Exception):
+    """A check's own verdict; its message (no secrets, no addresses) is shown in the answer."""
+
+
 async def run_checks(checks: Mapping[str, Check], timeout_s: float = 3.0) -> dict[str, str]:
     async def one(check: Check) -> str:
         try:
             await asyncio.wait_for(check(), timeout_s)
+        except NotReady as exc:
+            return f"down: {exc}"
         except Exception as exc:
             return f"down: {type(exc).__name__}"
         return "ok"

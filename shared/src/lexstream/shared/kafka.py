@@ -29,6 +29,7 @@ from lexstream.shared.errors import PermanentError, is_transient
 from lexstream.shared.events import DocumentFailed, Event, Stage, Topics
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.telemetry import Telemetry
+from lexstream.shared.transport import kafka_client_options, kafka_security
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,13 @@ DLQ_FAILED_AT = "x-lexstream-failed-at"
 
 
 def make_broker(settings: CommonSettings, telemetry: Telemetry, *, client_id: str) -> KafkaBroker:
-    """A broker with trace propagation and acks=all (see below for idempotence)."""
+    """A broker with trace propagation and acks=all (see below for idempotence).
+
+    TLS and SASL come from the settings (:func:`lexstream.shared.transport.kafka_security`).
+    """
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=kafka_security(settings),
         client_id=client_id,
         acks="all",
         # Not aiokafka's idempotent producer: after a broker restart it can fail every later
@@ -75,7 +80,7 @@ async def ensure_topics(settings: CommonSettings, names: list[str]) -> None:
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import TopicAlreadyExistsError
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -1,26 +1,19 @@
-"""Elasticsearch 8.x: the client, the index templates and the write alias.
+"""Elasticsearch 8.x: the client, and the names of the indices both sides use.
 
 Documents live behind the alias ``<prefix>-documents`` (initially ``-000001``), so a mapping
-change is a reindex behind the alias. Status records live in ``<prefix>-status``.
+change is a reindex behind the alias. Status records live in ``<prefix>-status``. The index
+service owns both: their mappings and their creation are in ``lexstream.index.mappings`` and
+``lexstream.index.bootstrap``; the gateway only reads them, by these names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, BadRequestError
+from elasticsearch import AsyncElasticsearch
 
 from lexstream.shared.settings import CommonSettings
-
-LANGUAGE_ANALYZERS = {
-    "en": "english",
-    "fr": "french",
-    "de": "german",
-    "es": "spanish",
-    "it": "italian",
-    "nl": "dutch",
-    "pt": "portuguese",
-}
+from lexstream.shared.transport import elasticsearch_client_options
 
 
 def documents_alias(settings: CommonSettings) -> str:
@@ -31,161 +24,18 @@ def status_index(settings: CommonSettings) -> str:
     return f"{settings.index_prefix}-status"
 
 
-def make_search_client(settings: CommonSettings) -> AsyncElasticsearch:
+def make_search_client(settings: CommonSettings, **options: Any) -> AsyncElasticsearch:
+    """The client with the settings' credentials and TLS; ``options`` override the defaults.
+
+    Every Elasticsearch client of the services is made here, so none goes without them.
+    """
+    defaults: dict[str, Any] = {
+        "request_timeout": settings.elasticsearch_timeout_s,
+        "retry_on_timeout": True,
+        "max_retries": 2,
+    }
     return AsyncElasticsearch(
         settings.elasticsearch_url,
-        request_timeout=settings.elasticsearch_timeout_s,
-        retry_on_timeout=True,
-        max_retries=2,
+        **elasticsearch_client_options(settings),
+        **(defaults | options),
     )
-
-
-def _multilingual_text() -> dict[str, Any]:
-    return {
-        "type": "text",
-        "analyzer": "standard",
-        "fields": {
-            lang: {"type": "text", "analyzer": analyzer}
-            for lang, analyzer in LANGUAGE_ANALYZERS.items()
-        },
-    }
-
-
-def documents_mappings() -> dict[str, Any]:
-    keyword = {"type": "keyword"}
-    # Free-form values read from documents: an over-long one is kept in _source but not
-    # indexed, instead of failing the whole document (Lucene refuses terms over 32 KB).
-    bounded = {"type": "keyword", "ignore_above": 1024}
-    return {
-        "dynamic": "strict",
-        "properties": {
-            "document_id": keyword,
-            "tenant": keyword,
-            "matter_id": keyword,
-            "acl": keyword,
-            "parent_document_id": keyword,
-            "title": {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
-            "filename": {
-                "type": "text",
-                "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
-            },
-            "media_type": keyword,
-            "kind": keyword,
-            "sha256": keyword,
-            "size": {"type": "long"},
-            "content": _multilingual_text(),
-            "content_truncated": {"type": "boolean"},
-            "language": keyword,
-            "jurisdiction": {
-                "type": "text",
-                "analyzer": "jurisdiction_path",
-                "search_analyzer": "keyword",
-                "fielddata": False,
-                "fields": {"raw": keyword},
-            },
-            "court": {**bounded, "fields": {"text": {"type": "text"}}},
-            "court_id": keyword,
-            "doc_type": keyword,
-            "decision_date": {"type": "date"},
-            "case_numbers": bounded,
-            "parties": {"type": "text", "fields": {"raw": bounded}},
-            "judges": {"type": "text", "fields": {"raw": bounded}},
-            "citations": {
-                "type": "object",
-                "properties": {"raw": bounded, "normalized": bounded, "kind": keyword},
-            },
-            # Normalised citations (extraction.normalize_citation) for 'cites' queries.
-            "cites": bounded,
-            "page_count": {"type": "integer"},
-            "duration": {"type": "float"},
-            "pages": {
-                "type": "nested",
-                "properties": {
-                    "number": {"type": "integer"},
-                    "text": _multilingual_text(),
-                    "method": keyword,
-                    "confidence": {"type": "float"},
-                    "language": keyword,
-                },
-            },
-            "segments": {
-                "type": "nested",
-                "properties": {
-                    "start": {"type": "float"},
-                    "end": {"type": "float"},
-                    "speaker": keyword,
-                    "language": keyword,
-                    "text": _multilingual_text(),
-                },
-            },
-            "extractor_version": keyword,
-            "provenance": {"type": "object", "enabled": False},
-            "received_at": {"type": "date"},
-            "indexed_at": {"type": "date"},
-        },
-    }
-
-
-def documents_settings() -> dict[str, Any]:
-    return {
-        "number_of_shards": 1,
-        "number_of_replicas": 0,
-        "analysis": {
-            "analyzer": {"jurisdiction_path": {"type": "custom", "tokenizer": "jurisdiction_path"}},
-            "tokenizer": {"jurisdiction_path": {"type": "path_hierarchy", "delimiter": "/"}},
-        },
-    }
-
-
-def status_mappings() -> dict[str, Any]:
-    keyword = {"type": "keyword"}
-    return {
-        "dynamic": False,
-        "properties": {
-            "document_id": keyword,
-            "tenant": keyword,
-            "matter_id": keyword,
-            "parent_document_id": keyword,
-            "status": keyword,
-            "rank": {"type": "integer"},
-            "stage": keyword,
-            "failure_reason": {"type": "text"},
-            "failure_stage": keyword,
-            "filename": {"type": "text", "fields": {"raw": keyword}},
-            "media_type": keyword,
-            "progress": {"type": "float"},
-            "updated_at": {"type": "date"},
-            "stages": {"type": "object", "enabled": False},
-            "provenance": {"type": "object", "enabled": False},
-        },
-    }
-
-
-async def bootstrap_indices(es: AsyncElasticsearch, settings: CommonSettings) -> None:
-    """Index template, first backing index behind the write alias, and the status index."""
-    alias = documents_alias(settings)
-    await es.indices.put_index_template(
-        name=alias,
-        index_patterns=[f"{alias}-*"],
-        template={"settings": documents_settings(), "mappings": documents_mappings()},
-        priority=100,
-    )
-    if not await es.indices.exists_alias(name=alias):
-        try:
-            await es.indices.create(
-                index=f"{alias}-000001", aliases={alias: {"is_write_index": True}}
-            )
-        except BadRequestError as exc:
-            if exc.error != "resource_already_exists_exception":
-                raise
-    status = status_index(settings)
-    if not await es.indices.exists(index=status):
-        try:
-            await es.indices.create(
-                index=status,
-                settings={"number_of_shards": 1, "number_of_replicas": 0},
-                mappings=status_mappings(),
-            )
-        except BadRequestError as exc:
-            if exc.error != "resource_already_exists_exception":
-                raise

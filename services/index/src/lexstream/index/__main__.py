@@ -1,7 +1,8 @@
 """``python -m lexstream.index [serve | bootstrap | reindex | rerun]``.
 
 * ``serve`` (default): the index worker.
-* ``bootstrap``: index templates, the write alias, the status index and the buckets.
+* ``bootstrap``: index templates, the write alias, the status index and the buckets (see
+  :mod:`lexstream.index.bootstrap`).
 * ``reindex [--delete-old]``: copy the documents into a new index from the current template
   and swap the alias, without downtime (see :mod:`lexstream.index.reindex`).
 * ``rerun --document ID [--document ID ...] | --matter M | --all [--outdated]``: re-extract
@@ -20,20 +21,12 @@ import sys
 from typing import Any
 
 from lexstream.index.app import create_app
+from lexstream.index.bootstrap import bootstrap, bootstrap_indices
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.logs import setup_logging
-from lexstream.shared.search import bootstrap_indices, make_search_client
+from lexstream.shared.search import make_search_client
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.worker import serve
-
-
-async def _bootstrap(settings: IndexSettings) -> None:
-    es = make_search_client(settings)
-    try:
-        await bootstrap_indices(es, settings)
-    finally:
-        await es.close()
-    await ObjectStore(settings).bootstrap()
 
 
 async def _reindex(settings: IndexSettings, args: argparse.Namespace) -> dict[str, Any]:
@@ -93,7 +86,7 @@ def main() -> None:
         return
     setup_logging("index", settings.log_level)
     if command == "bootstrap":
-        asyncio.run(_bootstrap(settings))
+        asyncio.run(bootstrap(settings))
         return
     run = _reindex if command == "reindex" else _rerun
     report = asyncio.run(run(settings, args))

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from faststream.kafka.annotations import KafkaMessage
 
 from lexstream.index.batch import BatchIndexStage
+from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.extraction import warm_up
 from lexstream.index.handlers import IndexHandler
 from lexstream.index.indexer import Indexer
@@ -24,7 +25,7 @@ from lexstream.shared.events import (
 )
 from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, subscriber_options
 from lexstream.shared.logs import setup_logging
-from lexstream.shared.search import bootstrap_indices, make_search_client
+from lexstream.shared.search import make_search_client
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 from lexstream.shared.worker import create_worker_app, kafka_check

@@ -33,8 +33,9 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_scan
 
+from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.bulk import BulkAction, BulkWriter
-from lexstream.shared.search import bootstrap_indices, documents_alias
+from lexstream.shared.search import documents_alias
 from lexstream.shared.settings import CommonSettings
 
 log = logging.getLogger(__name__)

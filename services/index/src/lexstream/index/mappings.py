@@ -1,0 +1,138 @@
+"""The Elasticsearch mappings of the indices the index service owns.
+
+Search documents live in ``<prefix>-documents-NNNNNN`` indices made from one index
+template (:func:`documents_settings`, :func:`documents_mappings`), behind the write alias
+``<prefix>-documents``; status records live in ``<prefix>-status`` (:func:`status_mappings`).
+Only the index service writes them (:mod:`lexstream.index.bootstrap` creates them); the
+gateway reads them by name (:func:`lexstream.shared.search.documents_alias`,
+:func:`lexstream.shared.search.status_index`).
+
+A change here reaches existing documents through ``python -m lexstream.index reindex``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lexstream.shared.legal.languages import LANGUAGE_ANALYZERS
+
+
+def _multilingual_text() -> dict[str, Any]:
+    return {
+        "type": "text",
+        "analyzer": "standard",
+        "fields": {
+            lang: {"type": "text", "analyzer": analyzer}
+            for lang, analyzer in LANGUAGE_ANALYZERS.items()
+        },
+    }
+
+
+def documents_mappings() -> dict[str, Any]:
+    keyword = {"type": "keyword"}
+    # Free-form values read from documents: an over-long one is kept in _source but not
+    # indexed, instead of failing the whole document (Lucene refuses terms over 32 KB).
+    bounded = {"type": "keyword", "ignore_above": 1024}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "document_id": keyword,
+            "tenant": keyword,
+            "matter_id": keyword,
+            "acl": keyword,
+            "parent_document_id": keyword,
+            "title": {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
+            "filename": {
+                "type": "text",
+                "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+            },
+            "media_type": keyword,
+            "kind": keyword,
+            "sha256": keyword,
+            "size": {"type": "long"},
+            "content": _multilingual_text(),
+            "content_truncated": {"type": "boolean"},
+            "language": keyword,
+            "jurisdiction": {
+                "type": "text",
+                "analyzer": "jurisdiction_path",
+                "search_analyzer": "keyword",
+                "fielddata": False,
+                "fields": {"raw": keyword},
+            },
+            "court": {**bounded, "fields": {"text": {"type": "text"}}},
+            "court_id": keyword,
+            "doc_type": keyword,
+            "decision_date": {"type": "date"},
+            "case_numbers": bounded,
+            "parties": {"type": "text", "fields": {"raw": bounded}},
+            "judges": {"type": "text", "fields": {"raw": bounded}},
+            "citations": {
+                "type": "object",
+                "properties": {"raw": bounded, "normalized": bounded, "kind": keyword},
+            },
+            # Normalised citations (lexstream.shared.legal.normalize_citation) for 'cites' queries.
+            "cites": bounded,
+            "page_count": {"type": "integer"},
+            "duration": {"type": "float"},
+            "pages": {
+                "type": "nested",
+                "properties": {
+                    "number": {"type": "integer"},
+                    "text": _multilingual_text(),
+                    "method": keyword,
+                    "confidence": {"type": "float"},
+                    "language": keyword,
+                },
+            },
+            "segments": {
+                "type": "nested",
+                "properties": {
+                    "start": {"type": "float"},
+                    "end": {"type": "float"},
+                    "speaker": keyword,
+                    "language": keyword,
+                    "text": _multilingual_text(),
+                },
+            },
+            "extractor_version": keyword,
+            "provenance": {"type": "object", "enabled": False},
+            "received_at": {"type": "date"},
+            "indexed_at": {"type": "date"},
+        },
+    }
+
+
+def documents_settings() -> dict[str, Any]:
+    return {
+        "number_of_shards": 1,
+        "number_of_replicas": 0,
+        "analysis": {
+            "analyzer": {"jurisdiction_path": {"type": "custom", "tokenizer": "jurisdiction_path"}},
+            "tokenizer": {"jurisdiction_path": {"type": "path_hierarchy", "delimiter": "/"}},
+        },
+    }
+
+
+def status_mappings() -> dict[str, Any]:
+    keyword = {"type": "keyword"}
+    return {
+        "dynamic": False,
+        "properties": {
+            "document_id": keyword,
+            "tenant": keyword,
+            "matter_id": keyword,
+            "parent_document_id": keyword,
+            "status": keyword,
+            "rank": {"type": "integer"},
+            "stage": keyword,
+            "failure_reason": {"type": "text"},
+            "failure_stage": keyword,
+            "filename": {"type": "text", "fields": {"raw": keyword}},
+            "media_type": keyword,
+            "progress": {"type": "float"},
+            "updated_at": {"type": "date"},
+            "stages": {"type": "object", "enabled": False},
+            "provenance": {"type": "object", "enabled": False},
+        },
+    }
