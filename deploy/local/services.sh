@@ -26,6 +26,20 @@ admin_key() {
   tr -d '\n' < "$file"
 }
 
+# The service credential the gateway sends to ingest's internal API, generated once like the
+# admin key (LEXSTREAM_INGEST_TOKEN wins where set).
+ingest_token() {
+  if [[ -n "${LEXSTREAM_INGEST_TOKEN:-}" ]]; then
+    printf '%s' "$LEXSTREAM_INGEST_TOKEN"
+    return
+  fi
+  local file="$ROOT/.lexstream/ingest-token"
+  if [[ ! -s "$file" ]]; then
+    (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$file")
+  fi
+  tr -d '\n' < "$file"
+}
+
 pid_of() { local f="$RUN/svc-$1.pid"; [[ -f "$f" ]] && cat "$f" || true; }
 alive() { local pid; pid="$(pid_of "$1")"; [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
 
@@ -49,11 +63,13 @@ wait_healthy() {
 start_one() {
   local name=$1
   if alive "$name"; then echo "$name already running (pid $(pid_of "$name"))"; return; fi
-  local key
+  local key token
   key="$(admin_key)"
+  token="$(ingest_token)"
   (
     cd "$ROOT"
     export LEXSTREAM_BOOTSTRAP_ADMIN_KEY="$key"
+    export LEXSTREAM_INGEST_TOKEN="$token"
     export LEXSTREAM_HEALTH_PORT="${PORT[$name]}"
     exec setsid "$ROOT/.venv/bin/python" -m "lexstream.$name" >>"$LOGS/svc-$name.log" 2>&1 < /dev/null
   ) &

@@ -135,6 +135,11 @@ def running_system(
         ports=dict(SERVICES),
         # the services' own language and thread defaults (as `make up` runs them), two workers
         tuning={"LEXSTREAM_WORKERS": "2", "LEXSTREAM_OTLP_ENDPOINT": otlp_receiver.endpoint},
+        # Every e2e client comes from 127.0.0.1, and the authorization matrix alone makes
+        # about 150 deliberately unauthenticated requests: the per-address limit on failed
+        # logins would answer them 429. That limit has its own test
+        # (tests/integration/gateway/test_query_cost.py).
+        extra_env={"gateway": {"LEXSTREAM_AUTH_FAILURE_BURST": "100000"}},
     )
     try:
         services.start_all()

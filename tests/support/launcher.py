@@ -80,6 +80,8 @@ class Services:
     logs: Path
     ports: dict[str, tuple[str, int]]
     admin_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # the service credential between gateway and ingest (LEXSTREAM_INGEST_TOKEN)
+    ingest_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     tuning: dict[str, str] = field(default_factory=lambda: dict(LEAN))
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -103,6 +105,7 @@ class Services:
             **self.env,
             port_env: str(port),
             "LEXSTREAM_BOOTSTRAP_ADMIN_KEY": self.admin_key,
+            "LEXSTREAM_INGEST_TOKEN": self.ingest_token,
             "LEXSTREAM_INGEST_URL": self.ingest_url,
             "LEXSTREAM_MAX_DURATION_S": "120",
             **self.tuning,

@@ -1,4 +1,9 @@
-"""The ingest app in-process (its real lifespan: Kafka consumers, S3) and an event watcher."""
+"""The ingest app in-process (its real lifespan: Kafka consumers, S3) and an event watcher.
+
+Ingest refuses documents for matters that do not exist (the matters registry in Elasticsearch,
+written by the gateway), so the matters the tests upload into are created first, through the
+gateway's own store (:func:`create_matters`).
+"""
 
 from __future__ import annotations
 
@@ -17,16 +22,63 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from tests.support.wait import eventually_async
 
+from lexstream.gateway.stores import MatterStore, StoreConflict, bootstrap_gateway_indices
 from lexstream.ingest.app import create_app
 from lexstream.ingest.settings import IngestSettings
 from lexstream.ocr.settings import OcrSettings
 from lexstream.ocr.stage import OcrStage
 from lexstream.shared.events import Topics
 from lexstream.shared.kafka import make_broker
+from lexstream.shared.search import make_search_client
+from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import setup_telemetry
 
 UPLOAD_LIMIT = 40 * 1024 * 1024  # above two S3 parts: multipart puts are tested
+#: the service credential of the in-process ingest (the gateway sends it in deployments)
+SERVICE_TOKEN = "integration-test-ingest-token-" + "x" * 16
+#: the matters this package's tests upload into (made by the ``matters`` fixture)
+MATTERS = (
+    "M-ingest",
+    "M-other",
+    "M-topic",
+    "M-inbox",
+    "M-digest",
+    "M-cache-a",
+    "M-cache-b",
+    "M-outage",
+)
+
+
+async def create_matters(
+    settings: CommonSettings, *matter_ids: str, tenant: str = "default", archived: bool = False
+) -> None:
+    """Create matters as the gateway does (an existing one is left as it is, unless it is to
+    be archived)."""
+    es = make_search_client(settings)
+    try:
+        await bootstrap_gateway_indices(es, settings)
+        store = MatterStore(es, settings, cache_ttl_s=0)
+        for matter_id in matter_ids:
+            with contextlib.suppress(StoreConflict):
+                await store.create(
+                    tenant=tenant,
+                    matter_id=matter_id,
+                    name=f"test matter {matter_id}",
+                    description=None,
+                    client=None,
+                    owner="tests",
+                )
+            if archived:
+                await store.change(tenant, matter_id, lambda m: {**m, "status": "archived"})
+    finally:
+        await es.close()
+
+
+@pytest.fixture(scope="package", autouse=True)
+async def matters(stack_env: dict[str, str]) -> tuple[str, ...]:
+    await create_matters(ingest_settings_for(stack_env, Path(".")), *MATTERS)
+    return MATTERS
 
 
 def ingest_settings_for(stack_env: dict[str, str], spool: Path, **extra: Any) -> IngestSettings:
@@ -42,6 +94,8 @@ def ingest_settings_for(stack_env: dict[str, str], spool: Path, **extra: Any) ->
         "max_upload_bytes": UPLOAD_LIMIT,
         "inbox_buckets": [f"{prefix}-inbox"],
         "adopt_buckets": [f"{prefix}-adopt"],
+        "upstream_buckets": [f"{prefix}-upstream"],
+        "ingest_token": SERVICE_TOKEN,
         "kafka_partitions": 1,
     }
     values.update(extra)
@@ -60,10 +114,12 @@ class Running:
 @contextlib.asynccontextmanager
 async def running_ingest(settings: IngestSettings) -> AsyncIterator[Running]:
     app = create_app(settings)
+    token = settings.ingest_token
+    headers = {"Authorization": f"Bearer {token.get_secret_value()}"} if token else {}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://ingest", timeout=120
+            transport=transport, base_url="http://ingest", timeout=120, headers=headers
         ) as client:
             yield Running(
                 app, client, settings, ObjectStore(settings), Topics(settings.topic_prefix)

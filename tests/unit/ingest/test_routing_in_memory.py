@@ -13,7 +13,7 @@ import io
 import json
 import wave
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from lexstream.ingest.app import build_ingest
 from lexstream.ingest.settings import IngestSettings
 from lexstream.shared.events import ObjectRef, Topics
 from lexstream.shared.kafka import DLQ_ERROR, DLQ_ERROR_TYPE, make_broker
+from lexstream.shared.matters import MatterStatus
 from lexstream.shared.storage import ObjectStore, original_key
 from lexstream.shared.telemetry import setup_telemetry
 
@@ -75,6 +76,17 @@ class MemoryStore(ObjectStore):
         self.objects[(ref.bucket, ref.key)] = data
 
     @override
+    async def create_json(self, ref: ObjectRef, payload: Any) -> bool:
+        if (ref.bucket, ref.key) in self.objects:
+            return False
+        self.objects[(ref.bucket, ref.key)] = json.dumps(payload).encode()
+        return True
+
+    @override
+    async def remove(self, ref: ObjectRef) -> None:
+        self.objects.pop((ref.bucket, ref.key), None)
+
+    @override
     async def get_bytes(self, ref: ObjectRef) -> bytes:
         try:
             return self.objects[(ref.bucket, ref.key)]
@@ -84,6 +96,16 @@ class MemoryStore(ObjectStore):
     @override
     async def download(self, ref: ObjectRef, path: Path) -> None:
         await asyncio.to_thread(path.write_bytes, await self.get_bytes(ref))
+
+
+@dataclass
+class Matters:
+    """The matters registry as a dict of ``(tenant, matter_id) -> status``."""
+
+    known: dict[tuple[str, str], MatterStatus] = field(default_factory=dict)
+
+    async def matter_exists(self, tenant: str, matter_id: str) -> MatterStatus | None:
+        return self.known.get((tenant, matter_id))
 
 
 @dataclass
@@ -110,12 +132,16 @@ class Ingest:
 @pytest.fixture
 async def ingest(tmp_path: Path) -> AsyncIterator[Ingest]:
     settings = IngestSettings(
-        topic_prefix="mem", spool_dir=tmp_path, retry_attempts=1, tenant="firm"
+        topic_prefix="mem",
+        spool_dir=tmp_path,
+        retry_attempts=1,
+        tenant="firm",
+        upstream_buckets=["upstream"],
     )
     telemetry = setup_telemetry("ingest-test", None, set_global=False, instrument_http=False)
     broker = make_broker(settings, telemetry, client_id="ingest")
     store = MemoryStore(settings)
-    build_ingest(settings, broker, store)
+    build_ingest(settings, broker, store, Matters({("firm", "M-1"): "open"}))
     topics = Topics(settings.topic_prefix)
     seen: list[Seen] = []
     rest = KafkaBroker()  # the other services, as far as ingest can tell

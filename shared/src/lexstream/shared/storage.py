@@ -9,10 +9,12 @@ import asyncio
 import hashlib
 import io
 import json
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from minio import Minio
 from minio.error import S3Error
@@ -20,6 +22,7 @@ from opentelemetry import trace
 
 from lexstream.shared.events import ObjectRef
 from lexstream.shared.settings import CommonSettings
+from lexstream.shared.transport import s3_http_client
 
 CHUNK = 1024 * 1024
 _tracer = trace.get_tracer("lexstream.storage")
@@ -44,6 +47,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def attachment_disposition(filename: str | None) -> str:
+    """``attachment``, with the name as ASCII and as RFC 5987 UTF-8 (``filename*``).
+
+    ``Brief "v2".pdf`` ->
+    ``attachment; filename="Brief v2.pdf"; filename*=UTF-8''Brief%20%22v2%22.pdf``
+    """
+    if not filename:
+        return "attachment"
+    name = "".join(c for c in filename if c.isprintable())
+    ascii_name = "".join(c for c in name if c.isascii() and c not in '"\\')
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 class ObjectStore:
     def __init__(self, settings: CommonSettings) -> None:
         self.settings = settings
@@ -53,6 +69,7 @@ class ObjectStore:
             secret_key=settings.s3_secret_key.get_secret_value(),
             secure=settings.s3_secure,
             region=settings.s3_region,
+            http_client=s3_http_client(settings),
         )
         self.originals = settings.originals_bucket
         self.derived = settings.derived_bucket
@@ -135,6 +152,39 @@ class ObjectStore:
         data = json.dumps(payload, ensure_ascii=False).encode()
         await self.put_bytes(ref, data, content_type="application/json")
 
+    async def create_json(self, ref: ObjectRef, payload: Any) -> bool:
+        """Put ``payload`` only where no object has the key (``If-None-Match: *``): True if
+        this call created it, False if one existed. One writer wins, also across processes,
+        where the server honours the condition (MinIO, AWS S3, S3Proxy 4.1 do; ingest checks
+        at start, :meth:`honours_create_only`)."""
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        headers: dict[str, str | list[str] | tuple[str]] = {
+            "If-None-Match": "*",
+            "Content-Type": "application/json",
+        }
+        try:
+            # minio 7.2's put_object sends no conditional headers; _put_object is its PutObject
+            await asyncio.to_thread(self.client._put_object, ref.bucket, ref.key, data, headers)
+        except S3Error as exc:
+            if exc.code in ("PreconditionFailed", "ConditionalRequestConflict"):
+                return False
+            raise
+        return True
+
+    async def honours_create_only(self, bucket: str) -> bool:
+        """Whether the server refuses a second :meth:`create_json` of one key (a probe)."""
+        ref = ObjectRef(bucket=bucket, key=f"_probe/create-only/{uuid.uuid4().hex}")
+        try:
+            first = await self.create_json(ref, {"probe": 1})
+            second = await self.create_json(ref, {"probe": 2})
+        finally:
+            await self.remove(ref)
+        return first and not second
+
+    async def remove(self, ref: ObjectRef) -> None:
+        """Delete an object (no error where there is none)."""
+        await asyncio.to_thread(self.client.remove_object, ref.bucket, ref.key)
+
     async def get_bytes(self, ref: ObjectRef) -> bytes:
         def _read() -> bytes:
             response = self.client.get_object(ref.bucket, ref.key)
@@ -169,12 +219,19 @@ class ObjectStore:
             await asyncio.to_thread(self.client.fget_object, ref.bucket, ref.key, str(path))
 
     async def presign_get(
-        self, ref: ObjectRef, *, expires: timedelta, filename: str | None = None
+        self,
+        ref: ObjectRef,
+        *,
+        expires: timedelta,
+        filename: str | None = None,
+        content_type: str | None = None,
     ) -> str:
-        headers = None
-        if filename:
-            safe = filename.replace('"', "")
-            headers = {"response-content-disposition": f'attachment; filename="{safe}"'}
+        """A download URL: the storage answers it ``Content-Disposition: attachment`` (a browser
+        saves the file, never renders it on the storage origin), with ``content_type`` in place
+        of the stored type where given."""
+        headers = {"response-content-disposition": attachment_disposition(filename)}
+        if content_type:
+            headers["response-content-type"] = content_type
         return await asyncio.to_thread(
             self.client.presigned_get_object,
             ref.bucket,

@@ -19,7 +19,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
+from lexstream.gateway.audit import client_address
 from lexstream.gateway.identity import Identity, Unauthenticated
+from lexstream.gateway.limits import TooManyRequests
 from lexstream.gateway.stores import ROLE_RANK, Role, Scope
 
 
@@ -93,14 +95,28 @@ class Access:
 UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'}
 
 
+def _too_many(exc: TooManyRequests) -> HTTPException:
+    return HTTPException(429, str(exc), headers={"Retry-After": exc.retry_after})
+
+
 async def authenticate(request: Request) -> Identity:
-    """The caller's identity, rate limited per key (or per token subject)."""
+    """The caller's identity, rate limited per key (or per token subject).
+
+    An address with too many failed attempts is refused before its credentials are looked
+    at, so guessing keys costs neither an Elasticsearch look-up nor a signature check.
+    """
     state = request.app.state
+    address = client_address(request, state.settings.trusted_proxies)[0] or "unknown"
+    try:
+        state.auth_failures.check(address)
+    except TooManyRequests as exc:
+        raise _too_many(exc) from exc
     try:
         identity: Identity = await state.authenticator.identify(
             request.headers.get("x-api-key"), request.headers.get("authorization")
         )
     except Unauthenticated as exc:
+        state.auth_failures.failed(address)
         raise HTTPException(401, str(exc), headers=UNAUTHENTICATED_HEADERS) from exc
     wait = state.limiter.take(identity.key_id or f"{identity.via}:{identity.subject}")
     if wait > 0:

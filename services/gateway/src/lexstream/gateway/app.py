@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 from elasticsearch import (
     ApiError,
-    AsyncElasticsearch,
     BadRequestError,
     ConnectionError,
     ConnectionTimeout,
@@ -22,20 +21,24 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tenacity import retry, stop_after_delay, wait_exponential
 
 from lexstream.gateway import documents, routes_admin, routes_matters, routes_search
-from lexstream.gateway.access import AccessDep
-from lexstream.gateway.audit import AuditLog, audit_topic
+from lexstream.gateway.audit import AuditBacklogFull, AuditLog, audit_topic
+from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import FastJSONResponse, Gateway, UpstreamTimeout
-from lexstream.gateway.identity import Authenticator, RateLimiter
-from lexstream.gateway.search import BadSearch
+from lexstream.gateway.identity import Authenticator
+from lexstream.gateway.limits import AuthFailures, InFlight, RateLimiter, TooManyRequests
+from lexstream.gateway.search import BadSearch, QueryCaps
 from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import ApiKeyStore, MatterStore, bootstrap_gateway_indices
+from lexstream.shared.asyncapi import TopicUse
+from lexstream.shared.clientguard import ClientGuard
+from lexstream.shared.events import Topics
 from lexstream.shared.health import health_router
 from lexstream.shared.kafka import ensure_topics, make_broker
 from lexstream.shared.logs import setup_logging
-from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.runtime import wait_for
+from lexstream.shared.search import documents_alias, make_search_client, status_index
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 
@@ -43,6 +46,10 @@ log = logging.getLogger(__name__)
 
 WEB = Path(__file__).parent / "web"
 WEB_FILES = {"app.js": "text/javascript", "style.css": "text/css"}
+
+#: the topics of this service, for the AsyncAPI document (lexstream.shared.asyncapi): moves
+#: (documents.py) for the index to apply, and the audit trail (audit.py)
+TOPICS = TopicUse("gateway", sends=("moved", "audit"))
 
 
 class BodyLimit:
@@ -77,6 +84,38 @@ class BodyLimit:
             await _too_large(self.limit, send)
 
 
+#: on every answer: nothing stored by browsers or proxies (answers carry privileged text), no
+#: type sniffing, no referrer, no framing (the web page's CSP says frame-ancestors 'none' too)
+SECURITY_HEADERS = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
+class SecurityHeaders:
+    """Add :data:`SECURITY_HEADERS` to each answer that does not set them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -98,6 +137,15 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _without_unused_422(schema: dict[str, Any]) -> None:
+    """FastAPI documents 422 for every route; the gateway answers invalid requests with 400."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+
+
 def create_app(
     settings: GatewaySettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
@@ -105,13 +153,15 @@ def create_app(
     setup_logging("gateway", settings.log_level)
     telemetry = telemetry or setup_telemetry("lexstream-gateway", settings.otlp_endpoint)
     store = ObjectStore(settings)
-    es = AsyncElasticsearch(
-        settings.elasticsearch_url,
+    es = make_search_client(
+        settings,
         request_timeout=settings.search_timeout_s,
+        retry_on_timeout=False,
         max_retries=1,
         serializer=OrjsonSerializer(),  # search answers are large; orjson parses them faster
     )
     broker = make_broker(settings, telemetry, client_id="gateway")
+    topics = Topics(settings.topic_prefix)
     keys = ApiKeyStore(es, settings, settings.auth_cache_ttl_s)
     gateway = Gateway(
         settings=settings,
@@ -122,21 +172,32 @@ def create_app(
         matters=MatterStore(es, settings, settings.auth_cache_ttl_s),
         keys=keys,
         audit=AuditLog(es, broker, settings),
+        broker=broker,
+        in_flight=InFlight(settings.search_in_flight_per_caller),
+        query_caps=QueryCaps(
+            max_terms=settings.query_max_terms,
+            max_fuzzy_terms=settings.query_max_fuzzy_terms,
+            max_prefix_terms=settings.query_max_prefix_terms,
+            min_prefix_chars=settings.query_min_prefix_chars,
+            max_slop=settings.query_max_slop,
+            fuzzy_max_expansions=settings.query_fuzzy_max_expansions,
+        ),
     )
 
-    @retry(stop=stop_after_delay(120), wait=wait_exponential(max=5), reraise=True)
     async def bootstrap() -> None:
-        await bootstrap_gateway_indices(es, settings)
+        await wait_for("elasticsearch", lambda: bootstrap_gateway_indices(es, settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        token = settings.ingest_token
         gateway.ingest = httpx.AsyncClient(
             base_url=settings.ingest_url,
             timeout=httpx.Timeout(settings.ingest_timeout_s, connect=5.0),
+            headers={"Authorization": f"Bearer {token.get_secret_value()}"} if token else None,
         )
         await bootstrap()
         try:
-            await ensure_topics(settings, [audit_topic(settings)])
+            await ensure_topics(settings, [audit_topic(settings), topics.moved])
             await broker.connect()
         except Exception as exc:  # audit entries wait in memory until Kafka is back
             log.warning("kafka unavailable at start", extra={"error_type": type(exc).__name__})
@@ -161,7 +222,12 @@ def create_app(
     app.state.authenticator = Authenticator(settings, keys)
     app.state.matters = gateway.matters
     app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    app.state.auth_failures = AuthFailures(
+        settings.auth_failures_per_s, settings.auth_failure_burst
+    )
     app.add_middleware(BodyLimit, limit=settings.max_json_bytes, upload_path="/v1/documents")
+    app.add_middleware(ClientGuard, body_read_timeout_s=settings.body_read_timeout_s)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413 and 408 too
 
     async def es_ping() -> None:
         await es.cluster.health()
@@ -172,8 +238,21 @@ def create_app(
         response.raise_for_status()
 
     app.include_router(
-        health_router(lambda: {"elasticsearch": es_ping, "s3": store.ping, "ingest": ingest_ping})
+        health_router(
+            lambda: {
+                "elasticsearch": es_ping,
+                "s3": store.ping,
+                "ingest": ingest_ping,
+                "audit": gateway.audit.check,
+            }
+        )
     )
+
+    @app.exception_handler(TooManyRequests)
+    async def too_many(_: Request, exc: TooManyRequests) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=429, headers={"Retry-After": exc.retry_after}
+        )
 
     @app.exception_handler(BadSearch)
     async def bad_search(_: Request, exc: BadSearch) -> JSONResponse:
@@ -191,6 +270,16 @@ def create_app(
         if isinstance(root, list) and root and isinstance(root[0], dict):
             reason = root[0].get("reason") or reason
         return JSONResponse({"detail": f"the query was refused: {reason}"}, status_code=400)
+
+    @app.exception_handler(AuditBacklogFull)
+    async def audit_backlog_full(_: Request, exc: AuditBacklogFull) -> JSONResponse:
+        # served unaudited is worse than not served: refuse until the trail catches up
+        log.error("audit backlog full; refusing requests", extra={"error_type": "AuditBacklogFull"})
+        return JSONResponse(
+            {"detail": "the audit trail cannot keep up; retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(UpstreamTimeout)
     @app.exception_handler(ConnectionTimeout)
@@ -220,6 +309,7 @@ def create_app(
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            _without_unused_422(schema)
             schema.setdefault("components", {})["securitySchemes"] = {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
@@ -231,7 +321,7 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/v1/openapi.json", include_in_schema=False)
-    async def openapi_document(_: AccessDep) -> dict[str, Any]:
+    async def openapi_document(_: AuthorizedDep) -> dict[str, Any]:
         return openapi()
 
     # The web page: static files only, no data; every call it makes carries the caller's key.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 import httpx
@@ -12,12 +12,16 @@ import orjson
 from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
 
 from lexstream.gateway.access import Access
 from lexstream.gateway.audit import AuditLog
+from lexstream.gateway.limits import InFlight
+from lexstream.gateway.search import QueryCaps
 from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import ApiKeyStore, MatterStore
-from lexstream.shared.events import ObjectRef
+from lexstream.shared.events import Event, ObjectRef, Topics
+from lexstream.shared.kafka import publish_event
 from lexstream.shared.storage import ObjectStore, derived_key
 
 T = TypeVar("T")
@@ -34,6 +38,10 @@ class UpstreamTimeout(Exception):
     """A dependency (Elasticsearch, S3, ingest) did not answer in time (504)."""
 
 
+#: how long a request waits for Kafka to take an event before it answers 503
+PUBLISH_TIMEOUT_S = 10.0
+
+
 @dataclass
 class Gateway:
     settings: GatewaySettings
@@ -45,6 +53,34 @@ class Gateway:
     keys: ApiKeyStore
     audit: AuditLog
     ingest: httpx.AsyncClient | None = None
+    broker: KafkaBroker | None = None
+    in_flight: InFlight = field(default_factory=lambda: InFlight(bound=4))
+    query_caps: QueryCaps = field(default_factory=QueryCaps)
+
+    async def search(self, access: Access, body: dict[str, Any]) -> dict[str, Any]:
+        """A search of the documents for this caller, within the caller's bound on searches in
+        flight (429 beyond it) and Elasticsearch's own time limit (``timeout``: what was found
+        by then comes back, rather than the query running on after the client gave up)."""
+        p = access.principal
+        with self.in_flight.slot(p.key_id or f"{p.tenant}:{p.subject}"):
+            timeout = f"{round(self.settings.search_query_timeout_s * 1000)}ms"
+            result = await self.es.search(index=self.alias, body={**body, "timeout": timeout})
+        return dict(result)
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.settings.topic_prefix)
+
+    async def publish(self, topic: str, event: Event) -> None:
+        """Publish an event for the services that own what it changes (503 if Kafka is down)."""
+        if self.broker is None:
+            raise HTTPException(503, "events cannot be published now; retry later")
+        try:
+            await asyncio.wait_for(
+                publish_event(self.broker, topic, event), timeout=PUBLISH_TIMEOUT_S
+            )
+        except Exception as exc:
+            raise HTTPException(503, "events cannot be published now; retry later") from exc
 
     async def s3(self, call: Awaitable[T]) -> T:
         """An S3 call with the gateway's timeout toward S3."""

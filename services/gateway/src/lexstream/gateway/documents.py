@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated, Any, Literal
@@ -31,6 +32,7 @@ from lexstream.gateway.schemas import (
 )
 from lexstream.gateway.search import HIT_SOURCE, more_like_this_query
 from lexstream.gateway.stores import MATTER_ID, ROLE_RANK, Role
+from lexstream.gateway.subjects import check_text
 from lexstream.gateway.uploads import (
     BadUpload,
     MultipartReader,
@@ -48,7 +50,17 @@ log = logging.getLogger(__name__)
 DocumentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 UPLOAD_FIELDS = ("matter_id", "jurisdiction", "language", "external_id", "source")
 CAPTION_MEDIA_TYPES = ("text/vtt", "application/x-subrip")
-FIELD_LIMITS = {"matter_id": 100, "jurisdiction": 100, "language": 20, "external_id": 500}
+#: the gateway's own limits on the upload's form fields (within ingest's): a field past them is
+#: the gateway's 400, never ingest's answer passed through
+FIELD_LIMITS = {
+    "matter_id": 100,
+    "jurisdiction": 100,
+    "language": 20,
+    "external_id": 500,
+    "source": 200,
+}
+#: ISO 639 codes with an optional region or script (``en``, ``de-CH``, ``zh-Hant``)
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,2}$")
 
 router = APIRouter(tags=["documents"], responses=COMMON_ERRORS)
 
@@ -62,10 +74,14 @@ def _upload_fields(form: dict[str, str], matter_id: str | None) -> dict[str, str
     if matter_id:
         fields["matter_id"] = matter_id
     for name, limit in FIELD_LIMITS.items():
-        if len(fields.get(name, "")) > limit:
-            raise HTTPException(400, f"{name} is longer than {limit} characters")
+        try:
+            check_text(name, fields.get(name, ""), limit)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
     if "matter_id" in fields and not MATTER_ID.match(fields["matter_id"]):
         raise HTTPException(400, "matter_id: letters, digits, '.', '_' and '-', at most 100")
+    if "language" in fields and not LANGUAGE.match(fields["language"]):
+        raise HTTPException(400, "language: an ISO 639 code such as 'en' or 'de-CH'")
     return fields
 
 
@@ -199,13 +215,7 @@ async def upload(
             headers={"Retry-After": "5"},
         )
     if response.status_code != 202:
-        headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
-        try:
-            detail = response.json().get("detail", "ingest refused the file")
-        except ValueError:
-            detail = "ingest refused the file"
-        status = response.status_code if response.status_code < 500 else 503
-        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        return _refused_by_ingest(response)
     answer = response.json()
     document_id = answer["document_id"]
     gw.audit.record(
@@ -220,6 +230,38 @@ async def upload(
         status_url=f"/v1/documents/{document_id}",
         duplicate=answer.get("status") == "duplicate",
     )
+
+
+def _refused_by_ingest(response: httpx.Response) -> JSONResponse:
+    """The gateway's own answer to an upload ingest did not take.
+
+    Ingest's body is never passed on: it is an internal API (its 422 names its query
+    parameters and echoes their values). The gateway validated the fields already, so a 4xx
+    here is a disagreement between the two, logged for the operator.
+    """
+    status = response.status_code
+    if status in (401, 403):
+        # LEXSTREAM_INGEST_TOKEN differs between the two (or is missing): the operator's
+        # problem, never the caller's 401 (which would read as "your key is wrong")
+        log.error("ingest refused the gateway's credential", extra={"ingest_status": status})
+        return JSONResponse(
+            {"detail": "the document service refused the gateway's credential"},
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
+    log.warning("ingest refused an upload", extra={"ingest_status": status})
+    if status == 413:
+        return JSONResponse({"detail": "the upload is larger than ingest accepts"}, 413)
+    if status == 429 or status >= 500:
+        retry = response.headers.get("retry-after", "5")
+        return JSONResponse(
+            {"detail": "ingest is temporarily unavailable; retry later"},
+            status_code=503,
+            headers={"Retry-After": retry if retry.isdigit() else "5"},
+        )
+    if status in (404, 409):
+        return JSONResponse({"detail": "the matter cannot take documents now"}, 409)
+    return JSONResponse({"detail": "the upload was refused: check its form fields"}, 400)
 
 
 def _metadata(document_id: str, record: dict[str, Any], doc: dict[str, Any]) -> DocumentMetadata:
@@ -455,6 +497,19 @@ async def get_transcript(
     return PlainTextResponse((await gw.s3(gw.store.get_bytes(ref))).decode(), media_type=media)
 
 
+#: types a browser shows but never runs; an original of any other type is served as bytes
+PASSIVE_MEDIA = re.compile(
+    r"^(?:audio/[\w.+-]+|video/[\w.+-]+|image/(?:png|jpeg|gif|tiff|webp|bmp)|application/pdf"
+    r"|text/plain)$"
+)
+
+
+def download_media_type(media_type: str | None) -> str:
+    """``audio/mpeg`` -> itself; ``text/html``, ``image/svg+xml``, unknown -> octet-stream."""
+    plain = (media_type or "").split(";")[0].strip().lower()
+    return plain if PASSIVE_MEDIA.match(plain) else "application/octet-stream"
+
+
 @router.get(
     "/v1/documents/{document_id}/original",
     status_code=307,
@@ -472,13 +527,14 @@ async def get_original(
     document_id: DocumentId,
     gw: GatewayDep,
     access: AuthorizedDep,
-    disposition: Literal["attachment", "inline"] = "attachment",
     redirect: bool = True,
 ) -> Response:
     """A redirect to a short-lived download URL of the original bytes.
 
     ``redirect=false`` answers ``{"url", "expires_in"}`` instead (for media players, which
-    cannot send the caller's key).
+    cannot send the caller's key). The storage answers that URL as an attachment, and with
+    ``application/octet-stream`` for any type a browser could run (HTML, SVG, XML, scripts):
+    an uploaded page never runs on the storage's origin. (Media elements play attachments.)
     """
     record = await gw.visible_record(access, document_id)
     ref = ObjectRef(bucket=gw.store.derived, key=derived_key(document_id, "document.json"))
@@ -489,7 +545,8 @@ async def get_original(
         gw.store.presign_get(
             ObjectRef.parse(ingest_record["original"]),
             expires=timedelta(seconds=gw.settings.presign_expiry_s),
-            filename=ingest_record.get("filename") if disposition == "attachment" else None,
+            filename=ingest_record.get("filename"),
+            content_type=download_media_type(ingest_record.get("media_type")),
         )
     )
     gw.audit.record(request, "download", document_id=document_id, matter_id=record.get("matter_id"))

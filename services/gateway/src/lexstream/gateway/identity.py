@@ -10,19 +10,24 @@ import asyncio
 import hmac
 import logging
 import math
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
 from lexstream.gateway.settings import GatewaySettings
-from lexstream.gateway.stores import ApiKeyStore, Scope, hash_key
+from lexstream.gateway.stores import KEY_PREFIX, ApiKeyStore, Scope, hash_key
+from lexstream.gateway.subjects import check_subject
 
 log = logging.getLogger(__name__)
 
 USER_SCOPES = frozenset({Scope.READ, Scope.WRITE, Scope.MATTERS})
 ALL_SCOPES = frozenset(Scope)
+#: what ApiKeyStore.create hands out (the prefix and 32 random bytes, URL-safe base64): a key
+#: of another shape is refused without a look-up
+API_KEY_SHAPE = re.compile(rf"^{KEY_PREFIX}[A-Za-z0-9_-]{{43}}$")
 
 
 class Unauthenticated(Exception):
@@ -73,12 +78,21 @@ class OidcVerifier:
             roles = roles.split()
         is_admin = s.oidc_admin_role in roles
         return Identity(
-            subject=str(claims[s.oidc_subject_claim]),
+            subject=_token_subject(claims[s.oidc_subject_claim]),
             tenant=str(claims.get(s.oidc_tenant_claim) or s.tenant),
             scopes=ALL_SCOPES if is_admin else USER_SCOPES,
             is_admin=is_admin,
             via="oidc",
         )
+
+
+def _token_subject(claim: object) -> str:
+    """The token's subject as grants name it (NFC); a token whose subject hides characters
+    is refused, like one with a bad signature: it could not match a wall on the name it shows."""
+    try:
+        return check_subject(str(claim))
+    except ValueError as exc:
+        raise Unauthenticated(f"invalid bearer token: {exc}") from exc
 
 
 class Authenticator:
@@ -112,7 +126,7 @@ class Authenticator:
                 is_admin=True,
                 key_id="bootstrap",
             )
-        if len(key) > 200:
+        if not API_KEY_SHAPE.match(key):
             raise Unauthenticated("invalid API key")
         record = await self.keys.lookup(key)
         if record is None:
@@ -145,23 +159,3 @@ class Authenticator:
         task = asyncio.create_task(write())
         self._touches.add(task)
         task.add_done_callback(self._touches.discard)
-
-
-@dataclass
-class RateLimiter:
-    """A token bucket per caller: ``rate`` requests a second, bursts up to ``burst``."""
-
-    rate: float
-    burst: int
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    def take(self, caller: str) -> float:
-        """0 if the request may go; else the seconds until one more token exists."""
-        now = time.monotonic()
-        tokens, last = self._buckets.get(caller, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[caller] = (tokens - 1.0, now)
-            return 0.0
-        self._buckets[caller] = (tokens, now)
-        return (1.0 - tokens) / self.rate

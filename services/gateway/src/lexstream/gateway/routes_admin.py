@@ -11,13 +11,17 @@ from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import GatewayDep
 from lexstream.gateway.schemas import COMMON_ERRORS, ApiKey, ApiKeyList, AuditTrail, Me, NewApiKey
 from lexstream.gateway.stores import Scope
+from lexstream.gateway.subjects import SUBJECT_MAX, SUBJECT_PATTERN, Subject
 
 router = APIRouter(tags=["identity"], responses=COMMON_ERRORS)
 
 
 class ApiKeyCreate(BaseModel):
-    subject: str = Field(
-        min_length=1, max_length=256, pattern=r"^[^\s/]+$", description="who the key acts as"
+    subject: Subject = Field(
+        min_length=1,
+        max_length=SUBJECT_MAX,
+        pattern=SUBJECT_PATTERN,
+        description="who the key acts as (NFC, no invisible characters)",
     )
     name: str = Field(min_length=1, max_length=200, description="what the key is for")
     scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1)

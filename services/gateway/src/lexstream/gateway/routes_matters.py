@@ -6,18 +6,24 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from lexstream.gateway.access import Access
 from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import Gateway, GatewayDep
 from lexstream.gateway.schemas import COMMON_ERRORS, Matter, MatterList, OwnedMatter, errors
 from lexstream.gateway.stores import MATTER_ID, Role, StoreConflict
+from lexstream.gateway.subjects import SUBJECT_MAX, SUBJECT_PATTERN, check_subject
 
 router = APIRouter(tags=["matters"], responses=COMMON_ERRORS | errors(409))
 
 MatterId = Annotated[str, Path(pattern=MATTER_ID.pattern)]
-Subject = Annotated[str, Path(min_length=1, max_length=256, pattern=r"^[^\s/]+$")]
+#: NFC, without invisible characters (subjects.py): a grant or wall names exactly one person
+Subject = Annotated[
+    str,
+    Path(min_length=1, max_length=SUBJECT_MAX, pattern=SUBJECT_PATTERN),
+    AfterValidator(check_subject),
+]
 
 
 class MatterCreate(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,24 +58,166 @@ def decode_cursor(cursor: str) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise BadSearch("search_after is not a cursor returned by a previous search") from exc
+    # [score or date, document_id]: a tampered cursor (NaN, a list, a number for the id) is
+    # the caller's error, not a failure of Elasticsearch's
     if (
         not isinstance(values, list)
         or len(values) != 2
-        or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values)
+        or not isinstance(values[0], int | float)
+        or isinstance(values[0], bool)
+        or not math.isfinite(values[0])
+        or not isinstance(values[1], str)
     ):
         raise BadSearch("search_after is not a cursor returned by a previous search")
     return values
 
 
-def _text_query(q: str, fields: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class QueryCaps:
+    """How much one ``q`` may ask of Elasticsearch (GatewaySettings.query_*).
+
+    Fuzzy terms are the expensive kind: each becomes a Levenshtein automaton per field (the
+    text has a sub-field per language), and highlighting builds it again for every hit
+    highlighted; one ``word~2`` costs more than a hundred plain words.
+    """
+
+    max_terms: int = 64
+    max_fuzzy_terms: int = 3
+    max_prefix_terms: int = 5
+    min_prefix_chars: int = 2
+    max_slop: int = 20
+    fuzzy_max_expansions: int = 20
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What a simple_query_string asks for, counted the way its parser reads it."""
+
+    terms: int
+    fuzzy: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    slops: tuple[int, ...]
+    literal: str  # the query with the fuzzy operators taken out (for highlighting)
+
+
+_OPERATORS = frozenset('"|+()')
+
+
+def _unescaped(word: str, char: str) -> int:
+    """The index of the first ``char`` in ``word`` not escaped by a backslash, or -1."""
+    i = 0
+    while i < len(word):
+        if word[i] == "\\":
+            i += 2
+            continue
+        if word[i] == char:
+            return i
+        i += 1
+    return -1
+
+
+def query_shape(q: str) -> QueryShape:
+    """Terms, fuzzy terms (``word~N``), prefixes (``pre*``) and phrase slops of ``q``.
+
+    Follows Lucene's SimpleQueryParser: ``"`` opens a phrase (``"a b"~N`` is a slop), ``|``
+    ``+`` ``(`` ``)`` are operators anywhere, ``-`` at the start of a term is NOT, ``\\``
+    escapes the next character; a term ends at white space or an operator.
+    """
+    terms = 0
+    fuzzy: list[str] = []
+    prefixes: list[str] = []
+    slops: list[int] = []
+    literal: list[str] = []
+    i, n = 0, len(q)
+    while i < n:
+        char = q[i]
+        if char == '"':
+            end = q.find('"', i + 1)
+            end = n if end < 0 else end
+            terms += len(q[i + 1 : end].split())
+            stop = end + 1
+            if stop < n and q[stop] == "~":
+                digits = stop + 1
+                while digits < n and q[digits].isdigit():
+                    digits += 1
+                if digits > stop + 1:
+                    slops.append(int(q[stop + 1 : digits]))
+                stop = digits
+            literal.append(q[i:stop])
+            i = stop
+            continue
+        if char.isspace() or char in _OPERATORS or char == "-":
+            literal.append(char)
+            i += 1
+            continue
+        start = i
+        while i < n and not q[i].isspace() and q[i] not in _OPERATORS:
+            i += 2 if q[i] == "\\" else 1
+        word = q[start:i]
+        tilde = _unescaped(word, "~")
+        if tilde >= 0:  # Lucene: "~" alone is 2 edits, "~N" is N, anything else 0
+            word, suffix = word[:tilde], word[tilde + 1 :]
+            edits = 2 if not suffix else int(suffix) if suffix.isdigit() else 0
+            if edits and word.strip("*"):
+                fuzzy.append(word)
+        literal.append(word)
+        if word.endswith("*") and not word.endswith("\\*"):
+            prefixes.append(word.rstrip("*"))
+        if word.strip("*-"):
+            terms += 1
+    return QueryShape(terms, tuple(fuzzy), tuple(prefixes), tuple(slops), "".join(literal))
+
+
+def check_query_cost(q: str, caps: QueryCaps) -> QueryShape:
+    """The shape of ``q``, or :class:`BadSearch` saying which cap it is over."""
+    shape = query_shape(q)
+    if len(shape.fuzzy) > caps.max_fuzzy_terms:
+        raise BadSearch(
+            f"q has {len(shape.fuzzy)} fuzzy terms (word~N); "
+            f"at most {caps.max_fuzzy_terms} are allowed"
+        )
+    if len(shape.prefixes) > caps.max_prefix_terms:
+        raise BadSearch(
+            f"q has {len(shape.prefixes)} prefix terms (word*); "
+            f"at most {caps.max_prefix_terms} are allowed"
+        )
+    short = [p for p in shape.prefixes if len(p) < caps.min_prefix_chars]
+    if short:
+        raise BadSearch(
+            f"a prefix term needs at least {caps.min_prefix_chars} characters before '*' "
+            f"({short[0] + '*'!r} is too short)"
+        )
+    if shape.terms > caps.max_terms:
+        raise BadSearch(f"q has {shape.terms} terms; at most {caps.max_terms} are allowed")
+    if shape.slops and max(shape.slops) > caps.max_slop:
+        raise BadSearch(f'a phrase slop ("..."~N) may be at most {caps.max_slop}')
+    return shape
+
+
+def _text_query(q: str, fields: list[str], caps: QueryCaps) -> dict[str, Any]:
     return {
         "simple_query_string": {
             "query": q,
             "fields": fields,
             "default_operator": "and",
             "flags": "ALL",
+            "fuzzy_max_expansions": caps.fuzzy_max_expansions,
         }
     }
+
+
+def _page_highlight(shape: QueryShape, fields: list[str], caps: QueryCaps) -> dict[str, Any]:
+    """Highlights of a nested hit. For a fuzzy query the highlighter is given the literal
+    words instead (its cost is an automaton per fuzzy term, field and hit: seconds for one
+    ``word~2``), and a hit that matched only through a variant shows the start of its page."""
+    options = {"number_of_fragments": 2, "fragment_size": 160}
+    highlight: dict[str, Any] = {"fields": dict.fromkeys(fields, options)}
+    if shape.fuzzy:
+        highlight["highlight_query"] = _text_query(shape.literal, fields, caps)
+        highlight["fields"] = {
+            name: {**options, "no_match_size": 160 if name == fields[0] else 0} for name in fields
+        }
+    return highlight
 
 
 HIT_SOURCE = [
@@ -92,7 +235,9 @@ HIT_SOURCE = [
 ]
 
 
-def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
+def build_query(
+    req: SearchRequest, access: Access, caps: QueryCaps = QueryCaps()
+) -> dict[str, Any]:
     filters: list[dict[str, Any]] = [access.es_filter()]
     if req.q is not None and len(req.q) > 2000:
         raise BadSearch("q is longer than 2000 characters")
@@ -116,7 +261,8 @@ def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
 
     if req.q and req.q.strip():
         q = req.q.strip()
-        highlight = {"number_of_fragments": 2, "fragment_size": 160}
+        shape = check_query_cost(q, caps)
+        pages, segments = ["pages.text", "pages.text.*"], ["segments.text", "segments.text.*"]
         must: dict[str, Any] = {
             "bool": {
                 "should": [
@@ -124,13 +270,11 @@ def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
                         "nested": {
                             "path": "pages",
                             "score_mode": "max",
-                            "query": _text_query(q, ["pages.text", "pages.text.*"]),
+                            "query": _text_query(q, pages, caps),
                             "inner_hits": {
                                 "size": 3,
                                 "_source": ["pages.number"],
-                                "highlight": {
-                                    "fields": {"pages.text": highlight, "pages.text.*": highlight}
-                                },
+                                "highlight": _page_highlight(shape, pages, caps),
                             },
                         }
                     },
@@ -138,20 +282,15 @@ def build_query(req: SearchRequest, access: Access) -> dict[str, Any]:
                         "nested": {
                             "path": "segments",
                             "score_mode": "max",
-                            "query": _text_query(q, ["segments.text", "segments.text.*"]),
+                            "query": _text_query(q, segments, caps),
                             "inner_hits": {
                                 "size": 3,
                                 "_source": ["segments.start", "segments.end"],
-                                "highlight": {
-                                    "fields": {
-                                        "segments.text": highlight,
-                                        "segments.text.*": highlight,
-                                    }
-                                },
+                                "highlight": _page_highlight(shape, segments, caps),
                             },
                         }
                     },
-                    _text_query(q, ["title^2", "filename", "parties"]),
+                    _text_query(q, ["title^2", "filename", "parties"], caps),
                 ],
                 "minimum_should_match": 1,
             }

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from typing import Self
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Annotated, Any, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
-from lexstream.shared.settings import CommonSettings
+from lexstream.shared.settings import PLACEHOLDER_SECRETS, CommonSettings
+
+#: shortest service token accepted outside development (ingest holds it to the same length)
+MIN_INGEST_TOKEN_CHARS = 32
 
 
 class GatewaySettings(CommonSettings):
@@ -13,6 +18,11 @@ class GatewaySettings(CommonSettings):
     http_port: int = 8080
     ingest_url: str = "http://127.0.0.1:8081"
     ingest_timeout_s: float = 600.0
+    ingest_token: SecretStr | None = Field(
+        default=None,
+        description="service credential sent to ingest's internal API (Authorization: Bearer); "
+        "the same LEXSTREAM_INGEST_TOKEN ingest is given",
+    )
     search_timeout_s: float = Field(
         default=10.0, gt=0, le=120, description="timeout of one Elasticsearch call (seconds)"
     )
@@ -21,6 +31,15 @@ class GatewaySettings(CommonSettings):
     )
     max_upload_bytes: int = 2 * 1024**3
     max_json_bytes: int = Field(default=64 * 1024, description="largest JSON request body")
+    # slow clients (app.py BodyReadTimeout, __main__.py): a body that stalls gets 408, an idle
+    # kept-alive connection is closed, a connection that never finishes its headers too
+    body_read_timeout_s: float = Field(
+        default=30.0, gt=0, le=600, description="longest wait for the next piece of a body"
+    )
+    http_keep_alive_s: int = Field(default=5, ge=1, le=120, description="idle keep-alive")
+    http_header_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="longest time to receive a request's headers"
+    )
     presign_expiry_s: int = Field(default=300, ge=10, le=900)
     max_page_size: int = 100
 
@@ -47,7 +66,51 @@ class GatewaySettings(CommonSettings):
     rate_limit_per_s: float = Field(default=50.0, gt=0)
     rate_limit_burst: int = Field(default=100, ge=1)
 
+    # what one caller's searches may cost (limits.py; docs/security.md, "Query cost")
+    search_in_flight_per_caller: int = Field(
+        default=4, ge=1, le=64, description="searches one caller may have running at once"
+    )
+    search_query_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="Elasticsearch's own time limit for one search"
+    )
+    query_max_terms: int = Field(default=64, ge=1, le=1024, description="words in one `q`")
+    query_max_fuzzy_terms: int = Field(default=3, ge=0, le=50, description="`word~N` in one `q`")
+    query_max_prefix_terms: int = Field(default=5, ge=0, le=50, description="`pre*` in one `q`")
+    query_min_prefix_chars: int = Field(default=2, ge=1, le=10, description="before a `*`")
+    query_max_slop: int = Field(default=20, ge=0, le=100, description='N of `"a b"~N`')
+    query_fuzzy_max_expansions: int = Field(default=20, ge=1, le=50)
+
+    # failed authentications per client address, checked before any key look-up
+    auth_failures_per_s: float = Field(default=1.0, gt=0)
+    auth_failure_burst: int = Field(default=50, ge=1)
+
+    # the audit trail (audit.py): a bounded backlog in memory, drained off the request path
     audit_flush_interval_s: float = Field(default=0.5, gt=0)
+    audit_max_backlog: int = Field(
+        default=100_000, ge=1, description="entries held at most; beyond it requests get 503"
+    )
+    audit_ready_max_backlog: int = Field(
+        default=5_000, ge=1, description="readiness turns not-ready above this backlog"
+    )
+    audit_ready_max_delay_s: float = Field(
+        default=30.0, gt=0, description="not-ready when waiting entries made no progress this long"
+    )
+    audit_publish_timeout_s: float = Field(default=10.0, gt=0, description="one Kafka batch")
+    audit_read_wait_s: float = Field(
+        default=2.0, ge=0, description="how long GET /v1/audit waits for entries just recorded"
+    )
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs of reverse proxies whose X-Forwarded-For is believed (comma-separated)",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",")]
+            return [ip_network(part, strict=False) for part in parts if part]
+        return value
 
     @model_validator(mode="after")
     def _bootstrap_key_only_in_development(self) -> Self:
@@ -63,6 +126,21 @@ class GatewaySettings(CommonSettings):
         bad = set(self.oidc_algorithms) - {"RS256", "ES256", "RS384", "ES384", "PS256"}
         if bad:
             raise ValueError(f"unsupported OIDC algorithms: {sorted(bad)}")
+        return self
+
+    @model_validator(mode="after")
+    def _ingest_token_outside_development(self) -> Self:
+        """Without the token every upload would end in ingest's 401: refuse to start instead
+        (ingest refuses to start without it likewise; issue 13, finding 7)."""
+        if self.environment == "development":
+            return self
+        token = self.ingest_token.get_secret_value() if self.ingest_token else ""
+        if len(token) < MIN_INGEST_TOKEN_CHARS or token.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                f"LEXSTREAM_INGEST_TOKEN must be set outside development (at least "
+                f"{MIN_INGEST_TOKEN_CHARS} characters, not a placeholder): ingest's upload API "
+                "refuses the gateway without it"
+            )
         return self
 
     @property

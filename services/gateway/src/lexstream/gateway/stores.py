@@ -19,6 +19,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 
+from lexstream.shared.matters import matter_doc_id, matters_index
 from lexstream.shared.settings import CommonSettings
 
 MATTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -48,10 +49,6 @@ class StoreConflict(Exception):
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def matters_index(settings: CommonSettings) -> str:
-    return f"{settings.index_prefix}-matters"
 
 
 def apikeys_index(settings: CommonSettings) -> str:
@@ -289,7 +286,7 @@ class MatterStore:
 
     @staticmethod
     def doc_id(tenant: str, matter_id: str) -> str:
-        return f"{tenant}\x1f{matter_id}"
+        return matter_doc_id(tenant, matter_id)  # the id ingest's registry reads
 
     async def grants(self, tenant: str, subject: str) -> Grants:
         """Which matters ``subject`` holds a role in, and which it is screened from."""

@@ -1,13 +1,17 @@
 """The ingest service's factory: the upload API, the upstream topic and S3 events, one pipeline.
 
 Started like the workers (:func:`lexstream.shared.worker.create_worker_app`): topics and
-buckets are waited for, then the broker consumes; readiness checks Kafka and S3, and while S3
-is down the consumption gate pauses the three topic consumers (the upload route answers 503).
+buckets are waited for, then the broker consumes; readiness checks Kafka, S3 and Elasticsearch
+(the matters registry), and while one is down the consumption gate pauses the three topic
+consumers (the upload route answers 503). At start ingest checks that S3 honours create-only
+puts (its claims depend on them across replicas) and refuses to start outside development
+where it does not.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI
@@ -22,6 +26,8 @@ from lexstream.ingest.submissions import SubmissionStage
 from lexstream.shared.events import Event, Stage, Topics
 from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, publish_event
 from lexstream.shared.logs import setup_logging
+from lexstream.shared.matters import MatterLookup, MatterRegistry
+from lexstream.shared.search import make_search_client
 from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 from lexstream.shared.worker import create_worker_app, kafka_check
@@ -37,7 +43,12 @@ def zip_limits(settings: IngestSettings) -> ZipLimits:
     )
 
 
-def build_ingest(settings: IngestSettings, broker: KafkaBroker, store: ObjectStore) -> Uploads:
+log = logging.getLogger(__name__)
+
+
+def build_ingest(
+    settings: IngestSettings, broker: KafkaBroker, store: ObjectStore, matters: MatterLookup
+) -> Uploads:
     """The pipeline publishing through ``broker``, with ingest's subscribers on it."""
     topics = Topics(settings.topic_prefix)
 
@@ -45,7 +56,13 @@ def build_ingest(settings: IngestSettings, broker: KafkaBroker, store: ObjectSto
         await publish_event(broker, topic, event)
 
     pipeline = IngestPipeline(
-        store, topics, publish, limits=zip_limits(settings), spool_dir=settings.spool_dir
+        store,
+        topics,
+        publish,
+        matters=matters,
+        limits=zip_limits(settings),
+        spool_dir=settings.spool_dir,
+        claim_lease_s=settings.claim_lease_s,
     )
     runner = StageRunner(broker, topics, Stage.INGEST, settings)
     broker.include_router(
@@ -62,7 +79,9 @@ def create_app(
     telemetry = telemetry or setup_telemetry("lexstream-ingest", settings.otlp_endpoint)
     broker = make_broker(settings, telemetry, client_id="ingest")
     store = ObjectStore(settings)
-    uploads = build_ingest(settings, broker, store)
+    es = make_search_client(settings)
+    matters = MatterRegistry(es, settings, cache_ttl_s=settings.matter_cache_ttl_s)
+    uploads = build_ingest(settings, broker, store, matters)
     topics = Topics(settings.topic_prefix)
     io_threads = settings.io_threads
 
@@ -74,15 +93,34 @@ def create_app(
             ThreadPoolExecutor(io_threads, thread_name_prefix="ingest-io")
         )
 
+    async def s3_ready() -> None:
+        await store.bootstrap()
+        if not await store.honours_create_only(store.derived):
+            if settings.environment != "development":
+                raise SystemExit(
+                    "the S3 server ignores If-None-Match on PutObject: several ingest replicas "
+                    "could make two documents of one submission"
+                )
+            log.warning("S3 ignores create-only puts; run one ingest replica only")
+
+    async def es_ping() -> None:
+        await es.cluster.health()
+
     app = create_worker_app(
         title="lexstream ingest (internal)",
         broker=broker,
-        checks=lambda: {"kafka": kafka_check(broker), "s3": store.ping},
+        checks=lambda: {
+            "kafka": kafka_check(broker),
+            "s3": store.ping,
+            "elasticsearch": es_ping,
+        },
         prepare=[use_io_threads],
         startup=[
             ("kafka topics", lambda: ensure_topics(settings, topics.all())),
-            ("s3", store.bootstrap),
+            ("s3", s3_ready),
+            ("elasticsearch", es_ping),
         ],
+        shutdown=[es.close],
         routers=[upload_router()],
     )
     app.state.ingest = uploads

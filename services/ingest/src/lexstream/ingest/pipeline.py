@@ -4,21 +4,22 @@ Nothing here knows HTTP or which topic a submission came from; callers hand over
 local disk with its sha256 and what the submitter said about it.
 
 Idempotence: two small records in the derived bucket remember which document a submission
-became - one keyed by ``tenant + source + external_id`` (+ parent and member for children),
-one by ``tenant + matter + sha256`` (+ parent). They are written *pending* before the first
-event is published and final after the last, so a retry after a failure half-way finds the
-pending record and does the work again under the same document id (the original is
-content-addressed, so storing it twice is one object; every handler is idempotent by document
-id). A record of a *failed* document does not short-circuit either: the same submission again
-(a DLQ replay after the missing object was uploaded, say) is processed again under the same
-document id.
+became - one keyed by ``tenant + matter + source + external_id`` (+ parent and member for
+children), one by ``tenant + matter + sha256`` (+ parent). The matter is in both keys: the same
+external id or the same bytes in another matter is another document, and a duplicate is only
+ever reported within the submitter's matter (issue 13, finding 2: without it, an editor of
+matter B learned A's document id and, where A's document had failed, B's bytes were processed
+into A's document).
 
-Concurrent duplicates: two submissions with the same idempotence record arriving at the same
-instant (a client retrying before its first request answered, two uploads of one file into one
-matter) are taken one after the other within a process (a lock per record key), so the second
-finds the first's pending record and answers with its document id. Across several ingest
-replicas the records are still written last-writer-wins (S3 has no compare-and-set that every
-S3-API server honours); the pipeline's handlers are idempotent by document id either way.
+Claims: a record is first written *pending* by a create-only put (S3 ``If-None-Match: *``), so
+of several ingest replicas receiving the same submission at the same instant exactly one
+creates it and does the work; the others find its pending record, wait until it is final
+(``claim_lease_s`` at most) and answer "duplicate" with its document id. Within one process a
+lock per record key does the same without asking S3. A pending record is redone under the same
+document id when its claim was abandoned (the attempt failed half-way: S3 or Kafka down) or its
+lease ran out (the replica died); a record of a *failed* document is redone too (a DLQ replay
+after the missing object was uploaded, say). The original is content-addressed and every
+handler is idempotent by document id, so redoing is safe.
 
 Containers: a ZIP is checked against the limits when it arrives (central directory) and
 stored with route ``container``; ingest's own consumer of ``documents.stored`` expands it
@@ -35,8 +36,10 @@ import contextlib
 import hashlib
 import logging
 import tempfile
+import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,7 @@ from lexstream.ingest.filenames import sanitize_filename
 from lexstream.ingest.sniff import route_for, sniff_media_type
 from lexstream.shared import __version__
 from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import (
     DocumentFailed,
     DocumentStored,
@@ -65,6 +69,7 @@ from lexstream.shared.events import (
     TranscribeRequested,
 )
 from lexstream.shared.ids import new_document_id
+from lexstream.shared.matters import MatterLookup
 from lexstream.shared.storage import ObjectStore, derived_key, original_key
 
 log = logging.getLogger(__name__)
@@ -103,8 +108,57 @@ class Outcome:
     reason: str | None = None
 
 
+class MatterRefused(PermanentError):
+    """A submission into a matter that does not exist or is archived: nothing is stored."""
+
+    def __init__(self, matter_id: str, status: str | None) -> None:
+        if status is None:
+            super().__init__(f"matter {matter_id} does not exist", error_type="UnknownMatter")
+        else:
+            super().__init__(
+                f"matter {matter_id} is archived and takes no new documents",
+                error_type="ArchivedMatter",
+            )
+        self.matter_id = matter_id
+        self.exists = status is not None
+
+
+@dataclass(frozen=True)
+class _Record:
+    """An idempotence record as read back."""
+
+    document_id: str
+    pending: bool
+    failed: bool
+    abandoned: bool
+    owner: str | None
+    claimed_at: float
+
+
+@dataclass(frozen=True)
+class _Claim:
+    document_id: str
+    duplicate: bool
+    owner: str = ""
+
+
 def _key_hash(*parts: str | None) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
+
+
+def _record(value: Any) -> _Record | None:
+    if not isinstance(value, dict) or not isinstance(value.get("document_id"), str):
+        return None
+    owner = value.get("owner")
+    claimed_at = value.get("claimed_at")
+    return _Record(
+        document_id=value["document_id"],
+        pending=bool(value.get("pending")),
+        failed=bool(value.get("failed")),
+        abandoned=bool(value.get("abandoned")),
+        owner=owner if isinstance(owner, str) else None,
+        claimed_at=float(claimed_at) if isinstance(claimed_at, int | float) else 0.0,
+    )
 
 
 class IngestPipeline:
@@ -114,15 +168,24 @@ class IngestPipeline:
         topics: Topics,
         publish: Publish,
         *,
+        matters: MatterLookup,
         limits: ZipLimits | None = None,
         spool_dir: Path | None = None,
+        claim_lease_s: float = 120.0,
+        claim_poll_s: float = 0.05,
     ) -> None:
         self.store = store
         self.topics = topics
         self.publish = publish
+        self.matters = matters
         self.limits = limits or ZipLimits()
         self.spool_dir = spool_dir
+        self.claim_lease_s = claim_lease_s
+        self.claim_poll_s = claim_poll_s
         self._claims: dict[str, tuple[asyncio.Lock, int]] = {}
+        # claims are "<process>:<attempt>"; this process's attempts in flight are in _live
+        self._process = uuid.uuid4().hex
+        self._live: set[str] = set()
 
     @contextlib.asynccontextmanager
     async def _claimed(self, keys: list[str]) -> AsyncIterator[None]:
@@ -142,6 +205,17 @@ class IngestPipeline:
         else:
             self._claims[key] = (lock, users - 1)
 
+    # -- matters ---------------------------------------------------------------------------
+
+    async def admit(self, tenant: str, matter_id: str | None) -> None:
+        """Refuse a matter that does not exist or is archived (:class:`MatterRefused`);
+        documents without a matter (admin uploads) are admitted."""
+        if matter_id is None:
+            return
+        status = await self.matters.matter_exists(tenant, matter_id)
+        if status != "open":
+            raise MatterRefused(matter_id, status)
+
     # -- idempotence records ---------------------------------------------------------------
 
     def _submission_ref(self, sub: Submission) -> ObjectRef | None:
@@ -149,6 +223,7 @@ class IngestPipeline:
             return None
         digest = _key_hash(
             sub.tenant,
+            sub.matter_id,
             sub.provenance.source,
             sub.provenance.external_id,
             sub.parent_document_id,
@@ -162,50 +237,113 @@ class IngestPipeline:
         digest = _key_hash(sub.tenant, sub.matter_id, sub.sha256, sub.parent_document_id)
         return ObjectRef(bucket=self.store.derived, key=f"_ingest/content/{digest}.json")
 
-    async def _existing(self, ref: ObjectRef | None) -> tuple[str, bool] | None:
-        """The document id a record names and whether it must be redone under that id (it
-        failed, or it is still pending: announced maybe only in part)."""
-        record = None if ref is None else await self.store.get_json_if_exists(ref)
-        if not isinstance(record, dict):
-            return None
-        document_id = record.get("document_id")
-        if not isinstance(document_id, str):
-            return None
-        return document_id, bool(record.get("failed") or record.get("pending"))
-
-    async def _remember(
-        self, document_id: str, sub: Submission, *, failed: bool, pending: bool = False
-    ) -> None:
-        record: dict[str, Any] = {"document_id": document_id, "failed": failed}
-        if pending:
-            record["pending"] = True
+    def _record_refs(self, sub: Submission) -> list[ObjectRef]:
         refs = [r for r in (self._submission_ref(sub), self._content_ref(sub)) if r is not None]
-        await asyncio.gather(*(self.store.put_json(ref, record) for ref in refs))
+        return sorted(refs, key=lambda ref: ref.key)  # one order everywhere: no lock-step races
 
-    async def _resolve(self, sub: Submission) -> tuple[str, bool]:
-        """(document id, is a duplicate): an existing good document wins, a failed one is redone."""
-        reuse: str | None = None
-        found = await asyncio.gather(
-            self._existing(self._submission_ref(sub)), self._existing(self._content_ref(sub))
-        )
-        for existing in found:
-            if existing is None:
+    async def _read(self, ref: ObjectRef) -> _Record | None:
+        return _record(await self.store.get_json_if_exists(ref))
+
+    def _in_flight(self, record: _Record) -> bool:
+        """Whether a pending record's claim is still being worked on (by this process or,
+        within its lease, another one)."""
+        if not record.pending or record.abandoned or record.owner is None:
+            return False
+        if record.owner.partition(":")[0] == self._process:
+            return record.owner in self._live
+        return time.time() - record.claimed_at < self.claim_lease_s
+
+    async def _claim(self, refs: list[ObjectRef]) -> _Claim:
+        """The document a submission is: an existing good one (a duplicate), or one this call
+        now holds the records of (new, or a failed or abandoned one redone under its id)."""
+        give_up_waiting = time.monotonic() + self.claim_lease_s
+        while True:
+            records = await asyncio.gather(*(self._read(ref) for ref in refs))
+            done = next((r for r in records if r and not r.pending and not r.failed), None)
+            if done is not None:
+                return _Claim(done.document_id, duplicate=True)
+            if any(r and self._in_flight(r) for r in records) and (
+                time.monotonic() < give_up_waiting
+            ):
+                await asyncio.sleep(self.claim_poll_s)  # another replica is at it: wait
                 continue
-            document_id, failed = existing
-            if not failed:
-                return document_id, True
-            reuse = reuse or document_id
-        return reuse or new_document_id(), False
+            document_id = next((r.document_id for r in records if r), None) or new_document_id()
+            owner = f"{self._process}:{uuid.uuid4().hex}"
+            if await self._take(refs, records, self._pending(document_id, owner)):
+                return _Claim(document_id, duplicate=False, owner=owner)
+
+    @staticmethod
+    def _pending(document_id: str, owner: str) -> dict[str, Any]:
+        return {
+            "document_id": document_id,
+            "failed": False,
+            "pending": True,
+            "owner": owner,
+            "claimed_at": time.time(),
+        }
+
+    async def _take(
+        self, refs: list[ObjectRef], records: list[_Record | None], pending: dict[str, Any]
+    ) -> bool:
+        """Write the pending records: create-only where none was read (False, with what was
+        taken undone, where another writer came first), over a failed or stale one."""
+        created: list[ObjectRef] = []
+        replaced: list[ObjectRef] = []
+        for ref, record in zip(refs, records, strict=True):
+            if record is not None:
+                await self.store.put_json(ref, pending)
+                replaced.append(ref)
+            elif await self.store.create_json(ref, pending):
+                created.append(ref)
+            else:
+                await asyncio.gather(
+                    *(self.store.remove(r) for r in created),
+                    *(self.store.put_json(r, {**pending, "abandoned": True}) for r in replaced),
+                )
+                return False
+        return True
+
+    async def _remember(self, document_id: str, sub: Submission, *, failed: bool) -> None:
+        record = {"document_id": document_id, "failed": failed}
+        await asyncio.gather(*(self.store.put_json(ref, record) for ref in self._record_refs(sub)))
+
+    async def _abandon(self, refs: list[ObjectRef], claim: _Claim) -> None:
+        """Let a retry redo a claim at once (best effort: S3 may be what failed; then the
+        lease runs out, or this process knows the claim is no longer live)."""
+        record = {**self._pending(claim.document_id, claim.owner), "abandoned": True}
+        try:
+            await asyncio.gather(*(self.store.put_json(ref, record) for ref in refs))
+        except Exception as exc:
+            log.info("claim not released", extra={"error_type": type(exc).__name__})
+
+    @contextlib.asynccontextmanager
+    async def _claiming(self, sub: Submission) -> AsyncIterator[_Claim]:
+        """Hold the submission's records for the block (a duplicate holds nothing)."""
+        refs = self._record_refs(sub)
+        async with self._claimed([ref.key for ref in refs]):
+            claim = await self._claim(refs)
+            if claim.duplicate:
+                yield claim
+                return
+            self._live.add(claim.owner)
+            try:
+                yield claim
+            except Exception:
+                await self._abandon(refs, claim)
+                raise
+            finally:
+                self._live.discard(claim.owner)
+
+    async def document_record(self, document_id: str) -> dict[str, Any] | None:
+        """A document's ``document.json`` as ingest wrote it (None: no such document)."""
+        ref = ObjectRef(bucket=self.store.derived, key=derived_key(document_id, "document.json"))
+        record = await self.store.get_json_if_exists(ref)
+        return record if isinstance(record, dict) else None
 
     async def parent_depth(self, parent_document_id: str) -> int:
         """Depth of a document (0 for a top-level one) from its ``document.json``."""
-        ref = ObjectRef(
-            bucket=self.store.derived, key=derived_key(parent_document_id, "document.json")
-        )
-        if not await self.store.exists(ref):
-            return 0
-        record = await self.store.get_json(ref)
-        depth = record.get("depth", 0) if isinstance(record, dict) else 0
+        record = await self.document_record(parent_document_id)
+        depth = record.get("depth", 0) if record else 0
         return depth if isinstance(depth, int) else 0
 
     # -- the pipeline ----------------------------------------------------------------------
@@ -213,15 +351,14 @@ class IngestPipeline:
     async def ingest(self, sub: Submission) -> Outcome:
         """Store and route one submission; the same submission twice gives the same id, also
         when both arrive at once."""
-        refs = [r for r in (self._submission_ref(sub), self._content_ref(sub)) if r is not None]
-        async with self._claimed([ref.key for ref in refs]):
-            return await self._ingest(sub)
+        await self.admit(sub.tenant, sub.matter_id)
+        async with self._claiming(sub) as claim:
+            if claim.duplicate:
+                log.info("duplicate submission", extra={"document_id": claim.document_id})
+                return Outcome(claim.document_id, "duplicate")
+            return await self._ingest(sub, claim.document_id)
 
-    async def _ingest(self, sub: Submission) -> Outcome:
-        document_id, duplicate = await self._resolve(sub)
-        if duplicate:
-            log.info("duplicate submission", extra={"document_id": document_id})
-            return Outcome(document_id, "duplicate")
+    async def _ingest(self, sub: Submission, document_id: str) -> Outcome:
         filename = sanitize_filename(sub.filename)
         if sub.path is None or sub.size == 0:
             return await self.fail(sub, document_id, "the file is empty (0 bytes)", "EmptyFile")
@@ -293,14 +430,11 @@ class IngestPipeline:
             provenance=sub.provenance,
             route=route,
         )
-        # Claimed before anything is announced: if S3 or Kafka fails after the first event went
-        # out, the client's retry finds this id and redoes the work under it (handlers are
-        # idempotent by document id) instead of making a second document. Found by the S3
-        # outage test (tests/reliability/test_faults.py).
-        await asyncio.gather(
-            self.store.put_json(document_json, record),
-            self._remember(document_id, sub, failed=False, pending=True),
-        )
+        # The records were claimed (pending) before anything is announced: if S3 or Kafka fails
+        # after the first event went out, the client's retry finds this id and redoes the work
+        # under it (handlers are idempotent by document id) instead of making a second
+        # document. Found by the S3 outage test (tests/reliability/test_faults.py).
+        await self.store.put_json(document_json, record)
         announcements = [self.publish(self.topics.stored, stored)]
         if route != "container":
             request_type = OcrRequested if route == "ocr" else TranscribeRequested
@@ -333,13 +467,23 @@ class IngestPipeline:
         self, sub: Submission, document_id: str | None, reason: str, error_type: str
     ) -> Outcome:
         """Publish ``documents.failed`` for a submission (a document id is found or made)."""
-        if document_id is None:
-            document_id, duplicate = await self._resolve(sub)
-            if duplicate:
+        if document_id is not None:
+            return await self._fail(sub, document_id, reason, error_type)
+        async with self._claiming(sub) as claim:
+            if claim.duplicate:
                 # the same submission already became a good document; nothing to fail
-                return Outcome(document_id, "duplicate")
+                return Outcome(claim.document_id, "duplicate")
+            return await self._fail(sub, claim.document_id, reason, error_type)
+
+    async def _fail(
+        self, sub: Submission, document_id: str, reason: str, error_type: str
+    ) -> Outcome:
+        announced = sub
+        if sub.matter_id and await self.matters.matter_exists(sub.tenant, sub.matter_id) is None:
+            # nothing, not even a failure, is recorded under a matter nobody has created
+            announced = replace(sub, matter_id=None)
         failed = DocumentFailed(
-            **self._envelope(sub, document_id),
+            **self._envelope(announced, document_id),
             stage=Stage.INGEST,
             reason=reason,
             error_type=error_type,
@@ -371,26 +515,28 @@ class IngestPipeline:
                 if member is None:
                     break
                 try:
-                    outcome = await self.ingest(
-                        Submission(
-                            path=member.path,
-                            sha256=member.sha256,
-                            size=member.size,
-                            filename=member.info.name,
-                            provenance=Provenance(
-                                intake="container",
-                                source=stored.provenance.source,
-                                external_id=stored.provenance.external_id,
-                                uploader=stored.provenance.uploader,
-                            ),
-                            tenant=stored.tenant,
-                            matter_id=stored.matter_id,
-                            hints=stored.hints,
-                            parent_document_id=stored.document_id,
-                            member=member.info.name,
-                            depth=depth + 1,
-                        )
+                    child = Submission(
+                        path=member.path,
+                        sha256=member.sha256,
+                        size=member.size,
+                        filename=member.info.name,
+                        provenance=Provenance(
+                            intake="container",
+                            source=stored.provenance.source,
+                            external_id=stored.provenance.external_id,
+                            uploader=stored.provenance.uploader,
+                        ),
+                        tenant=stored.tenant,
+                        matter_id=stored.matter_id,
+                        hints=stored.hints,
+                        parent_document_id=stored.document_id,
+                        member=member.info.name,
+                        depth=depth + 1,
                     )
+                    try:
+                        outcome = await self.ingest(child)
+                    except MatterRefused as exc:  # archived while the container waited
+                        outcome = await self.fail(child, None, exc.reason, exc.error_type)
                 finally:
                     member.path.unlink(missing_ok=True)
                 rows.append((member.info.name, member.size, outcome))

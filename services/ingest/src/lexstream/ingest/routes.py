@@ -4,10 +4,17 @@ The body is the file's bytes. It is spooled to local disk while hashed (never th
 in memory), then handed to the one pipeline. Storage or messaging down is a 503 with
 ``Retry-After``, never a 500: the client retries and the pipeline's idempotence records make
 the retry the same document.
+
+The route takes documents into any tenant and matter, for any uploader: only the gateway, which
+has checked the caller's rights, may call it. It proves that with the service token
+(``LEXSTREAM_INGEST_TOKEN``, ``Authorization: Bearer``; compared in constant time); without the
+token a request is 401. A matter that does not exist is 404, an archived one 422: nothing is
+stored under them.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +32,7 @@ from lexstream.ingest.digeststream import (
     spool_and_store,
 )
 from lexstream.ingest.intake import TooLarge, spool_stream
-from lexstream.ingest.pipeline import IngestPipeline, Submission
+from lexstream.ingest.pipeline import IngestPipeline, MatterRefused, Submission
 from lexstream.ingest.settings import IngestSettings
 from lexstream.shared.errors import is_transient
 from lexstream.shared.events import Hints, ObjectRef, Provenance
@@ -49,6 +56,25 @@ def get_uploads(request: Request) -> Uploads:
 
 
 UploadsDep = Annotated[Uploads, Depends(get_uploads)]
+
+
+def require_service_token(
+    uploads: UploadsDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """The gateway's service credential; unset (development only) lets every caller in."""
+    token = uploads.settings.ingest_token
+    if token is None:
+        return
+    scheme, _, given = (authorization or "").partition(" ")
+    expected = token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        raise HTTPException(
+            401, "the internal API needs the service token", {"WWW-Authenticate": "Bearer"}
+        )
+
+
+def _refused(exc: MatterRefused) -> HTTPException:
+    return HTTPException(422 if exc.exists else 404, exc.reason)
 
 
 class UploadAccepted(BaseModel):
@@ -105,7 +131,7 @@ async def _receive(
 
 
 def upload_router() -> APIRouter:
-    router = APIRouter(tags=["internal"])
+    router = APIRouter(tags=["internal"], dependencies=[Depends(require_service_token)])
 
     @router.post("/internal/v1/documents", status_code=202, response_model=UploadAccepted)
     async def upload(
@@ -127,6 +153,15 @@ def upload_router() -> APIRouter:
         limit = uploads.settings.max_upload_bytes
         if content_length is not None and content_length > limit:
             raise HTTPException(413, f"the file is larger than the limit of {limit} bytes")
+        tenant = tenant or uploads.settings.tenant
+        try:
+            await uploads.pipeline.admit(tenant, matter_id)  # before the body is read
+        except MatterRefused as exc:
+            raise _refused(exc) from exc
+        except Exception as exc:
+            if is_transient(exc):
+                return _unavailable(exc)
+            raise
         try:
             declared = parse_repr_digest(repr_digest)
             path, sha256, size, stored = await _receive(request, uploads, declared)
@@ -149,12 +184,14 @@ def upload_router() -> APIRouter:
                     provenance=Provenance(
                         intake="http", source=source, external_id=external_id, uploader=uploader
                     ),
-                    tenant=tenant or uploads.settings.tenant,
+                    tenant=tenant,
                     matter_id=matter_id,
                     declared_media_type=declared_media_type,
                     hints=Hints(language=language, jurisdiction=jurisdiction),
                 )
             )
+        except MatterRefused as exc:  # archived while the body arrived
+            raise _refused(exc) from exc
         except Exception as exc:
             if is_transient(exc):
                 return _unavailable(exc)

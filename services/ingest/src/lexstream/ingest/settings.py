@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
-from lexstream.shared.settings import CommonSettings
+from lexstream.shared.settings import PLACEHOLDER_SECRETS, CommonSettings
+
+#: shortest service token accepted outside development
+MIN_TOKEN_CHARS = 32
 
 
 class IngestSettings(CommonSettings):
-    uses_elasticsearch = False  # production asks no search credentials of it
+    uses_elasticsearch = True  # it reads the matters registry (lexstream.shared.matters)
     service_name: str = "ingest"
     http_host: str = "127.0.0.1"
     http_port: int = 8081
@@ -38,7 +42,27 @@ class IngestSettings(CommonSettings):
     )
     inbox_buckets: list[str] = Field(
         default_factory=list,
-        description="buckets whose object-created events become documents (empty: any bucket)",
+        description="buckets whose object-created events become documents (empty: any bucket "
+        "but the originals and derived ones)",
+    )
+    upstream_buckets: list[str] = Field(
+        default_factory=list,
+        description="buckets an upstream submission's object_uri may name, besides the inbox "
+        "and adopt buckets; the originals and derived buckets are never accepted",
+    )
+    ingest_token: SecretStr | None = Field(
+        default=None,
+        description="service credential the gateway sends to the internal upload API "
+        "(Authorization: Bearer); required outside development",
+    )
+    matter_cache_ttl_s: float = Field(
+        default=5.0, ge=0, description="how long a matter's existence and status are cached"
+    )
+    claim_lease_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="how long a submission claimed by another replica is waited for before "
+        "it is taken over (that replica died half-way)",
     )
     zip_max_depth: int = Field(
         default=3, ge=0, description="containers nested deeper than this are not expanded"
@@ -55,3 +79,21 @@ class IngestSettings(CommonSettings):
         description="members smaller than this are not held to the ratio (tiny files compress "
         "well legitimately)",
     )
+
+    @model_validator(mode="after")
+    def _token_outside_development(self) -> Self:
+        if self.environment == "development":
+            return self
+        token = self.ingest_token.get_secret_value() if self.ingest_token else ""
+        if len(token) < MIN_TOKEN_CHARS or token.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                f"LEXSTREAM_INGEST_TOKEN must be set outside development (at least "
+                f"{MIN_TOKEN_CHARS} characters, not a placeholder): the upload API takes "
+                "documents into any matter"
+            )
+        return self
+
+    def object_buckets(self) -> frozenset[str]:
+        """Buckets whose objects a submission may name: never lexstream's own."""
+        named = {*self.upstream_buckets, *self.inbox_buckets, *self.adopt_buckets}
+        return frozenset(named - {self.originals_bucket, self.derived_bucket})

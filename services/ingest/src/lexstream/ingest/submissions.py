@@ -77,9 +77,10 @@ class SubmissionStage:
         """A bucket notification: each object created in an inbox bucket is a document. Every
         record is tried; the first permanent failure is raised after the others."""
         first_error: PermanentError | None = None
+        own = {self.settings.originals_bucket, self.settings.derived_bucket}
         for record in parse_s3_event(data):
             inboxes = self.settings.inbox_buckets
-            if inboxes and record.bucket not in inboxes:
+            if (inboxes and record.bucket not in inboxes) or record.bucket in own:
                 log.info("s3 event for a bucket that is no inbox", extra={"bucket": record.bucket})
                 continue
             try:
@@ -93,6 +94,36 @@ class SubmissionStage:
         """Expand a stored container (ZIP) into child documents; other documents are not ours."""
         if event.route == "container":
             await self.pipeline.expand(event)
+
+    async def _check_object(self, meta: Submission, ref: ObjectRef) -> None:
+        """Only objects of the configured upstream, inbox and adopt buckets are read, never
+        lexstream's own: an object_uri into the derived bucket copied another matter's text
+        into a matter of the sender's choice (issue 13, finding 7). The one exception is an
+        e-mail attachment ocr hands back (``<parent>/attachments/...`` in the derived bucket),
+        accepted for that parent only and into the parent's own tenant and matter."""
+        if ref.bucket in self.settings.object_buckets():
+            return
+        parent = meta.parent_document_id
+        if (
+            parent
+            and ref.bucket == self.settings.derived_bucket
+            and ref.key.startswith(f"{parent}/attachments/")
+        ):
+            record = await self.pipeline.document_record(parent)
+            if record and (record.get("tenant"), record.get("matter_id")) == (
+                meta.tenant,
+                meta.matter_id,
+            ):
+                return
+            raise PermanentError(
+                f"object_uri {ref.uri}: an attachment goes to its parent's tenant and matter",
+                error_type="ForbiddenObjectUri",
+            )
+        raise PermanentError(
+            f"object_uri {ref.uri} is not in a bucket ingest accepts submissions from "
+            "(LEXSTREAM_UPSTREAM_BUCKETS, LEXSTREAM_INBOX_BUCKETS or LEXSTREAM_ADOPT_BUCKETS)",
+            error_type="ForbiddenObjectUri",
+        )
 
     async def ingest_reference(self, sub: DocumentSubmitted, intake: Intake) -> None:
         """A submission by reference or inline: fetch the bytes, then the one pipeline."""
@@ -117,6 +148,7 @@ class SubmissionStage:
         adopted: ObjectRef | None = None
         settings = self.settings
         try:
+            await self.pipeline.admit(meta.tenant, meta.matter_id)
             if sub.content_base64 is not None:
                 path, sha256, size = await asyncio.to_thread(
                     spool_base64, sub.content_base64, settings.spool_dir, settings.inline_max_bytes
@@ -127,6 +159,8 @@ class SubmissionStage:
                     ref = ObjectRef.parse(sub.object_uri)
                 except ValueError as exc:
                     raise PermanentError(str(exc), error_type="InvalidObjectUri") from exc
+                if intake != "s3-event":  # an inbox event was checked against the inboxes
+                    await self._check_object(meta, ref)
                 path = await spool_object(self.store, ref, settings.spool_dir)
                 sha256 = await asyncio.to_thread(sha256_file, path)
                 size = path.stat().st_size
