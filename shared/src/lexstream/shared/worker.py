@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 
+from lexstream.shared.clientguard import header_timeout_protocol
 from lexstream.shared.health import Check, health_router, run_checks
 from lexstream.shared.runtime import wait_for
 
@@ -137,5 +138,17 @@ def create_worker_app(
     return app
 
 
-def serve(app: FastAPI, host: str, port: int) -> None:
-    uvicorn.run(app, host=host, port=port, log_config=None)
+def serve(
+    app: FastAPI,
+    host: str,
+    port: int,
+    *,
+    keep_alive_s: int = 5,
+    header_timeout_s: float | None = None,
+) -> None:
+    """Run ``app`` with uvicorn; ``header_timeout_s`` closes connections whose request headers
+    come slower than that (clientguard.py)."""
+    http: Any = "auto" if header_timeout_s is None else header_timeout_protocol(header_timeout_s)
+    uvicorn.run(
+        app, host=host, port=port, log_config=None, timeout_keep_alive=keep_alive_s, http=http
+    )
