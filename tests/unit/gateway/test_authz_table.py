@@ -94,3 +94,16 @@ def test_every_read_of_documents_is_audited() -> None:
         if rule.matter is MatterFrom.DOCUMENT or p in ("/v1/search", "/v1/suggest", "/v1/cited-by")
     ]
     assert reads and all(TABLE[r].audited for r in reads)
+
+
+def test_the_documented_table_is_the_codes() -> None:
+    from pathlib import Path
+
+    from lexstream.gateway.authz import markdown_table
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "security.md").read_text()
+    start, end = "<!-- authz-table:start -->\n", "<!-- authz-table:end -->"
+    documented = doc[doc.index(start) + len(start) : doc.index(end)]
+    assert documented == markdown_table(), (
+        "docs/security.md is stale: paste `python -m lexstream.gateway.authz` between its markers"
+    )

@@ -185,3 +185,38 @@ def document_rule(request: Request) -> Rule:
     """The rule of a document route, for its role check once the document is found."""
     rule: Rule = getattr(request.state, "rule", None) or rule_for(request)
     return rule
+
+
+def markdown_table() -> str:
+    """The table as docs/security.md shows it (a unit test keeps the two the same)."""
+    rows = [
+        "| route | scope | needs | without it | audited |",
+        "|---|---|---|---|---|",
+    ]
+    for (method, path), rule in TABLE.items():
+        if rule.admin_only:
+            needs, refusal = "tenant admin", "403"
+        elif rule.role is None:
+            needs = "any caller" if rule.matter is MatterFrom.NONE else "-"
+            refusal = "- (answers only what the caller may see)"
+        else:
+            where = {
+                MatterFrom.PATH: "the matter",
+                MatterFrom.DOCUMENT: "the document's matter",
+                MatterFrom.REQUEST: "the named matter",
+            }[rule.matter]
+            needs = f"{rule.role.value} in {where}"
+            refusal = "404 if no role (as if absent), 403 if a lesser role"
+        if rule.matter is MatterFrom.PATH and rule.admin_only:
+            refusal = "403; 404 if the admin is screened from the matter"
+        audited = "yes" if rule.audited else "no"
+        rows.append(
+            f"| `{method} {path}` | `{rule.scope.value}` | {needs} | {refusal} | {audited} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m lexstream.gateway.authz: the table for docs/security.md
+    import sys
+
+    sys.stdout.write(markdown_table())
