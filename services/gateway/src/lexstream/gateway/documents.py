@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import httpx
+from elasticsearch import NotFoundError
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -362,20 +363,27 @@ async def get_children(
 ) -> Children:
     """Attachments and archive members of a document that the caller may see."""
     record = await gw.visible_record(access, document_id)
-    result = await gw.es.search(
-        index=gw.statuses,
-        query={
-            "bool": {"filter": [{"term": {"parent_document_id": document_id}}, access.es_filter()]}
-        },
-        size=1000,
-        sort=[{"document_id": "asc"}],
-    )
+    hits: list[dict[str, Any]] = []
+    try:
+        result = await gw.es.search(
+            index=gw.statuses,
+            query={
+                "bool": {
+                    "filter": [{"term": {"parent_document_id": document_id}}, access.es_filter()]
+                }
+            },
+            size=1000,
+            sort=[{"document_id": "asc"}],
+        )
+        hits = result["hits"]["hits"]
+    except NotFoundError:
+        pass  # no status index yet (the index service has not bootstrapped): no children
     gw.audit.record(
         request,
         "children",
         document_id=document_id,
         matter_id=record.get("matter_id"),
-        hits=len(result["hits"]["hits"]),
+        hits=len(hits),
     )
     return Children.model_validate(
         {
@@ -387,7 +395,7 @@ async def get_children(
                     "media_type": hit["_source"].get("media_type"),
                     "status": hit["_source"].get("status"),
                 }
-                for hit in result["hits"]["hits"]
+                for hit in hits
             ],
         }
     )

@@ -146,7 +146,7 @@ def upload_router() -> APIRouter:
         language: Annotated[str | None, Query(max_length=20)] = None,
         external_id: Annotated[str | None, Query(max_length=500)] = None,
         source: Annotated[str | None, Query(max_length=200)] = None,
-        uploader: Annotated[str | None, Query(max_length=200)] = None,
+        uploader: Annotated[str | None, Query(max_length=256)] = None,
         declared_media_type: Annotated[str | None, Query(max_length=200)] = None,
     ) -> UploadAccepted | JSONResponse:
         """Stream the request body (the file's bytes) into the pipeline."""

@@ -141,7 +141,7 @@ async function openDocument(hit, highlight) {
     .filter((k) => doc[k] != null)
     .flatMap((k) => [el("dt", { text: k }), el("dd", { class: `meta-${k}`, text: String(doc[k]) })]));
   if (doc.duration != null || (highlight && highlight.start != null)) {
-    const { url } = await api(`/v1/documents/${encodeURIComponent(hit.document_id)}/original?disposition=inline&redirect=false`);
+    const { url } = await api(`/v1/documents/${encodeURIComponent(hit.document_id)}/original?redirect=false`);
     const start = highlight && highlight.start != null ? Number(highlight.start) : 0;
     player.hidden = false;
     player.dataset.start = String(start);
