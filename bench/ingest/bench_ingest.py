@@ -1,7 +1,10 @@
 """Ingest throughput through the HTTP path against a raw S3 put of the same bytes (same run).
 
 Starts its own ingest process (``python -m lexstream.ingest``) on a free port with a fresh
-topic prefix and buckets, against the local stack (Kafka :9092, S3 :9000), then:
+topic prefix and buckets, against the local stack (Kafka :9092, Elasticsearch :9200, S3 :9000),
+creates the matter it uploads into (ingest refuses unknown matters; the registry is the
+gateway's matters index, written here through the gateway's ``MatterStore``) and sends the
+service token (``LEXSTREAM_INGEST_TOKEN``) the internal API requires, as the gateway does; then:
 
 (a) N small files (default 1,000 x 4 KiB text), uploaded with C concurrent requests, against
     the same bytes put with the minio client from C threads;
@@ -16,7 +19,10 @@ the plain files again as duplicates, which shows what receiving, hashing and spo
 cost.
 
     uv run python bench/ingest/bench_ingest.py [--full] [--small 1000] [--concurrency 8]
-        [--put-while-receiving]
+        [--large 3] [--large-mb 100] [--put-while-receiving]
+
+The smallest run (a check that it works, well under a minute):
+``--small 20 --large 1 --large-mb 10``.
 """
 
 from __future__ import annotations
@@ -42,11 +48,20 @@ import httpx
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 
+from lexstream.gateway.stores import (
+    MatterStore,
+    apikeys_index,
+    audit_index,
+    bootstrap_gateway_indices,
+)
 from lexstream.ingest.digeststream import repr_digest
+from lexstream.shared.matters import matters_index
+from lexstream.shared.search import make_search_client
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import PART_SIZE, sha256_file
 
 MB = 1_000_000
+MATTER = "bench"
 
 
 def free_port() -> int:
@@ -141,6 +156,35 @@ async def file_chunks(path: Path) -> AsyncIterator[bytes]:
             yield chunk
 
 
+async def create_matter(settings: CommonSettings) -> list[str]:
+    """The bench's matter, created as the gateway creates one; the indices made for it are
+    returned, for the clean-up."""
+    es = make_search_client(settings)
+    try:
+        await bootstrap_gateway_indices(es, settings)
+        store = MatterStore(es, settings, cache_ttl_s=0)
+        await store.create(
+            tenant=settings.tenant,
+            matter_id=MATTER,
+            name="ingest benchmark",
+            description=None,
+            client=None,
+            owner="bench",
+        )
+        return [index(settings) for index in (matters_index, apikeys_index, audit_index)]
+    finally:
+        await es.close()
+
+
+async def delete_indices(settings: CommonSettings, names: list[str]) -> None:
+    es = make_search_client(settings)
+    try:
+        for name in names:
+            await es.options(ignore_status=404).indices.delete(index=name)
+    finally:
+        await es.close()
+
+
 def report(name: str, nbytes: int, files: int, ingest_s: float, raw_s: float) -> None:
     mb = nbytes / MB
     print(
@@ -169,6 +213,7 @@ async def main() -> None:
 
     prefix = f"bench{secrets.token_hex(3)}"
     port = free_port()
+    token = secrets.token_urlsafe(32)
     env = {
         **os.environ,
         "LEXSTREAM_TOPIC_PREFIX": prefix,
@@ -176,10 +221,11 @@ async def main() -> None:
         "LEXSTREAM_ORIGINALS_BUCKET": f"{prefix}-originals",
         "LEXSTREAM_DERIVED_BUCKET": f"{prefix}-derived",
         "LEXSTREAM_HTTP_PORT": str(port),
+        "LEXSTREAM_INGEST_TOKEN": token,
         "LEXSTREAM_LOG_LEVEL": "WARNING",
         "LEXSTREAM_PUT_WHILE_RECEIVING": "true" if args.put_while_receiving else "false",
     }
-    settings = CommonSettings()
+    settings = CommonSettings(index_prefix=prefix)
     s3 = Minio(
         settings.s3_endpoint,
         access_key=settings.s3_access_key,
@@ -189,11 +235,14 @@ async def main() -> None:
     )
     raw_bucket = f"{prefix}-raw"
     s3.make_bucket(raw_bucket)
+    indices = await create_matter(settings)
     process = subprocess.Popen([sys.executable, "-m", "lexstream.ingest"], env=env)  # noqa: ASYNC220
     base = f"http://127.0.0.1:{port}"
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+        async with httpx.AsyncClient(
+            base_url=base, timeout=600, headers={"Authorization": f"Bearer {token}"}
+        ) as client:
             deadline = time.monotonic() + 180
             while True:
                 try:
@@ -216,7 +265,7 @@ async def main() -> None:
                     response = await client.post(
                         "/internal/v1/documents",
                         content=data,
-                        params={"matter_id": "bench"},
+                        params={"matter_id": MATTER},
                         headers={"X-Lexstream-Filename": quote(f"small-{i}.txt")},
                     )
                     response.raise_for_status()
@@ -253,7 +302,7 @@ async def main() -> None:
                 response = await client.post(
                     "/internal/v1/documents",
                     content=file_chunks(path),
-                    params={"matter_id": "bench"},
+                    params={"matter_id": MATTER},
                     headers={
                         "X-Lexstream-Filename": path.name,
                         "Content-Length": str(large_mb * MB),
@@ -309,7 +358,7 @@ async def main() -> None:
                 response = await client.post(
                     "/internal/v1/documents",
                     content=file_chunks(path),
-                    params={"matter_id": "bench"},
+                    params={"matter_id": MATTER},
                     headers={"X-Lexstream-Filename": path.name},
                 )
                 response.raise_for_status()
@@ -325,6 +374,7 @@ async def main() -> None:
         process.terminate()
         process.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
+        await delete_indices(settings, indices)
         for bucket in (raw_bucket, f"{prefix}-originals", f"{prefix}-derived"):
             try:
                 objects: Iterator[DeleteObject] = (

@@ -163,6 +163,7 @@ def check_manifests(rendered: Path, overlay: str) -> int:
         _check_pod(problems, job_name, _pod_spec(job), needs_probes=False)
 
     _check_network(problems, docs)
+    _check_service_credentials(problems, docs, deployments)
     _check_scaling(problems, docs, deployments)
     _check_topics(problems, docs)
     _check_transcribe_gpu(problems, deployments, overlay)
@@ -189,6 +190,57 @@ def _check_network(problems: Problems, docs: list[Doc]) -> None:
                     problems.check(
                         {key: value} in selectors, f"{name}: label {key} has no NetworkPolicy"
                     )
+
+
+def _secret_env(deployment: Doc, variable: str) -> tuple[str, str] | None:
+    """The (Secret, key) a Deployment's first container takes ``variable`` from."""
+    for env in _pod_spec(deployment)["containers"][0].get("env", []):
+        ref = env.get("valueFrom", {}).get("secretKeyRef")
+        if env["name"] == variable and ref:
+            return ref["name"], ref["key"]
+    return None
+
+
+def _check_service_credentials(
+    problems: Problems, docs: list[Doc], deployments: dict[str, Doc]
+) -> None:
+    """Outside development gateway and ingest refuse to start without LEXSTREAM_INGEST_TOKEN,
+    and ingest reads the matters registry (Elasticsearch) and only configured buckets."""
+    tokens = {
+        name: _secret_env(deployments[name], "LEXSTREAM_INGEST_TOKEN")
+        for name in ("lexstream-gateway", "lexstream-ingest")
+        if name in deployments
+    }
+    for name, ref in tokens.items():
+        problems.check(ref is not None, f"{name}: LEXSTREAM_INGEST_TOKEN is no secretKeyRef")
+    problems.check(
+        len(set(tokens.values())) == 1, f"gateway and ingest take different ingest tokens: {tokens}"
+    )
+    ingest = deployments.get("lexstream-ingest")
+    if ingest is not None:
+        labels = ingest["spec"]["template"]["metadata"].get("labels", {})
+        problems.check(
+            labels.get("lexstream.io/egress-elasticsearch") == "true",
+            "lexstream-ingest: no egress to Elasticsearch (it reads the matters registry)",
+        )
+        problems.check(
+            _secret_env(ingest, "LEXSTREAM_ELASTICSEARCH_API_KEY") is not None,
+            "lexstream-ingest: no Elasticsearch credential",
+        )
+    config = _by_kind(docs, "ConfigMap").get("lexstream-config", {}).get("data", {})
+    try:
+        upstream = json.loads(config.get("LEXSTREAM_UPSTREAM_BUCKETS", "[]"))
+    except json.JSONDecodeError:
+        upstream = None
+    problems.check(
+        isinstance(upstream, list) and bool(upstream),
+        "lexstream-config: LEXSTREAM_UPSTREAM_BUCKETS is not a non-empty JSON list",
+    )
+    own = {config.get("LEXSTREAM_ORIGINALS_BUCKET"), config.get("LEXSTREAM_DERIVED_BUCKET")}
+    problems.check(
+        not (set(upstream or []) & own),
+        "lexstream-config: an upstream bucket is lexstream's own (originals or derived)",
+    )
 
 
 def _check_scaling(problems: Problems, docs: list[Doc], deployments: dict[str, Doc]) -> None:

@@ -8,9 +8,12 @@ version, and a well-formed event that references an object that does not exist (
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +29,38 @@ from lexstream.shared.events import (
     TranscribeRequested,
 )
 from lexstream.shared.ids import new_document_id
-from tests.reliability.conftest import System
+from tests.reliability.conftest import System, system_running
 from tests.reliability.corpus import short_wav, text_pdf
 from tests.reliability.harness import Reconciliation, record_result
-from tests.reliability.stack import ROOT, S3_PORT
+from tests.reliability.stack import S3_PORT, PrivateStack
+from tests.support.launcher import ROOT, new_prefix
 from tests.support.wait import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+def _s3() -> Minio:
+    return Minio(
+        f"127.0.0.1:{S3_PORT}", access_key="lexstream", secret_key="lexstream-secret", secure=False
+    )
+
+
+@pytest.fixture
+def upstream_bucket() -> str:
+    """The bucket upstream submissions name (ingest reads no object_uri outside its configured
+    upstream, inbox and adopt buckets, and never lexstream's own)."""
+    return f"{new_prefix('lxu')}-upstream"
+
+
+@pytest.fixture
+def system(private_stack: PrivateStack, tmp_path: Path, upstream_bucket: str) -> Iterator[System]:
+    """The suite's fresh services, ingest accepting submissions from ``upstream_bucket``."""
+    s3 = _s3()
+    if not s3.bucket_exists(upstream_bucket):
+        s3.make_bucket(upstream_bucket)
+    extra = {"ingest": {"LEXSTREAM_UPSTREAM_BUCKETS": json.dumps([upstream_bucket])}}
+    with system_running(private_stack, tmp_path, extra) as built:
+        yield built
 
 
 def _topics_with_envelopes(t: Topics) -> list[str]:
@@ -100,7 +128,7 @@ def _wait(check: Any, what: str, timeout_s: float = 300) -> None:
     eventually(check, what=what, timeout_s=timeout_s, interval_s=2)
 
 
-def test_poison_messages_dlq_failed_status_and_replay(system: System) -> None:
+def test_poison_messages_dlq_failed_status_and_replay(system: System, upstream_bucket: str) -> None:
     topics = Topics(system.prefix)
     originals, derived = f"{system.prefix}-originals", f"{system.prefix}-derived"
     matter = system.matter_id
@@ -127,7 +155,7 @@ def test_poison_messages_dlq_failed_status_and_replay(system: System) -> None:
         messages.append((topic, document_id.encode(), json.dumps(envelope).encode()))
 
     # 3. references to objects that do not exist yet (fixed below, then replayed)
-    pdf_key = f"inbox/{system.prefix}/late.pdf"
+    pdf_key = f"{system.prefix}/late.pdf"
     submitted_external_id = f"{system.prefix}-late"
     messages.append(
         (
@@ -138,7 +166,7 @@ def test_poison_messages_dlq_failed_status_and_replay(system: System) -> None:
                     "source": "reliability",
                     "external_id": submitted_external_id,
                     "filename": "late.pdf",
-                    "object_uri": f"s3://{originals}/{pdf_key}",
+                    "object_uri": f"s3://{upstream_bucket}/{pdf_key}",
                     "matter_id": matter,
                 }
             ).encode(),
@@ -236,20 +264,13 @@ def test_poison_messages_dlq_failed_status_and_replay(system: System) -> None:
     )
 
     # 4. fix the cause (the objects arrive), replay the DLQs: those documents end indexed
-    s3 = Minio(
-        f"127.0.0.1:{S3_PORT}",
-        access_key="lexstream",
-        secret_key="lexstream-secret",
-        secure=False,
-    )
+    s3 = _s3()
 
     def put(ref: ObjectRef, data: bytes, content_type: str) -> None:
-        import io
-
         s3.put_object(ref.bucket, ref.key, io.BytesIO(data), len(data), content_type=content_type)
 
     put(
-        ObjectRef(bucket=originals, key=pdf_key),
+        ObjectRef(bucket=upstream_bucket, key=pdf_key),
         text_pdf(["late arrival", "quokkaprotocol"]),
         "application/pdf",
     )

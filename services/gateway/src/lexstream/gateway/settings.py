@@ -6,10 +6,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from lexstream.shared.settings import PLACEHOLDER_SECRETS, CommonSettings
-
-#: shortest service token accepted outside development (ingest holds it to the same length)
-MIN_INGEST_TOKEN_CHARS = 32
+from lexstream.shared.settings import CommonSettings
 
 
 class GatewaySettings(CommonSettings):
@@ -67,8 +64,11 @@ class GatewaySettings(CommonSettings):
     rate_limit_burst: int = Field(default=100, ge=1)
 
     # what one caller's searches may cost (limits.py; docs/security.md, "Query cost")
+    # 1: under the hostile-mix benchmark (bench/search/README.md) another caller's p50 rose
+    # least with 1 (2.0-2.6x; 5.7x with 2, 4.0x with 4, 2-core machine). It holds for every
+    # caller of a replica: raise it where callers search in parallel and the cluster has room.
     search_in_flight_per_caller: int = Field(
-        default=4, ge=1, le=64, description="searches one caller may have running at once"
+        default=1, ge=1, le=64, description="searches one caller may have running at once"
     )
     search_query_timeout_s: float = Field(
         default=5.0, gt=0, le=60, description="Elasticsearch's own time limit for one search"
@@ -132,15 +132,9 @@ class GatewaySettings(CommonSettings):
     def _ingest_token_outside_development(self) -> Self:
         """Without the token every upload would end in ingest's 401: refuse to start instead
         (ingest refuses to start without it likewise; issue 13, finding 7)."""
-        if self.environment == "development":
-            return self
-        token = self.ingest_token.get_secret_value() if self.ingest_token else ""
-        if len(token) < MIN_INGEST_TOKEN_CHARS or token.lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(
-                f"LEXSTREAM_INGEST_TOKEN must be set outside development (at least "
-                f"{MIN_INGEST_TOKEN_CHARS} characters, not a placeholder): ingest's upload API "
-                "refuses the gateway without it"
-            )
+        self.require_service_token(
+            self.ingest_token, refused_because="ingest's upload API refuses the gateway without it"
+        )
         return self
 
     @property
