@@ -114,7 +114,7 @@ fi
 step "compose"
 # The secrets compose insists on (${VAR:?}) get throwaway values for the check.
 if env MINIO_ROOT_USER=x MINIO_ROOT_PASSWORD=x LEXSTREAM_S3_ACCESS_KEY=x \
-    LEXSTREAM_S3_SECRET_KEY=x LEXSTREAM_BOOTSTRAP_ADMIN_KEY=x GRAFANA_ADMIN_PASSWORD=x \
+    LEXSTREAM_S3_SECRET_KEY=x LEXSTREAM_BOOTSTRAP_ADMIN_KEY=x LEXSTREAM_INGEST_TOKEN=x GRAFANA_ADMIN_PASSWORD=x \
     "${COMPOSE[@]}" --env-file /dev/null -f "$DEPLOY/compose/compose.yaml" \
     -f "$DEPLOY/compose/compose.cpu.yaml" config --quiet; then
   echo "ok   compose config ($("${COMPOSE[@]}" version --short 2>/dev/null || echo '?'))"
