@@ -22,7 +22,7 @@ The route dependency :func:`authorized` enforces the scope, the admin rule and, 
 matters named in the path, the role; routes whose matter is that of a document check the
 role with :func:`require_role` once the document is found, with the same rule.
 ``tests/unit/gateway/test_authz_table.py`` fails when a route has no entry, and the matrix
-test (``tests/integration/gateway/test_authz_matrix.py``) runs every route against every
+test (``tests/e2e/test_authz_matrix.py``) runs every route against every
 kind of caller on the real stack, with the expected answer computed from this table.
 """
 
