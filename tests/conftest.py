@@ -44,7 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(stop)
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def pytest_report_header() -> list[str]:
     """The configured addresses only: the header must do no I/O (a unit run reaches nothing).
     The versions of the servers reached are printed at the end of runs that used them."""
     servers = "testcontainers" if containers_requested() else "local stack"

@@ -17,28 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import contextlib
-import os
 import random
 import secrets
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
-from elasticsearch import AsyncElasticsearch
-from gateway_overhead import MEMBER_OF, QUERIES, delete_topics, index_documents
+from _common import QUERIES, bench_indices, gateway_process, index_documents, viewer_keys
 
-from lexstream.index.bootstrap import bootstrap_indices
-from lexstream.shared.search import documents_alias
-from lexstream.shared.settings import CommonSettings
-
-ROOT = Path(__file__).resolve().parents[2]
-ES_URL = os.environ.get("LEXSTREAM_ELASTICSEARCH_URL", "http://127.0.0.1:9200")
 PORT = 28181
-BASE = f"http://127.0.0.1:{PORT}"
 
 HOSTILE = [
     "|".join(["qu~2"] * 300),  # the finding: 300 fuzzy terms
@@ -48,32 +35,6 @@ HOSTILE = [
     "c*",  # a one-letter prefix
     '"contract breach"~20 | negligen* | liabilty~2',
 ]
-
-
-def start_gateway(prefix: str, admin_key: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "LEXSTREAM_INDEX_PREFIX": prefix,
-        "LEXSTREAM_TOPIC_PREFIX": prefix,
-        "LEXSTREAM_HTTP_PORT": str(PORT),
-        "LEXSTREAM_BOOTSTRAP_ADMIN_KEY": admin_key,
-        "LEXSTREAM_LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lexstream.gateway"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{BASE}/health/live", timeout=2).status_code == 200:
-                return proc
-        time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"gateway did not start:\n{log.read_text()[-3000:]}")
 
 
 async def victim(client: httpx.AsyncClient, queries: list[str]) -> list[float]:
@@ -103,66 +64,44 @@ async def attacker(
 
 async def run(args: argparse.Namespace) -> None:
     prefix = f"lxhostile{secrets.token_hex(3)}"
-    settings = CommonSettings(index_prefix=prefix, elasticsearch_url=ES_URL)
-    alias = documents_alias(settings)
-    es = AsyncElasticsearch(ES_URL, request_timeout=120)
-    gateway: subprocess.Popen[bytes] | None = None
-    try:
-        await bootstrap_indices(es, settings)
+    admin_key = secrets.token_urlsafe(24)
+    async with bench_indices(prefix) as (es, alias):
         await index_documents(es, alias, args.docs)
-        admin_key = secrets.token_urlsafe(24)
-        gateway = start_gateway(prefix, admin_key, Path(f"/tmp/{prefix}-gateway.log"))
-        keys = {}
-        async with httpx.AsyncClient(
-            base_url=BASE, headers={"X-API-Key": admin_key}, timeout=60
-        ) as admin:
-            for matter in MEMBER_OF:
-                await admin.post("/v1/matters", json={"matter_id": matter, "name": matter})
-            for who in ("victim", "attacker"):
-                created = await admin.post("/v1/apikeys", json={"subject": who, "name": who})
-                keys[who] = created.json()["key"]
-                for matter in MEMBER_OF:
-                    await admin.put(f"/v1/matters/{matter}/members/{who}", json={"role": "viewer"})
+        with gateway_process(prefix, admin_key, port=PORT) as base:
+            keys = await viewer_keys(base, admin_key, ["victim", "attacker"])
+            rng = random.Random(3)
+            queries = [rng.choice(QUERIES) for _ in range(args.requests)]
+            limits = httpx.Limits(max_connections=args.attackers + 4)
+            async with (
+                httpx.AsyncClient(base_url=base, headers={"X-API-Key": keys["victim"]}) as me,
+                httpx.AsyncClient(
+                    base_url=base,
+                    headers={"X-API-Key": keys["attacker"]},
+                    limits=limits,
+                    timeout=60,
+                ) as them,
+            ):
+                await victim(me, queries[:30])  # warm caches and connections
+                alone = await victim(me, queries)
+                done = asyncio.Event()
+                seen: collections.Counter[int] = collections.Counter()
+                loops = [
+                    asyncio.create_task(attacker(them, done, seen, args.attack_cap))
+                    for _ in range(args.attackers)
+                ]
+                await asyncio.sleep(1.0)  # let the attack get going
+                attacked = await victim(me, queries)
+                done.set()
+                await asyncio.gather(*loops)
 
-        rng = random.Random(3)
-        queries = [rng.choice(QUERIES) for _ in range(args.requests)]
-        limits = httpx.Limits(max_connections=args.attackers + 4)
-        async with (
-            httpx.AsyncClient(base_url=BASE, headers={"X-API-Key": keys["victim"]}) as me,
-            httpx.AsyncClient(
-                base_url=BASE, headers={"X-API-Key": keys["attacker"]}, limits=limits, timeout=60
-            ) as them,
-        ):
-            await victim(me, queries[:30])  # warm caches and connections
-            alone = await victim(me, queries)
-            done = asyncio.Event()
-            seen: collections.Counter[int] = collections.Counter()
-            loops = [
-                asyncio.create_task(attacker(them, done, seen, args.attack_cap))
-                for _ in range(args.attackers)
-            ]
-            await asyncio.sleep(1.0)  # let the attack get going
-            attacked = await victim(me, queries)
-            done.set()
-            await asyncio.gather(*loops)
-
-        base, under = statistics.median(alone), statistics.median(attacked)
-        ratio = under / base
+        base_p50, under = statistics.median(alone), statistics.median(attacked)
+        ratio = under / base_p50
         print(f"{args.docs} documents, {args.requests} victim searches per phase")
-        print(f"victim p50 alone:        {base:8.1f} ms")
+        print(f"victim p50 alone:        {base_p50:8.1f} ms")
         print(f"victim p50 under attack: {under:8.1f} ms")
         print(f"ratio: {ratio:.2f} (target <= 2.00): {'met' if ratio <= 2 else 'NOT met'}")
         answers = ", ".join(f"{code or 'error'}: {n}" for code, n in sorted(seen.items()))
         print(f"attacker ({args.attackers} parallel loops) got {answers}")
-    finally:
-        if gateway is not None:
-            gateway.terminate()
-            gateway.wait(timeout=30)
-        await es.indices.delete(index=f"{prefix}-*", allow_no_indices=True)
-        with contextlib.suppress(Exception):
-            await es.indices.delete_index_template(name=alias)
-        await es.close()
-        await delete_topics(prefix)
 
 
 def main() -> None:

@@ -29,7 +29,13 @@ TOOLS_PYTHON = TOOLS / "venv" / "bin" / "python"
 KUSTOMIZE = TOOLS / "bin" / "kustomize"
 CHECKS = DEPLOY / "checks" / "deploy_checks.py"
 
-pytestmark = [pytest.mark.deploy, pytest.mark.slow, pytest.mark.timeout(1200)]
+# every test here needs the tools that check_run's deploy/check.sh installs (or skips without)
+pytestmark = [
+    pytest.mark.deploy,
+    pytest.mark.slow,
+    pytest.mark.timeout(1200),
+    pytest.mark.usefixtures("check_run"),
+]
 
 
 def missing_tools() -> list[str]:
@@ -71,7 +77,7 @@ def check_run() -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def deploy_copy(tmp_path: Path, check_run: subprocess.CompletedProcess[str]) -> Path:
+def deploy_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "deploy"
     shutil.copytree(DEPLOY, copy, ignore=shutil.ignore_patterns("local"))
     return copy
@@ -244,17 +250,17 @@ def test_a_misspelt_compose_key_is_refused_by_compose_itself(deploy_copy: Path) 
     compose_file.write_text(text.replace("    healthcheck:\n", "    helthcheck:\n", 1))
     cli = TOOLS / "bin" / "docker-compose"
     command = [str(cli)] if cli.is_file() else ["docker", "compose"]
-    secrets = {
-        name: "x"
-        for name in (
+    secrets = dict.fromkeys(
+        (
             "MINIO_ROOT_USER",
             "MINIO_ROOT_PASSWORD",
             "LEXSTREAM_S3_ACCESS_KEY",
             "LEXSTREAM_S3_SECRET_KEY",
             "LEXSTREAM_BOOTSTRAP_ADMIN_KEY",
             "GRAFANA_ADMIN_PASSWORD",
-        )
-    }
+        ),
+        "x",
+    )
 
     result = subprocess.run(
         [*command, "--env-file", "/dev/null", "-f", str(compose_file), "config", "--quiet"],

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from tests.support.launcher import Services, service_ports
+from tests.support.launcher import Services, admin_client, service_ports
 from tests.support.wait import wait_terminal
 
 # Ports of the services under test: base + offset (LEXSTREAM_TEST_PORT_BASE, default 18080),
@@ -91,7 +91,7 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
             self.send_header("content-type", "application/x-protobuf")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:
+        def log_message(self, _format: str, *args: object) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -113,9 +113,7 @@ class RunningSystem:
     otlp: OtlpReceiver
 
     def client(self) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.gateway_url, headers={"X-API-Key": self.admin_key}, timeout=60
-        )
+        return admin_client(self.gateway_url, self.admin_key)
 
     def wait_terminal(
         self, client: httpx.Client, document_id: str, timeout_s: float = 240
@@ -141,8 +139,5 @@ def running_system(
         # (tests/integration/gateway/test_query_cost.py).
         extra_env={"gateway": {"LEXSTREAM_AUTH_FAILURE_BURST": "100000"}},
     )
-    try:
-        services.start_all()
+    with services.running():
         yield RunningSystem(services.gateway_url, services.admin_key, services.logs, otlp_receiver)
-    finally:
-        services.stop_all()

@@ -165,7 +165,7 @@ class Case:
     build: Callable[[World, str], tuple[str, dict[str, Any]]] | None = None
 
 
-def _doc(suffix: str = "", audio: bool = False, success: int = 200) -> Callable[..., Any]:
+def _doc(suffix: str = "", audio: bool = False) -> Callable[..., Any]:
     def build(world: World, target: str) -> tuple[str, dict[str, Any]]:
         label = f"{target}-audio" if audio and target != "missing" else target
         return f"/v1/documents/{world.documents[label]}{suffix}", {}
@@ -206,7 +206,7 @@ def _revoke_case(world: World, target: str) -> tuple[str, dict[str, Any]]:
 
 
 def _plain(path: str, **request: Any) -> Callable[..., Any]:
-    return lambda world, target: (path, dict(request))
+    return lambda _world, _target: (path, dict(request))
 
 
 CASES = [
@@ -218,7 +218,7 @@ CASES = [
         "GET", "/v1/cited-by", 200, False, _plain("/v1/cited-by", params={"citation": "1 U.S. 1"})
     ),
     Case("GET", "/v1/matters", 200, False, _plain("/v1/matters")),
-    Case("POST", "/v1/matters", 201, False, lambda w, t: ("/v1/matters", {"json": {"name": "m"}})),
+    Case("POST", "/v1/matters", 201, False, _plain("/v1/matters", json={"name": "m"})),
     Case("GET", "/v1/apikeys", 200, False, _plain("/v1/apikeys")),
     Case(
         "POST",

@@ -10,7 +10,6 @@ import io
 import math
 import random
 import struct
-import wave
 from email.message import EmailMessage
 
 import pytest
@@ -18,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tests.e2e.conftest import RunningSystem
 from tests.samples import LEGAL_DOCUMENTS, MULTILINGUAL_MP3, sample
+from tests.support.factories import mono_wav
 from tests.support.wait import eventually
 from tests.unit.ocr.ocr_docgen import wordperfect_51
 
@@ -68,13 +68,7 @@ def wav(seconds: float, *, tone: bool) -> bytes:
     for i in range(int(seconds * rate)):
         sample = int(8000 * math.sin(2 * math.pi * 440 * i / rate)) if tone else 0
         frames += struct.pack("<h", sample)
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(bytes(frames))
-    return buffer.getvalue()
+    return mono_wav(bytes(frames), rate=rate)
 
 
 def video_without_audio() -> bytes:
@@ -109,7 +103,7 @@ def email_with_attachment() -> bytes:
     return bytes(message)
 
 
-def upload(system: RunningSystem, client: object, name: str, data: bytes) -> str:
+def upload(client: object, name: str, data: bytes) -> str:
     response = client.post("/v1/documents", files={"file": (name, data)})  # type: ignore[attr-defined]
     assert response.status_code == 202, response.text
     document_id: str = response.json()["document_id"]
@@ -137,9 +131,7 @@ def test_each_format_family_is_indexed_and_searchable(running_system: RunningSys
         ),
     }
     with running_system.client() as client:
-        ids = {
-            name: upload(running_system, client, name, data) for name, (data, _) in cases.items()
-        }
+        ids = {name: upload(client, name, data) for name, (data, _) in cases.items()}
         for name, document_id in ids.items():
             final = running_system.wait_terminal(client, document_id)
             assert final["status"] == "indexed", (name, final)
@@ -160,14 +152,15 @@ def test_each_format_family_is_indexed_and_searchable(running_system: RunningSys
             f"/v1/documents/{ids['scan.pdf']}/text", params={"words": "true"}
         ).json()["pages"]
         assert all(w["width"] > 0 for w in scan_words[0]["words"])
-        assert scan_words[0]["words"] and scan_words[0]["width"] > 0
+        assert scan_words[0]["words"]
+        assert scan_words[0]["width"] > 0
 
 
 def test_a_blank_scan_is_indexed_with_the_reason_it_has_no_text(
     running_system: RunningSystem,
 ) -> None:
     with running_system.client() as client:
-        document_id = upload(running_system, client, "blank-scan.pdf", blank_scan_pdf())
+        document_id = upload(client, "blank-scan.pdf", blank_scan_pdf())
         final = running_system.wait_terminal(client, document_id)
         assert final["status"] == "indexed", final
         assert final["warnings"][0] == "no text could be recovered from any page"
@@ -176,7 +169,7 @@ def test_a_blank_scan_is_indexed_with_the_reason_it_has_no_text(
 
 def test_email_attachment_becomes_a_child_document(running_system: RunningSystem) -> None:
     with running_system.client() as client:
-        parent = upload(running_system, client, "notice.eml", email_with_attachment())
+        parent = upload(client, "notice.eml", email_with_attachment())
         assert running_system.wait_terminal(client, parent)["status"] == "indexed"
 
         def child_hits() -> list[dict[str, object]]:
@@ -204,10 +197,9 @@ def test_bad_input_fails_with_a_reason_and_the_next_document_is_indexed(
         "too-long.wav": (wav(150, tone=True), "longer than"),
     }
     with running_system.client() as client:
-        ids = {name: upload(running_system, client, name, data) for name, (data, _) in bad.items()}
-        silence = upload(running_system, client, "silence.wav", wav(5, tone=False))
+        ids = {name: upload(client, name, data) for name, (data, _) in bad.items()}
+        silence = upload(client, "silence.wav", wav(5, tone=False))
         good = upload(
-            running_system,
             client,
             "after.txt",
             b"Witness statement of Ms Ortolan concerning the Brightwater lease.",
@@ -216,7 +208,8 @@ def test_bad_input_fails_with_a_reason_and_the_next_document_is_indexed(
             final = running_system.wait_terminal(client, document_id)
             assert final["status"] == "failed", (name, final)
             reason = final["failure_reason"]
-            assert reason and len(reason) > 10, (name, final)
+            assert reason, (name, final)
+            assert len(reason) > 10, (name, final)
             expected = bad[name][1]
             if expected:
                 assert expected in reason, (name, reason)

@@ -183,9 +183,11 @@ def test_member_of_b_sees_b_and_not_a(world: World) -> None:
 def test_screen_beats_the_grant(world: World) -> None:
     carol, docs = world.users["carol"], world.docs
     me = carol.get("/v1/me").json()
-    assert world.matter_a in me["screened"] and world.matter_a not in me["matters"]
+    assert world.matter_a in me["screened"]
+    assert world.matter_a not in me["matters"]
     everything = carol.get("/v1/search", params={"size": 100}).json()
-    assert everything["total"] == 0 and everything["hits"] == []
+    assert everything["total"] == 0
+    assert everything["hits"] == []
     assert all(not buckets for buckets in everything["facets"].values())
     assert carol.get("/v1/cited-by", params={"citation": CITATION}).json()["total"] == 0
     for label in ("a_text", "a_pdf"):
@@ -214,7 +216,8 @@ def test_revoked_key_is_refused(world: World) -> None:
     dave = world.users["dave"]
     assert dave.get("/v1/search", params={"q": WORD}).status_code == 200
     revoked = world.admin.post(f"/v1/apikeys/{world.keys['dave']['key_id']}/revoke")
-    assert revoked.status_code == 200 and revoked.json()["revoked"] is True
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked"] is True
     response = dave.get("/v1/search", params={"q": WORD})
     assert response.status_code == 401
     assert "revoked" in response.json()["detail"]
@@ -261,7 +264,8 @@ def test_audit_trail_records_searches_views_and_downloads(world: World) -> None:
     actions = {e["action"] for e in entries}
     assert {"search", "view", "download", "upload"} <= actions, actions
     search = next(e for e in entries if e["action"] == "search" and e["query"]["q"] == "audited")
-    assert search["client_ip"] == "127.0.0.1" and search["user_agent"] == "audit-test"
+    assert search["client_ip"] == "127.0.0.1"
+    assert search["user_agent"] == "audit-test"
     assert search["key_id"] == world.keys["bob"]["key_id"]
     assert search["at"]
     download = next(e for e in entries if e["action"] == "download")

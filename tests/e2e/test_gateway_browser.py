@@ -140,7 +140,7 @@ def _upload(driver: Any, matter: str, path: Path) -> str:
     driver.find_element(By.ID, "upload-file").send_keys(str(path))
     driver.find_element(By.ID, "upload-button").click()
     status = driver.find_element(By.ID, "upload-status")
-    _until(driver, lambda d: status.get_attribute("data-status") in ("indexed", "failed"), 300)
+    _until(driver, lambda _d: status.get_attribute("data-status") in ("indexed", "failed"), 300)
     assert status.get_attribute("data-status") == "indexed", status.text
     assert float(driver.find_element(By.ID, "upload-progress").get_attribute("value")) == 100
     driver.find_element(By.CSS_SELECTOR, "#upload-box summary").click()
@@ -169,11 +169,12 @@ def test_sign_in_upload_search_and_open_the_hit_at_its_page(
     _search(browser, "ADJUDGED")
     hit = _hit(browser, document_id)
     page_link = hit.find_element(By.CSS_SELECTOR, 'a.hl[data-page="2"]')
-    assert "page 2" in page_link.text and "ADJUDGED" in page_link.text
+    assert "page 2" in page_link.text
+    assert "ADJUDGED" in page_link.text
     assert page_link.find_elements(By.TAG_NAME, "mark")  # the highlight, built from text
     page_link.click()
     viewer = browser.find_element(By.ID, "viewer")
-    _until(browser, lambda d: viewer.get_attribute("data-page") == "2")
+    _until(browser, lambda _d: viewer.get_attribute("data-page") == "2")
     current = browser.find_element(By.CSS_SELECTOR, "#doc-body .page.current")
     assert current.get_attribute("id") == "page-2"
     assert "ADJUDGED" in current.text
@@ -198,7 +199,7 @@ def test_a_spoken_word_opens_the_recording_at_its_second(
     start = float(link.get_attribute("data-start"))
     link.click()
     player = browser.find_element(By.ID, "player")
-    _until(browser, lambda d: player.is_displayed())
+    _until(browser, lambda _d: player.is_displayed())
     _until(browser, lambda d: d.execute_script("return arguments[0].readyState", player) >= 1, 180)
     assert float(player.get_attribute("data-start")) == start
     position = browser.execute_script("return arguments[0].currentTime", player)

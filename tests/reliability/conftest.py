@@ -46,11 +46,7 @@ class System:
         return f"127.0.0.1:{KAFKA_PORT}"
 
     def admin(self) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.services.gateway_url,
-            headers={"X-API-Key": self.services.admin_key},
-            timeout=60,
-        )
+        return self.services.admin_client()
 
     def env(self) -> dict[str, str]:
         return {**os.environ, **self.services.env}
@@ -68,9 +64,7 @@ def make_system(
     )
     services.start_all()
     matter_id = f"REL-{prefix}"
-    with httpx.Client(
-        base_url=services.gateway_url, headers={"X-API-Key": services.admin_key}, timeout=60
-    ) as admin:
+    with services.admin_client() as admin:
         response = admin.post("/v1/matters", json={"matter_id": matter_id, "name": "Reliability"})
         assert response.status_code == 201, response.text
     es = Elasticsearch(f"http://127.0.0.1:{ES_PORT}", request_timeout=30)

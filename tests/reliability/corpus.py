@@ -11,11 +11,11 @@ import io
 import math
 import random
 import struct
-import wave
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from tests.support.factories import mono_wav
 from tests.unit.ocr.ocr_docgen import build_pdf, font, stream
 
 
@@ -70,13 +70,7 @@ def short_wav(seed: int, seconds: float = 1.0) -> bytes:
     for i in range(int(seconds * rate)):
         sample = 6000 * math.sin(2 * math.pi * freq * i / rate) + rng.randint(-300, 300)
         frames += struct.pack("<h", int(sample))
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(bytes(frames))
-    return buffer.getvalue()
+    return mono_wav(bytes(frames), rate=rate)
 
 
 def token_for(run: str, i: int) -> str:

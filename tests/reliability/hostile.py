@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import io
 import struct
-import wave
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.reliability.corpus import scan_png, short_wav, text_pdf
+from tests.support.factories import mono_wav
 from tests.unit.ocr.ocr_docgen import (
     build_pdf,
     pdf_encrypted,
@@ -425,13 +425,7 @@ def wav_zero_channels() -> bytes:
 
 def wav_too_long() -> bytes:
     """130 s of 8 kHz 8-bit silence: longer than the limit the services run with (120 s)."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(1)
-        out.setframerate(8000)
-        out.writeframes(b"\x80" * 8000 * 130)
-    return buffer.getvalue()
+    return mono_wav(b"\x80" * 8000 * 130, rate=8000, sample_width=1)
 
 
 def flac_truncated() -> bytes:

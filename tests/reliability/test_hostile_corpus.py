@@ -98,7 +98,8 @@ def test_hostile_corpus_fails_cleanly_with_bounded_memory(system: System) -> Non
         if doc.external_id in good:
             assert status == "indexed", (doc.filename, status, reason)
         elif status == "failed":
-            assert reason and len(reason) > 10, doc.filename
+            assert reason, doc.filename
+            assert len(reason) > 10, doc.filename
     for name in WORKERS:
         assert peak[name] < RSS_BOUND_KIB, (name, peak[name])
     # the services are all still up

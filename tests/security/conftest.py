@@ -42,9 +42,7 @@ class SecureSystem:
         return self.services.gateway_url
 
     def admin(self) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.url, headers={"X-API-Key": self.services.admin_key}, timeout=60
-        )
+        return self.services.admin_client()
 
     def bearer(self, token: str) -> httpx.Client:
         return httpx.Client(
@@ -76,8 +74,5 @@ def secure_system(
             }
         },
     )
-    try:
-        services.start_all()
+    with services.running():
         yield SecureSystem(services, prefix, issuer)
-    finally:
-        services.stop_all()

@@ -10,7 +10,6 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
@@ -138,7 +137,7 @@ class Matters:
 
 
 @pytest.fixture(scope="module")
-def matters(secure_system: SecureSystem) -> Iterator[Matters]:
+def matters(secure_system: SecureSystem) -> Matters:
     run = secrets.token_hex(3)
     a, b = f"SA-{run}", f"SB-{run}"
     with secure_system.admin() as admin:
@@ -159,7 +158,7 @@ def matters(secure_system: SecureSystem) -> Iterator[Matters]:
             ids[matter] = response.json()["document_id"]
         for document_id in ids.values():
             assert secure_system.wait_terminal(admin, document_id)["status"] == "indexed"
-    yield Matters(a, b, ids[a], ids[b], secure_system.issuer.token(f"tess-{run}"))
+    return Matters(a, b, ids[a], ids[b], secure_system.issuer.token(f"tess-{run}"))
 
 
 def test_token_user_sees_only_their_matter_on_every_read_path(
@@ -254,7 +253,8 @@ def test_filenames_and_metadata_cannot_inject(
                 path
             )
             disposition = parse_qs(urlparse(link).query).get("response-content-disposition", [""])
-            assert "\r" not in disposition[0] and "\n" not in disposition[0]
+            assert "\r" not in disposition[0]
+            assert "\n" not in disposition[0]
         # query syntax in search parameters is text or a 400, never a wider query or a 500
         with secure_system.bearer(matters.token_a) as tess:
             for q in (

@@ -6,6 +6,8 @@ it is about: ``ocr_requested(filename="scan.png", media_type="image/png")``.
 
 from __future__ import annotations
 
+import io
+import wave
 from typing import Any
 
 from lexstream.shared.artifacts import Page, TextDocument
@@ -16,6 +18,17 @@ from lexstream.shared.events import (
     TranscribeRequested,
 )
 from lexstream.shared.ids import new_document_id
+
+
+def mono_wav(frames: bytes, *, rate: int, sample_width: int = 2) -> bytes:
+    """A mono WAV file of the PCM ``frames`` (``sample_width`` bytes a sample) at ``rate`` Hz."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(sample_width)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buffer.getvalue()
 
 
 def ref(key: str = "sha256/ab/abc", bucket: str = "b") -> ObjectRef:

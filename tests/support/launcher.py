@@ -15,10 +15,11 @@ import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from tests.support.wait import wait_http_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,11 @@ def prefix_env(prefix: str) -> dict[str, str]:
 def new_prefix(kind: str = "lxr") -> str:
     """A fresh prefix, valid as a topic, index and bucket name."""
     return f"{kind}{secrets.token_hex(4)}"
+
+
+def admin_client(gateway_url: str, admin_key: str) -> httpx.Client:
+    """A client of the gateway at ``gateway_url`` sending ``admin_key`` as its API key."""
+    return httpx.Client(base_url=gateway_url, headers={"X-API-Key": admin_key}, timeout=60)
 
 
 @dataclass
@@ -131,6 +137,20 @@ class Services:
             self.start(name, wait=False)
         for name in self.names:
             self.wait_ready(name)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Services]:
+        """Every service started and ready; all stopped on leaving, also where one did not
+        start."""
+        try:
+            self.start_all()
+            yield self
+        finally:
+            self.stop_all()
+
+    def admin_client(self) -> httpx.Client:
+        """A client of the gateway as its bootstrap admin."""
+        return admin_client(self.gateway_url, self.admin_key)
 
     def wait_ready(self, name: str, timeout_s: float = 240) -> None:
         proc, port = self.procs[name], self.ports[name][1]

@@ -15,17 +15,16 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from starlette.requests import Request
 from tests.support.factories import text_document
+from tests.support.gateway import gateway_client, gateway_settings
 
 from lexstream.gateway.app import create_app
 from lexstream.gateway.audit import AuditLog, audit_topic
 from lexstream.gateway.authz import TABLE
-from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import audit_index, bootstrap_gateway_indices
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.shared.events import ObjectRef
@@ -38,17 +37,7 @@ from lexstream.shared.telemetry import setup_telemetry
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-ADMIN_KEY = "integration-admin-key-0123456789"
 ENTRIES = 400  # the producer's batch buffer overflowed at about 27
-
-
-def _settings(settings: CommonSettings, **overrides: Any) -> GatewaySettings:
-    base = {
-        k: v
-        for k, v in settings.model_dump().items()
-        if k in GatewaySettings.model_fields and k != "service_name"
-    }
-    return GatewaySettings(**{**base, "bootstrap_admin_key": ADMIN_KEY, **overrides})
 
 
 class Forwarder:
@@ -62,7 +51,7 @@ class Forwarder:
 
     async def reserve(self) -> None:
         """Pick a free port and leave nothing listening on it."""
-        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        server = await asyncio.start_server(lambda _r, _w: None, "127.0.0.1", 0)
         self.port = server.sockets[0].getsockname()[1]
         server.close()
         await server.wait_closed()
@@ -147,9 +136,9 @@ async def test_every_entry_arrives_after_a_kafka_outage(settings: CommonSettings
     proxy = Forwarder((kafka_host, int(kafka_port)))
     await proxy.reserve()
     topic_prefix = f"{settings.topic_prefix}-audit{time.time_ns()}"
-    direct = _settings(settings, topic_prefix=topic_prefix)
+    direct = gateway_settings(settings, topic_prefix=topic_prefix)
     await ensure_topics(direct, [audit_topic(direct)])  # for the test's own consumer
-    outage = _settings(
+    outage = gateway_settings(
         settings,
         topic_prefix=topic_prefix,
         kafka_bootstrap_servers=f"127.0.0.1:{proxy.port}",
@@ -175,7 +164,8 @@ async def test_every_entry_arrives_after_a_kafka_outage(settings: CommonSettings
         verdict = (await run_checks({"audit": log.check}, timeout_s=10))["audit"]
         assert verdict.startswith(f"down: audit backlog {ENTRIES}"), verdict
         assert "not published" in verdict, verdict
-        assert log.backlog == ENTRIES and log.last_published_at is None
+        assert log.backlog == ENTRIES
+        assert log.last_published_at is None
 
         # Kafka comes back: the backlog drains, readiness returns, nothing was lost
         await proxy.open()
@@ -225,7 +215,7 @@ def test_the_list_covers_every_audited_read_of_the_table() -> None:
 
 @pytest.fixture
 async def gateway(settings: CommonSettings) -> AsyncIterator[FastAPI]:
-    app = create_app(_settings(settings, audit_flush_interval_s=30.0))  # reads must not wait
+    app = create_app(gateway_settings(settings, audit_flush_interval_s=30.0))  # reads must not wait
     async with app.router.lifespan_context(app):
         yield app
 
@@ -287,11 +277,7 @@ async def _seed_document(app: FastAPI, matter: str) -> str:
 
 
 async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI) -> None:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=gateway),
-        base_url="http://gateway",
-        headers={"X-API-Key": ADMIN_KEY, "X-Forwarded-For": "198.51.100.9"},
-    ) as admin:
+    async with gateway_client(gateway, headers={"X-Forwarded-For": "198.51.100.9"}) as admin:
         matter = f"AUD-{time.time_ns()}"
         assert (await admin.post("/v1/matters", json={"matter_id": matter, "name": "m"})).is_success
         doc_id = await _seed_document(gateway, matter)
@@ -318,7 +304,8 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
         assert trail.status_code == 200, trail.text  # it was a 500
         # reading the trail is audited too
         reads = await admin.get("/v1/audit", params={"action": "audit.read", "size": 10})
-        assert reads.status_code == 200 and reads.json()["entries"], reads.text
+        assert reads.status_code == 200, reads.text
+        assert reads.json()["entries"], reads.text
     queries = ({"q": "audited"}, {"citation": "410 U.S. 113"}, {"q": "Aud"})
     mine = [
         e for e in trail.json()["entries"] if e["document_id"] == doc_id or e["query"] in queries
@@ -332,8 +319,6 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
     # the test client is not a trusted proxy: its X-Forwarded-For is not believed
     assert all(e["client_ip"] == "127.0.0.1" and e["forwarded_for"] is None for e in mine)
     # readiness carries the audit check (ingest is not running here, so only that one counts)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=gateway), base_url="http://gateway"
-    ) as probe:
+    async with gateway_client(gateway, None) as probe:
         checks = (await probe.get("/health/ready")).json()["checks"]
     assert checks["audit"] == "ok", checks

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from tests.support.gateway import gateway_client, gateway_settings
 
 from lexstream.gateway.app import create_app
-from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import apikeys_index, audit_index, matters_index
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.shared.search import documents_alias, status_index
@@ -25,21 +25,12 @@ from lexstream.shared.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
-ADMIN_KEY = "integration-admin-key-0123456789"
-
 
 @pytest.fixture
 async def gateway(settings: CommonSettings) -> AsyncIterator[FastAPI]:
     """A gateway on index names of its own, that no index service has bootstrapped."""
-    base = {
-        k: v
-        for k, v in settings.model_dump().items()
-        if k in GatewaySettings.model_fields and k != "service_name"
-    }
     prefix = f"{settings.index_prefix}-fresh{secrets.token_hex(3)}"
-    app = create_app(
-        GatewaySettings(**{**base, "bootstrap_admin_key": ADMIN_KEY, "index_prefix": prefix})
-    )
+    app = create_app(gateway_settings(settings, index_prefix=prefix))
     async with app.router.lifespan_context(app):
         try:
             yield app
@@ -52,14 +43,6 @@ async def _delete_indices(app: FastAPI) -> None:
     names = await gw.es.indices.get(index=f"{gw.settings.index_prefix}-*", expand_wildcards="all")
     if names:
         await gw.es.indices.delete(index=list(names))
-
-
-def _client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://gateway",
-        headers={"X-API-Key": ADMIN_KEY},
-    )
 
 
 async def _search(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -78,7 +61,7 @@ async def test_gateway_answers_before_the_index_bootstrapped(gateway: FastAPI) -
     assert not await es.indices.exists_alias(name=documents_alias(settings))
     assert not await es.indices.exists(index=status_index(settings))
 
-    async with _client(gateway) as client:
+    async with gateway_client(gateway) as client:
         assert (await _search(client))["total"] == 0
         cited = await client.get("/v1/cited-by", params={"citation": "410 U.S. 113"})
         assert cited.status_code == 200, cited.text

@@ -9,20 +9,18 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
+from tests.support.gateway import gateway_client, gateway_settings
 from tests.support.jwks import serving_json
 
 from lexstream.gateway.app import create_app
-from lexstream.gateway.settings import GatewaySettings
 from lexstream.shared.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-ADMIN_KEY = "integration-admin-key-0123456789"
 ISSUER = "https://idp.lexstream.test"
 
 
@@ -37,26 +35,10 @@ def issuer() -> Iterator[dict[str, Any]]:
         yield {"key": key, "jwks_url": f"{base}/jwks.json"}
 
 
-def _settings(settings: CommonSettings, **overrides: Any) -> GatewaySettings:
-    base = {
-        k: v
-        for k, v in settings.model_dump().items()
-        if k in GatewaySettings.model_fields and k != "service_name"
-    }
-    return GatewaySettings(**{**base, "bootstrap_admin_key": ADMIN_KEY, **overrides})
-
-
-async def _client(app: FastAPI, key: str | None = ADMIN_KEY) -> httpx.AsyncClient:
-    headers = {"X-API-Key": key} if key else {}
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=headers
-    )
-
-
 @pytest.fixture
 async def gateway(settings: CommonSettings, issuer: dict[str, Any]) -> AsyncIterator[FastAPI]:
     app = create_app(
-        _settings(
+        gateway_settings(
             settings,
             oidc_issuer=ISSUER,
             oidc_audience="lexstream",
@@ -85,23 +67,26 @@ async def test_bearer_tokens_get_the_grants_of_their_subject(
     gateway: FastAPI, issuer: dict[str, Any]
 ) -> None:
     subject = f"oidc-user-{time.time_ns()}"
-    async with await _client(gateway) as admin, await _client(gateway, None) as user:
+    async with gateway_client(gateway) as admin, gateway_client(gateway, None) as user:
         matter = f"OIDC-{time.time_ns()}"
         assert (await admin.post("/v1/matters", json={"matter_id": matter, "name": "m"})).is_success
         bearer = {"Authorization": f"Bearer {_token(issuer, subject)}"}
         me = (await user.get("/v1/me", headers=bearer)).json()
-        assert me["subject"] == subject and me["matters"] == {} and not me["is_admin"]
+        assert me["subject"] == subject
+        assert me["matters"] == {}
+        assert not me["is_admin"]
         put = await admin.put(f"/v1/matters/{matter}/members/{subject}", json={"role": "viewer"})
         assert put.status_code == 200
         me = (await user.get("/v1/me", headers=bearer)).json()
         assert me["matters"] == {matter: "viewer"}
         wrong_audience = _token(issuer, subject, aud="another-app")
         refused = await user.get("/v1/me", headers={"Authorization": f"Bearer {wrong_audience}"})
-        assert refused.status_code == 401 and "udience" in refused.json()["detail"]
+        assert refused.status_code == 401
+        assert "udience" in refused.json()["detail"]
 
 
 async def test_rate_limit_answers_429_with_retry_after(gateway: FastAPI) -> None:
-    async with await _client(gateway) as admin:
+    async with gateway_client(gateway) as admin:
         codes = [(await admin.get("/v1/me")) for _ in range(12)]
     limited = [r for r in codes if r.status_code == 429]
     assert limited, [r.status_code for r in codes]
@@ -110,19 +95,23 @@ async def test_rate_limit_answers_429_with_retry_after(gateway: FastAPI) -> None
 
 
 async def test_request_size_limits_and_media_types(gateway: FastAPI) -> None:
-    async with await _client(gateway) as admin:
+    async with gateway_client(gateway) as admin:
         big_json = await admin.post("/v1/matters", json={"name": "x" * 5000})
-        assert big_json.status_code == 413 and "larger than" in big_json.json()["detail"]
+        assert big_json.status_code == 413
+        assert "larger than" in big_json.json()["detail"]
         not_multipart = await admin.post("/v1/documents", json={"file": "x"})
-        assert not_multipart.status_code == 415 and "multipart" in not_multipart.json()["detail"]
+        assert not_multipart.status_code == 415
+        assert "multipart" in not_multipart.json()["detail"]
         too_big = await admin.post(
             "/v1/documents", files={"file": ("big.pdf", b"x" * 20_000, "application/pdf")}
         )
-        assert too_big.status_code == 413 and "larger than" in too_big.json()["detail"]
+        assert too_big.status_code == 413
+        assert "larger than" in too_big.json()["detail"]
         no_file = await admin.post("/v1/documents", data={"source": "x"}, files={"other": b""})
         assert no_file.status_code == 400
         bad_query = await admin.get("/v1/search", params={"date_from": "yesterday"})
-        assert bad_query.status_code == 400 and "date_from" in bad_query.json()["detail"]
+        assert bad_query.status_code == 400
+        assert "date_from" in bad_query.json()["detail"]
         bad_cursor = await admin.get("/v1/search", params={"search_after": "not-a-cursor"})
         assert bad_cursor.status_code == 400
 
@@ -154,17 +143,18 @@ def silent_server() -> Iterator[int]:
     sock.close()
 
 
+@pytest.mark.usefixtures("gateway")
 async def test_a_hung_elasticsearch_gives_a_timely_error_not_a_hang(
-    settings: CommonSettings, gateway: FastAPI, silent_server: int
+    settings: CommonSettings, silent_server: int
 ) -> None:
     # the gateway under test: the real indices exist (made by the `gateway` fixture), but its
     # search client points at a server that never answers
     app = create_app(
-        _settings(
+        gateway_settings(
             settings, elasticsearch_url=f"http://127.0.0.1:{silent_server}", search_timeout_s=1
         )
     )
-    async with await _client(app) as admin:
+    async with gateway_client(app) as admin:
         response = await admin.get("/v1/search", params={"q": "x"})
     assert response.status_code in (503, 504), response.text
     assert response.headers.get("Retry-After")
@@ -179,10 +169,11 @@ async def test_fields_after_the_file_are_still_read(gateway: FastAPI) -> None:
         f'--{boundary}\r\nContent-Disposition: form-data; name="matter_id"\r\n\r\n'
         f"NO-SUCH-MATTER-{time.time_ns()}\r\n--{boundary}--\r\n"
     ).encode()
-    async with await _client(gateway) as admin:
+    async with gateway_client(gateway) as admin:
         response = await admin.post(
             "/v1/documents",
             content=body,
             headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
         )
-    assert response.status_code == 404 and "matter" in response.json()["detail"]
+    assert response.status_code == 404
+    assert "matter" in response.json()["detail"]

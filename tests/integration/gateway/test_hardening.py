@@ -12,31 +12,21 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from tests.support.gateway import gateway_client, gateway_settings
 
 from lexstream.gateway.app import create_app
-from lexstream.gateway.settings import GatewaySettings
 from lexstream.shared.events import ObjectRef
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore, derived_key, original_key
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-ADMIN_KEY = "integration-admin-key-0123456789"
 PAGE = b"<html><body><script>alert(document.domain)</script></body></html>"
-
-
-def _settings(settings: CommonSettings) -> GatewaySettings:
-    base = {
-        k: v
-        for k, v in settings.model_dump().items()
-        if k in GatewaySettings.model_fields and k != "service_name"
-    }
-    return GatewaySettings(**{**base, "bootstrap_admin_key": ADMIN_KEY})
 
 
 @pytest.fixture
 async def gateway(settings: CommonSettings) -> AsyncIterator[FastAPI]:
-    app = create_app(_settings(settings))
+    app = create_app(gateway_settings(settings))
     async with app.router.lifespan_context(app):
         yield app
 
@@ -72,10 +62,7 @@ async def test_hardening_originals_are_attachments_never_active_content(
     settings: CommonSettings, gateway: FastAPI, media_type: str, filename: str
 ) -> None:
     document_id = await _stored_original(settings, media_type, filename)
-    transport = httpx.ASGITransport(app=gateway)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://gateway", headers={"X-API-Key": ADMIN_KEY}
-    ) as admin:
+    async with gateway_client(gateway) as admin:
         path = f"/v1/documents/{document_id}/original"
         # the option the attack used is ignored: originals are always attachments
         redirect = await admin.get(path, params={"disposition": "inline"})

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from tests.support.gateway import ADMIN_KEY, service_fields
 from tests.support.stateful import fuzzing_key, run_stateful, seed_secret
 
 from lexstream.gateway.app import create_app as create_gateway
@@ -27,16 +28,7 @@ from lexstream.shared.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-ADMIN_KEY = "integration-admin-key-0123456789"
 TOKEN = "stateful-ingest-token-0123456789abcdef"
-
-
-def _fields(settings: CommonSettings, cls: type[CommonSettings]) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in settings.model_dump().items()
-        if k in cls.model_fields and k != "service_name"
-    }
 
 
 @pytest.fixture
@@ -69,12 +61,14 @@ def test_stateful_linked_operations_no_5xx_and_no_foreign_reads(
     # as in a deployment: the indices and buckets exist before the gateway serves
     asyncio.run(bootstrap(settings))
     ingest_url = serving(
-        create_ingest(IngestSettings(**_fields(settings, IngestSettings), ingest_token=TOKEN))
+        create_ingest(
+            IngestSettings(**service_fields(settings, IngestSettings), ingest_token=TOKEN)
+        )
     )
     gateway_url = serving(
         create_gateway(
             GatewaySettings(
-                **_fields(settings, GatewaySettings),
+                **service_fields(settings, GatewaySettings),
                 bootstrap_admin_key=ADMIN_KEY,
                 ingest_url=ingest_url,
                 ingest_token=TOKEN,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from faststream.kafka import KafkaBroker
+from tests.integration.index.conftest import PutText
 from tests.support.wait import eventually_async
 
 from lexstream.index.app import create_app
@@ -25,31 +26,24 @@ from lexstream.shared.legal import normalize_citation
 from lexstream.shared.search import documents_alias, status_index
 from lexstream.shared.telemetry import setup_telemetry
 
-from .conftest import PutText
-
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 TENANT_FILTER = {"term": {"tenant": "default"}}
 
 
 @pytest.fixture(scope="module")
-async def service(index_settings: IndexSettings, es: AsyncElasticsearch) -> AsyncIterator[None]:
-    telemetry = setup_telemetry("test-index", None, set_global=False)
-    app = create_app(index_settings, telemetry)
-    async with app.router.lifespan_context(app):
-        yield
-
-
-@pytest.fixture(scope="module")
-async def producer(index_settings: IndexSettings, service: None) -> AsyncIterator[KafkaBroker]:
+async def producer(index_settings: IndexSettings) -> AsyncIterator[KafkaBroker]:
+    """A producer, once the service runs in-process (its lifespan bootstraps the indices)."""
+    app = create_app(index_settings, setup_telemetry("test-index", None, set_global=False))
     broker = make_broker(
         index_settings, setup_telemetry("test", None, set_global=False), client_id="test-index"
     )
-    await broker.connect()
-    try:
-        yield broker
-    finally:
-        await broker.stop()
+    async with app.router.lifespan_context(app):
+        await broker.connect()
+        try:
+            yield broker
+        finally:
+            await broker.stop()
 
 
 async def publish(producer: KafkaBroker, settings: IndexSettings, event: TextExtracted) -> None:
@@ -153,7 +147,8 @@ async def test_cites_matches_citations_written_differently(
     assert counted["count"] == 2
     assert {d["document_id"] for d in counted["documents"]} == roe
     typed = await cited_by_text(es, documents_alias(index_settings), "410 U. S. 113", access)
-    assert typed is not None and typed["count"] == 2
+    assert typed is not None
+    assert typed["count"] == 2
     hidden = {"bool": {"filter": [TENANT_FILTER, {"term": {"matter_id": "M-other"}}]}}
     assert (await cited_by(es, documents_alias(index_settings), "410 U.S. 113", hidden))[
         "count"
@@ -225,7 +220,9 @@ async def test_bad_input_is_indexed_or_failed_with_a_reason(
     for name in ("empty", "no_pages"):
         assert records[name]["status"] == "indexed", records[name]
         doc = await source(empty if name == "empty" else no_pages)
-        assert doc["content"] == "" and doc["cites"] == [] and doc["court"] is None
+        assert doc["content"] == ""
+        assert doc["cites"] == []
+        assert doc["court"] is None
 
     assert records["huge"]["status"] == "indexed"
     assert records["huge"]["content_truncated"] is True

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from faststream.kafka import KafkaBroker
+from tests.integration.index.conftest import PutText
 from tests.support.wait import eventually_async
 
 from lexstream.index.app import create_app
@@ -18,15 +19,12 @@ from lexstream.shared.kafka import make_broker, publish_event
 from lexstream.shared.search import documents_alias, status_index
 from lexstream.shared.telemetry import setup_telemetry
 
-from .conftest import PutText
-
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
-async def producer(
-    index_settings: IndexSettings, es: AsyncElasticsearch
-) -> AsyncIterator[KafkaBroker]:
+async def producer(index_settings: IndexSettings) -> AsyncIterator[KafkaBroker]:
+    """A producer, once the service runs in-process (its lifespan bootstraps the indices)."""
     app = create_app(index_settings, setup_telemetry("test-index", None, set_global=False))
     broker = make_broker(
         index_settings, setup_telemetry("test", None, set_global=False), client_id="test-moves"
@@ -92,7 +90,8 @@ async def test_a_move_changes_the_matter_of_the_document_and_its_attachments(
         assert doc["matter_id"] == "M-move-b"
         assert doc["acl"] == ["matter:M-move-b"]
     (untouched,) = await _records(es, alias, [other.document_id])
-    assert untouched["matter_id"] == "M-move-a" and untouched["acl"] == ["matter:M-move-a"]
+    assert untouched["matter_id"] == "M-move-a"
+    assert untouched["acl"] == ["matter:M-move-a"]
 
     # a replay of the parent's text event (it names the old matter) keeps the move
     before = await es.get(index=alias, id=parent.document_id)
@@ -161,4 +160,5 @@ async def test_a_child_in_another_matter_stays_when_its_parent_moves(
     (status,) = await _records(es, statuses, [elsewhere.document_id])
     (doc,) = await _records(es, alias, [elsewhere.document_id])
     assert status["matter_id"] == "M-wall-b"
-    assert doc["matter_id"] == "M-wall-b" and doc["acl"] == ["matter:M-wall-b"]
+    assert doc["matter_id"] == "M-wall-b"
+    assert doc["acl"] == ["matter:M-wall-b"]

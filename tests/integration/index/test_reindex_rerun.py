@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from elasticsearch import AsyncElasticsearch
+from tests.integration.index.conftest import PutText
 
 from lexstream.index.bulk import BulkWriter
 from lexstream.index.extraction import EXTRACTOR_VERSION
@@ -16,8 +17,6 @@ from lexstream.index.rerun import Rerun
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.search import documents_alias, status_index
 from lexstream.shared.storage import ObjectStore
-
-from .conftest import PutText
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -75,12 +74,14 @@ async def test_rerun_reextracts_from_stored_text(
     assert (whole.selected, whole.indexed) == (3, 3)
     for event in events:
         doc = (await es.get(index=alias, id=event.document_id))["_source"]
-        assert doc["extractor_version"] == EXTRACTOR_VERSION and doc["cites"]
+        assert doc["extractor_version"] == EXTRACTOR_VERSION
+        assert doc["cites"]
     outdated = await rerun.run(matter_id=matter, outdated_only=True)
     assert outdated.selected == 0
 
     missing = await rerun.run(document_ids=["no-such-document"])
-    assert set(missing.skipped) == {"no-such-document"} and missing.indexed == 0
+    assert set(missing.skipped) == {"no-such-document"}
+    assert missing.indexed == 0
 
 
 async def test_guarded_copy_never_overwrites_a_newer_write(
@@ -121,7 +122,8 @@ async def test_reindex_swaps_the_alias_and_keeps_every_document(
     report = await reindex(es, index_settings)
 
     assert report.source_indices == old
-    assert report.copied == before and report.failed == {}
+    assert report.copied == before
+    assert report.failed == {}
     aliases = await es.indices.get_alias(name=alias)
     assert list(aliases) == [report.target_index]
     assert aliases[report.target_index]["aliases"][alias]["is_write_index"] is True

@@ -63,9 +63,10 @@ async def original_exists(ingest: Running, sha256: str) -> bool:
     )
 
 
+@pytest.mark.usefixtures("mode")
 @pytest.mark.parametrize("size", [200_000, PART_SIZE * 2 + 12_345], ids=["one-part", "multipart"])
 async def test_a_declared_digest_is_stored_at_its_content_address(
-    ingest: Running, events: EventLog, size: int, mode: bool
+    ingest: Running, events: EventLog, size: int
 ) -> None:
     data = pdf_bytes(size)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -86,9 +87,10 @@ async def test_a_declared_digest_is_stored_at_its_content_address(
     assert stored["sha256"] == sha256
 
 
+@pytest.mark.usefixtures("mode")
 @pytest.mark.parametrize("size", [200_000, PART_SIZE * 2 + 12_345], ids=["one-part", "multipart"])
 async def test_bytes_that_do_not_match_their_digest_are_refused_and_not_stored(
-    ingest: Running, size: int, mode: bool
+    ingest: Running, size: int
 ) -> None:
     data = pdf_bytes(size)
     claimed = hashlib.sha256(b"some other file" + os.urandom(8)).hexdigest()
@@ -109,9 +111,8 @@ async def test_a_malformed_digest_header_is_a_400(ingest: Running) -> None:
     assert "not 32" in response.json()["detail"]
 
 
-async def test_a_declared_digest_of_a_stored_file_is_checked_too(
-    ingest: Running, mode: bool
-) -> None:
+@pytest.mark.usefixtures("mode")
+async def test_a_declared_digest_of_a_stored_file_is_checked_too(ingest: Running) -> None:
     data = pdf_bytes(50_000)
     sha256 = hashlib.sha256(data).hexdigest()
     first = await post(ingest, data, repr_digest(sha256))

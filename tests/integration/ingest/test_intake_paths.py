@@ -60,7 +60,8 @@ async def test_http_upload_is_stored_by_content_and_routed(
     body = await upload(
         ingest, pdf, "Order.txt", uploader="paralegal@firm", declared_media_type="text/plain"
     )
-    assert body["status"] == "stored" and body["size"] == len(pdf)
+    assert body["status"] == "stored"
+    assert body["size"] == len(pdf)
     stored = await events.wait(ingest.topics.stored, by_id(body["document_id"]))
     assert stored["media_type"] == "application/pdf"
     assert stored["declared_media_type"] == "text/plain"

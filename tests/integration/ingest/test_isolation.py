@@ -138,7 +138,8 @@ async def test_finding2_a_duplicate_is_only_reported_within_the_matter(ingest: R
 
     assert first["status"] == "stored"
     assert (again_in_a["status"], again_in_a["document_id"]) == ("duplicate", first["document_id"])
-    assert in_b["status"] == "stored" and in_b["document_id"] != first["document_id"]
+    assert in_b["status"] == "stored"
+    assert in_b["document_id"] != first["document_id"]
     # the same external id in B names B's document from now on, never A's
     assert other_bytes_in_b["document_id"] == in_b["document_id"]
     assert other_bytes_in_b["status"] == "duplicate"

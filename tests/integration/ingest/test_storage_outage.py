@@ -135,7 +135,8 @@ async def test_http_upload_answers_503_while_storage_is_down(
             )
 
         before = await post(unique_text("before"))
-        assert before.status_code == 202 and before.json()["status"] == "stored"
+        assert before.status_code == 202
+        assert before.json()["status"] == "stored"
 
         await asyncio.to_thread(private_s3.stop)
         data = unique_text("during")
@@ -163,7 +164,8 @@ async def test_http_upload_answers_503_while_storage_is_down(
             params={"matter_id": "M-outage"},
             headers={"X-Lexstream-Filename": "s.txt"},
         )
-        assert again.status_code == 202 and again.json()["status"] == "duplicate"
+        assert again.status_code == 202
+        assert again.json()["status"] == "duplicate"
         original = ObjectRef(
             bucket=ingest.store.originals, key=original_key(after.json()["sha256"])
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from lexstream.index.extraction import EXTRACTOR_VERSION, LegalMetadata, extract
 from lexstream.index.extraction.text import MAX_CITATIONS, clean
@@ -13,8 +14,12 @@ from lexstream.index.extraction.text import MAX_CITATIONS, clean
 @pytest.mark.parametrize("text", ["", "   \n\t ", "\x00\x00"])
 def test_empty_text_gives_empty_metadata(text: str) -> None:
     meta = extract(text)
-    assert meta.court is None and meta.jurisdiction is None and meta.decision_date is None
-    assert meta.citations == [] and meta.parties == [] and meta.case_numbers == []
+    assert meta.court is None
+    assert meta.jurisdiction is None
+    assert meta.decision_date is None
+    assert meta.citations == []
+    assert meta.parties == []
+    assert meta.case_numbers == []
     assert meta.doc_type == "other"
 
 
@@ -32,7 +37,7 @@ def test_clean_keeps_offsets() -> None:
 
 def test_metadata_is_frozen() -> None:
     meta = extract("[2020] UKSC 12")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="Instance is frozen"):
         meta.court = "x"  # type: ignore[misc]
     assert isinstance(meta, LegalMetadata)
 

@@ -63,7 +63,8 @@ def _build(pages: list[str], **limits: int) -> dict[str, object]:
 def test_content_pages_and_nested_objects_are_bounded_and_recorded() -> None:
     assert _build(["short"])["content_truncated"] is False
     long = _build(["x" * 5_000])
-    assert long["content_truncated"] is True and len(str(long["content"])) == 1_000
+    assert long["content_truncated"] is True
+    assert len(str(long["content"])) == 1_000
     page_cap = _build(["y" * 500], max_page_chars=100)
     assert page_cap["content_truncated"] is True
     many = _build(["p"] * 50, max_nested=10)
@@ -74,7 +75,9 @@ def test_content_pages_and_nested_objects_are_bounded_and_recorded() -> None:
 
 def test_empty_text_is_a_document_with_no_fields() -> None:
     doc = _build([""])
-    assert doc["content"] == "" and doc["cites"] == [] and doc["court"] is None
+    assert doc["content"] == ""
+    assert doc["cites"] == []
+    assert doc["court"] is None
 
 
 def test_next_index_name() -> None:

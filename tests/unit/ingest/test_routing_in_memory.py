@@ -7,95 +7,31 @@ broker stands for the rest of the system and records what ingest publishes.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import io
-import json
-import wave
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from minio.error import S3Error
+from tests.support.factories import mono_wav
+from tests.support.inmemory import MemoryStore, Published, collect
 from tests.unit.ingest.zipgen import make_zip
-from typing_extensions import override
 
 from lexstream.ingest.app import build_ingest
 from lexstream.ingest.settings import IngestSettings
-from lexstream.shared.events import ObjectRef, Topics
+from lexstream.shared.events import Topics
 from lexstream.shared.kafka import DLQ_ERROR, DLQ_ERROR_TYPE, make_broker
 from lexstream.shared.matters import MatterStatus
-from lexstream.shared.storage import ObjectStore, original_key
+from lexstream.shared.storage import original_key
 from lexstream.shared.telemetry import setup_telemetry
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 def wav_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\x00\x00" * 800)
-    return buffer.getvalue()
-
-
-def _missing(ref: ObjectRef) -> S3Error:
-    return S3Error(None, "NoSuchKey", "no such key", ref.key, "", "")  # type: ignore[arg-type]
-
-
-class MemoryStore(ObjectStore):
-    """The object store's interface over a dict (no S3 client is ever called)."""
-
-    def __init__(self, settings: IngestSettings) -> None:
-        super().__init__(settings)
-        self.objects: dict[tuple[str, str], bytes] = {}
-
-    @override
-    async def exists(self, ref: ObjectRef) -> bool:
-        return (ref.bucket, ref.key) in self.objects
-
-    @override
-    async def put_file(
-        self,
-        ref: ObjectRef,
-        path: Path,
-        *,
-        content_type: str,
-        metadata: Mapping[str, str] | None = None,
-    ) -> None:
-        self.objects[(ref.bucket, ref.key)] = await asyncio.to_thread(path.read_bytes)
-
-    @override
-    async def put_bytes(self, ref: ObjectRef, data: bytes, *, content_type: str) -> None:
-        self.objects[(ref.bucket, ref.key)] = data
-
-    @override
-    async def create_json(self, ref: ObjectRef, payload: Any) -> bool:
-        if (ref.bucket, ref.key) in self.objects:
-            return False
-        self.objects[(ref.bucket, ref.key)] = json.dumps(payload).encode()
-        return True
-
-    @override
-    async def remove(self, ref: ObjectRef) -> None:
-        self.objects.pop((ref.bucket, ref.key), None)
-
-    @override
-    async def get_bytes(self, ref: ObjectRef) -> bytes:
-        try:
-            return self.objects[(ref.bucket, ref.key)]
-        except KeyError:
-            raise _missing(ref) from None
-
-    @override
-    async def download(self, ref: ObjectRef, path: Path) -> None:
-        await asyncio.to_thread(path.write_bytes, await self.get_bytes(ref))
+    return mono_wav(b"\x00\x00" * 800, rate=8000)
 
 
 @dataclass
@@ -109,24 +45,17 @@ class Matters:
 
 
 @dataclass
-class Seen:
-    topic: str
-    body: dict[str, Any]
-    headers: dict[str, Any]
-
-
-@dataclass
 class Ingest:
     broker: KafkaBroker
     topics: Topics
     store: MemoryStore
-    seen: list[Seen]
+    seen: dict[str, list[Published]]
 
     async def submit(self, payload: dict[str, Any]) -> None:
         await self.broker.publish(payload, self.topics.submitted)
 
     def on(self, topic: str) -> list[dict[str, Any]]:
-        return [s.body for s in self.seen if s.topic == topic]
+        return [s.body for s in self.seen[topic]]
 
 
 @pytest.fixture
@@ -143,22 +72,18 @@ async def ingest(tmp_path: Path) -> AsyncIterator[Ingest]:
     store = MemoryStore(settings)
     build_ingest(settings, broker, store, Matters({("firm", "M-1"): "open"}))
     topics = Topics(settings.topic_prefix)
-    seen: list[Seen] = []
     rest = KafkaBroker()  # the other services, as far as ingest can tell
-
-    for topic in (
-        topics.stored,
-        topics.ocr_requested,
-        topics.transcribe_requested,
-        topics.text_extracted,
-        topics.failed,
-        Topics.dlq(topics.submitted),
-    ):
-
-        @rest.subscriber(topic)
-        async def record(message: KafkaMessage) -> None:
-            raw = message.raw_message
-            seen.append(Seen(raw.topic, json.loads(message.body), dict(message.headers)))  # type: ignore[union-attr]
+    seen = {
+        topic: collect(rest, topic)
+        for topic in (
+            topics.stored,
+            topics.ocr_requested,
+            topics.transcribe_requested,
+            topics.text_extracted,
+            topics.failed,
+            Topics.dlq(topics.submitted),
+        )
+    }
 
     async with TestKafkaBroker(broker, rest):
         yield Ingest(broker, topics, store, seen)
@@ -233,7 +158,7 @@ async def test_an_invalid_submission_goes_to_the_dlq_and_fails_its_document(
     [failed] = ingest.on(ingest.topics.failed)
     assert failed["error_type"] == "InvalidSubmission"
     assert "exactly one of object_uri or content_base64" in failed["reason"]
-    [dead] = [s for s in ingest.seen if s.topic == Topics.dlq(ingest.topics.submitted)]
+    [dead] = ingest.seen[Topics.dlq(ingest.topics.submitted)]
     assert dead.body["external_id"] == "doc-4"
     assert dead.headers[DLQ_ERROR_TYPE] == "InvalidSubmission"
     assert "content_base64" in dead.headers[DLQ_ERROR]

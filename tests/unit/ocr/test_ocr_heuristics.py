@@ -30,7 +30,8 @@ SOUND = {
 def test_sound_text_in_every_language(language: str) -> None:
     assert judge_text_layer(SOUND[language], 25).sound
     guess = detect_language(SOUND[language])
-    assert guess is not None and guess.confident
+    assert guess is not None
+    assert guess.confident
     assert guess.language == language
 
 
@@ -48,7 +49,8 @@ def test_sound_text_in_every_language(language: str) -> None:
 def test_unsound_text_layers(text: str, why: str) -> None:
     verdict = judge_text_layer(text, 25)
     assert not verdict.sound
-    assert verdict.reason is not None and why in verdict.reason
+    assert verdict.reason is not None
+    assert why in verdict.reason
 
 
 def test_fit_dpi_scales_down_large_pages() -> None:

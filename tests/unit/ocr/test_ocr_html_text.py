@@ -17,7 +17,8 @@ def test_court_html_page(fixtures: Path, options: OcrOptions) -> None:
     assert page.method == "converted"
     assert "03-23-00068-CR" in page.text
     assert "Third Court of Appeals" in page.text
-    assert "<" not in page.text and "function(" not in page.text
+    assert "<" not in page.text
+    assert "function(" not in page.text
 
 
 def test_html_visible_text_and_headings(tmp_path: Path, options: OcrOptions) -> None:
@@ -38,7 +39,8 @@ def test_html_visible_text_and_headings(tmp_path: Path, options: OcrOptions) -> 
     assert "The appeal is dismissed." in lines
     assert "- first item" in lines
     assert "arrêt n° 12" in page.text
-    assert "tracking" not in page.text and "hidden boilerplate" not in page.text
+    assert "tracking" not in page.text
+    assert "hidden boilerplate" not in page.text
     assert "color" not in page.text
 
 

@@ -25,7 +25,8 @@ def test_scotus_notification(fixtures: Path, options: OcrOptions) -> None:
 def test_pacer_nef_html_body(fixtures: Path, options: OcrOptions) -> None:
     (page,) = extract(fixtures / "pacer_nef_cand_1.eml", EML, options).text.pages
     assert "4:22-cv-05541-JST" in page.text
-    assert "<html" not in page.text.lower() and "<p>" not in page.text.lower()
+    assert "<html" not in page.text.lower()
+    assert "<p>" not in page.text.lower()
 
 
 def test_attachments_are_returned(tmp_path: Path, options: OcrOptions, fixtures: Path) -> None:

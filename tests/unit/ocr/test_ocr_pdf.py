@@ -40,7 +40,8 @@ def test_text_layer_pages_carry_word_boxes_that_point_at_the_ink(
     words = page.words
     assert len(words) == len(page.text.split()) > 50
     assert [w.text for w in words] == page.text.split()
-    assert page.width is not None and page.height is not None
+    assert page.width is not None
+    assert page.height is not None
     assert all(
         w.left >= 0 and w.left + w.width <= page.width + 1 and 0 <= w.top < page.height
         for w in words
@@ -49,7 +50,8 @@ def test_text_layer_pages_carry_word_boxes_that_point_at_the_ink(
     # at that DPI and every sampled box holds dark pixels, while the same box in the page's
     # top-left margin holds none
     image = pdfium.PdfDocument(path)[0].render(scale=options.dpi / 72).to_pil().convert("L")
-    assert abs(image.width - page.width) <= 1 and abs(image.height - page.height) <= 1
+    assert abs(image.width - page.width) <= 1
+    assert abs(image.height - page.height) <= 1
     for word in words[::25]:
         ink = image.crop((word.left, word.top, word.left + word.width, word.top + word.height))
         assert ink.getextrema()[0] < 100, word
@@ -76,7 +78,8 @@ def test_scanned_court_pdf_is_ocrd_with_word_boxes(fixtures: Path, options: OcrO
     (page,) = result.text.pages
     assert page.method == "ocr"
     assert "Foreign Intelligence" in page.text
-    assert page.confidence is not None and page.confidence > 80
+    assert page.confidence is not None
+    assert page.confidence > 80
     assert page.language == "en"
     assert {w.text for w in page.words} >= {"Foreign", "Intelligence"}
     assert all(w.width > 0 and w.height > 0 for w in page.words)
@@ -114,7 +117,8 @@ def test_scanned_pdf_rotation_progress_and_searchable_output(
         assert "motion to dismiss is denied" in first.text
         assert "scanned sideways by the clerk" in second.text
         assert any("rotated" in w for w in second.warnings)
-        assert calls[0] == (0, 2) and calls[-1] == (2, 2)
+        assert calls[0] == (0, 2)
+        assert calls[-1] == (2, 2)
         assert result.searchable_pdf is not None
         searchable = pdfium.PdfDocument(result.searchable_pdf)
         assert len(searchable) == 2
@@ -212,7 +216,8 @@ def test_a_blank_scanned_page_is_a_degraded_page_not_a_failure(
         tmp_path / "blank-first.pdf",
     )
     blank, written = extract(path, PDF, options).text.pages
-    assert blank.method == "ocr" and blank.text == ""
+    assert blank.method == "ocr"
+    assert blank.text == ""
     assert any("recognised no text" in w for w in blank.warnings)
     assert "followed by this one" in written.text
     assert not any("recognised no text" in w for w in written.warnings)

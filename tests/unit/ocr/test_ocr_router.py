@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
-from tests.unit.ocr.in_memory import MemoryStore, Published, collect
+from tests.support.inmemory import MemoryStore, Published, collect
 
 from lexstream.ocr.errors import ExtractorUnavailableError
 from lexstream.ocr.extract import ExtractionResult, extract_text
@@ -76,7 +76,7 @@ async def ocr(request: pytest.FixtureRequest) -> AsyncIterator[Ocr]:
     )
     broker = KafkaBroker()
     topics = Topics(settings.topic_prefix)
-    store = MemoryStore()
+    store = MemoryStore(settings)
     extract = Recording(instead)
     stage = OcrStage(settings, broker, store, topics, extract=extract)
     runner = StageRunner(broker, topics, Stage.OCR, settings)
@@ -117,7 +117,8 @@ async def test_a_text_file_is_read_stored_and_announced(ocr: Ocr) -> None:
         "Page two of the order.",
     ]
     assert text.document_id == request.document_id
-    assert not ocr.failed and not ocr.dlq
+    assert not ocr.failed
+    assert not ocr.dlq
 
 
 async def test_the_same_bytes_in_a_second_document_come_from_the_cache(ocr: Ocr) -> None:
@@ -177,7 +178,8 @@ async def test_a_missing_original_is_a_permanent_failure(ocr: Ocr) -> None:
     )
     del ocr.store.objects[request.original.bucket, request.original.key]
     await ocr.publish(request.model_dump_event())
-    assert not ocr.extract.calls and not ocr.extracted
+    assert not ocr.extract.calls
+    assert not ocr.extracted
     [failed] = ocr.failed
     assert "does not exist" in failed.body["reason"]
     assert len(ocr.dlq) == 1
@@ -198,7 +200,7 @@ async def test_an_undecodable_message_goes_to_the_dlq_and_names_the_document_it_
     assert not ocr.extract.calls
 
 
-def _tool_missing(path: Path, **kwargs: Any) -> ExtractionResult:
+def _tool_missing(_path: Path, **kwargs: Any) -> ExtractionResult:
     raise ExtractorUnavailableError("LibreOffice is not installed")
 
 
@@ -209,4 +211,6 @@ async def test_a_missing_tool_is_retried_and_left_for_redelivery_never_dead_lett
     with pytest.raises(Exception, match="LibreOffice is not installed"):
         await ocr.request(b"a memo", "text/plain")
     assert len(ocr.extract.calls) == ocr.settings.retry_attempts
-    assert not ocr.dlq and not ocr.failed and not ocr.extracted
+    assert not ocr.dlq
+    assert not ocr.failed
+    assert not ocr.extracted

@@ -69,7 +69,8 @@ def test_the_pipeline_is_described_end_to_end(spec: dict[str, Any]) -> None:
     assert senders[topics.submitted] == {"upstream", "ocr"}  # attachments come back
     assert receivers[topics.s3_events] == {"ingest"}
     assert senders[topics.audit] == {"gateway"}
-    assert senders[topics.moved] == {"gateway"} and receivers[topics.moved] == {"index"}
+    assert senders[topics.moved] == {"gateway"}
+    assert receivers[topics.moved] == {"index"}
     assert {"ingest", "ocr", "transcribe", "index"} <= senders[topics.failed]
     submitted = spec["components"]["schemas"]["DocumentSubmitted"]
     assert {"source", "external_id", "filename"} <= set(submitted["required"])

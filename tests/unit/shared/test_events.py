@@ -71,7 +71,14 @@ def test_submission_needs_exactly_one_payload() -> None:
     assert ObjectRef.parse(ok.object_uri or "") == ObjectRef(bucket="b", key="k")
 
 
-@pytest.mark.parametrize("uri", ["http://b/k", "s3://bucket-only", "s3:///key"])
-def test_object_uri_must_name_bucket_and_key(uri: str) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("uri", "reason"),
+    [
+        ("http://b/k", "not an s3:// URI"),
+        ("s3://bucket-only", "needs a bucket and a key"),
+        ("s3:///key", "needs a bucket and a key"),
+    ],
+)
+def test_object_uri_must_name_bucket_and_key(uri: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         ObjectRef.parse(uri)

@@ -76,10 +76,12 @@ def test_text_that_is_no_citation_has_no_normal_form(query: str) -> None:
 def test_one_language_table_for_analysers_and_ocr_models() -> None:
     assert LANGUAGE_CODES == ("en", "fr", "de", "es", "it", "nl", "pt")
     assert set(LANGUAGE_ANALYZERS) == set(TESSERACT_MODELS) == set(LANGUAGE_CODES)
-    assert LANGUAGE_ANALYZERS["nl"] == "dutch" and TESSERACT_MODELS["de"] == "deu"
+    assert LANGUAGE_ANALYZERS["nl"] == "dutch"
+    assert TESSERACT_MODELS["de"] == "deu"
     assert language_code("en-GB") == "en"
     assert language_code("FR") == "fr"
-    assert language_code("ja") is None and language_code(None) is None
+    assert language_code("ja") is None
+    assert language_code(None) is None
 
 
 def test_access_entries() -> None:

@@ -115,7 +115,8 @@ async def test_a_transient_error_is_retried_and_then_succeeds(pipeline: Pipeline
     assert pipeline.attempts[event.document_id] == 3
     assert pipeline.done == [event.document_id]
     assert _only(pipeline.consumed, "consumed message").committed is AckStatus.ACKED
-    assert pipeline.dlq == [] and pipeline.failed == []
+    assert pipeline.dlq == []
+    assert pipeline.failed == []
 
 
 async def test_a_transient_error_beyond_the_cap_is_left_for_redelivery(
@@ -130,7 +131,9 @@ async def test_a_transient_error_beyond_the_cap_is_left_for_redelivery(
     assert pipeline.attempts[event.document_id] == ATTEMPTS
     # NACKed: not committed, so Kafka delivers it again; and neither dead-lettered nor failed
     assert _only(pipeline.consumed, "consumed message").committed is AckStatus.NACKED
-    assert pipeline.dlq == [] and pipeline.failed == [] and pipeline.done == []
+    assert pipeline.dlq == []
+    assert pipeline.failed == []
+    assert pipeline.done == []
 
 
 async def test_a_permanent_error_goes_to_the_dlq_and_fails_the_document(

@@ -132,7 +132,8 @@ def test_production_refuses_insecure_transport(
         production(pki, **overrides)
     message = str(refused.value)
     assert named in message
-    assert SASL_PASSWORD not in message and ES_PASSWORD not in message
+    assert SASL_PASSWORD not in message
+    assert ES_PASSWORD not in message
 
 
 def test_production_names_every_missing_setting_at_once(pki: Path) -> None:
@@ -247,7 +248,8 @@ def test_validation_errors_do_not_echo_the_input(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ValidationError) as refused:
         CommonSettings()
     # what a log shows of an uncaught settings error: its text
-    assert leaked not in str(refused.value) and leaked not in repr(refused.value)
+    assert leaked not in str(refused.value)
+    assert leaked not in repr(refused.value)
     monkeypatch.setenv("LEXSTREAM_KAFKA_PARTITIONS", leaked)  # a field error, too
     with pytest.raises(ValidationError) as refused:
         CommonSettings()
@@ -323,7 +325,8 @@ def test_sasl_plaintext_has_no_tls(pki: Path) -> None:
     settings = sasl_ssl(pki, kafka_security_protocol="SASL_PLAINTEXT")
     security = kafka_security(settings)
     assert isinstance(security, SASLScram512)
-    assert not security.use_ssl and security.ssl_context is None
+    assert not security.use_ssl
+    assert security.ssl_context is None
     assert "ssl_context" not in kafka_client_options(settings)
 
 
@@ -336,7 +339,8 @@ def test_mutual_tls_presents_the_client_certificate(pki: Path) -> None:
     )
     security = kafka_security(settings)
     assert type(security) is BaseSecurity
-    assert security.use_ssl and security.ssl_context is not None
+    assert security.use_ssl
+    assert security.ssl_context is not None
     options = kafka_client_options(settings)
     assert options["security_protocol"] == "SSL"
     assert "sasl_mechanism" not in options
@@ -420,7 +424,7 @@ def test_worker_ports_serve_health_only() -> None:
     assert client.get("/health/ready").json() == {"status": "ready", "checks": {"kafka": "ok"}}
 
 
-def test_services_without_elasticsearch_need_no_search_credentials(pki: Path) -> None:
+def test_services_without_elasticsearch_need_no_search_credentials() -> None:
     from lexstream.gateway.settings import GatewaySettings
     from lexstream.index.settings import IndexSettings
     from lexstream.ingest.settings import IngestSettings

@@ -63,7 +63,8 @@ def test_long_segments_are_cut_at_words_into_readable_cues() -> None:
         assert VTT_TIMING.match(lines[1])
         start, end = (_seconds(part) for part in lines[1].split(" --> "))
         assert 0 < end - start <= MAX_CUE_S
-        assert len(lines) - 2 <= 2 and all(len(line) <= 42 for line in lines[2:])
+        assert len(lines) - 2 <= 2
+        assert all(len(line) <= 42 for line in lines[2:])
         cue_words.extend(" ".join(lines[2:]).split())
     assert cue_words == [w.word.strip() for w in words]
     assert all(SRT_TIMING.match(block.split("\n")[1]) for block in srt.strip().split("\n\n"))

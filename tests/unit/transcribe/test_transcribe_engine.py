@@ -72,11 +72,14 @@ def test_a_recording_that_switches_language_is_transcribed_in_each(
     languages = [segment.language for segment in transcript.segments]
     switch = languages.index("de")
     assert switch > 0
-    assert set(languages[:switch]) == {"en"} and set(languages[switch:]) == {"de"}
+    assert set(languages[:switch]) == {"en"}
+    assert set(languages[switch:]) == {"de"}
     english = normalise(" ".join(s.text for s in transcript.segments[:switch]))
     german = normalise(" ".join(s.text for s in transcript.segments[switch:]))
     assert "permission is hereby granted free of charge" in english
-    assert "software" in german and "genehmigung" in german and "unentgeltlich" in german
+    assert "software" in german
+    assert "genehmigung" in german
+    assert "unentgeltlich" in german
     assert "permission" not in german  # transcribed, not translated
     assert transcript.segments[switch].start > 28.0
 
@@ -146,7 +149,8 @@ def test_progress_rises_to_one(transcriber: Transcriber) -> None:
 
     transcribe(transcriber, "stereo_diarization.wav", progress=reported.append)
 
-    assert reported[0] == 0.0 and reported[-1] == 1.0
+    assert reported[0] == 0.0
+    assert reported[-1] == 1.0
     assert reported == sorted(reported)
     assert any(0.0 < fraction < 1.0 for fraction in reported)
 

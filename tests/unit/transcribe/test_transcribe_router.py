@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
-from tests.unit.ocr.in_memory import MemoryStore, Published, collect
+from tests.support.inmemory import MemoryStore, Published, collect
 
 from lexstream.shared.artifacts import Segment, Transcript
 from lexstream.shared.events import Hints, Stage, Topics, TranscribeRequested, TranscriptReady
@@ -92,7 +92,7 @@ async def asr(transcriber: FakeTranscriber) -> AsyncIterator[Transcribe]:
     )
     broker = KafkaBroker()
     topics = Topics(settings.topic_prefix)
-    store = MemoryStore()
+    store = MemoryStore(settings)
     stage = TranscribeStage(settings, broker, store, topics, transcriber)
     runner = StageRunner(broker, topics, Stage.TRANSCRIBE, settings)
     broker.include_router(build_router(settings, topics, runner, stage))
@@ -133,10 +133,12 @@ async def test_a_recording_is_transcribed_stored_with_captions_and_announced(
     stored = Transcript.model_validate_json(asr.store.read(ready.transcript))
     assert [s.text for s in stored.segments] == ["All rise.", "Be seated."]
     vtt = asr.store.read(ready.vtt).decode()
-    assert vtt.startswith("WEBVTT") and "All rise." in vtt
+    assert vtt.startswith("WEBVTT")
+    assert "All rise." in vtt
     assert "00:00:02,500 --> 00:00:04,500" in asr.store.read(ready.srt).decode()
     assert asr.store.content_types[ready.vtt.bucket, ready.vtt.key] == "text/vtt"
-    assert not asr.failed and not asr.dlq
+    assert not asr.failed
+    assert not asr.dlq
 
 
 @pytest.mark.parametrize(
@@ -165,7 +167,8 @@ async def test_a_recording_without_audio_fails_with_its_reason_and_goes_to_the_d
 
 async def test_a_missing_recording_is_a_permanent_failure(asr: Transcribe) -> None:
     await asr.request(missing=True)
-    assert not asr.transcriber.calls and not asr.ready
+    assert not asr.transcriber.calls
+    assert not asr.ready
     [failed] = asr.failed
     assert "does not exist" in failed.body["reason"]
     assert len(asr.dlq) == 1
@@ -176,4 +179,6 @@ async def test_a_transient_error_is_retried_then_left_for_redelivery(asr: Transc
     with pytest.raises(ConnectionResetError):
         await asr.request()
     assert len(asr.transcriber.calls) == 2  # retry_attempts
-    assert not asr.ready and not asr.failed and not asr.dlq
+    assert not asr.ready
+    assert not asr.failed
+    assert not asr.dlq

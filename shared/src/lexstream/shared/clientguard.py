@@ -88,6 +88,7 @@ class ClientGuard:
             if not started:
                 await answer_stalled()
 
+
 async def _disconnected() -> Message:
     return {"type": "http.disconnect"}
 

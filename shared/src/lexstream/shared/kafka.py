@@ -204,7 +204,7 @@ class StageRunner:
                 retry=retry_if_exception(is_transient),
                 stop=stop_after_attempt(self.settings.retry_attempts),
                 wait=wait_exponential(multiplier=0.5, max=self.settings.retry_max_wait_s),
-                before_sleep=lambda state: self._note_retry(topic, state.outcome),
+                before_sleep=lambda _state: self._note_retry(topic),
                 reraise=True,
             ):
                 with attempt:
@@ -231,7 +231,7 @@ class StageRunner:
                 topic, body, message, event, reason[:2000], type(exc).__name__, on_failed
             )
 
-    def _note_retry(self, topic: str, outcome: Any) -> None:
+    def _note_retry(self, topic: str) -> None:
         self._retries.add(1, {"stage": self.stage.value, "topic": topic})
         log.warning("retrying after a transient failure", extra={"topic": topic})
 

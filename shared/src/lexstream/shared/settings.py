@@ -33,6 +33,9 @@ PLACEHOLDER_SECRETS = frozenset(
     }
 )
 
+#: shortest service token (``LEXSTREAM_INGEST_TOKEN``) accepted outside development
+MIN_SERVICE_TOKEN_CHARS = 32
+
 KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
 
@@ -187,6 +190,21 @@ class CommonSettings(BaseSettings):
         if missing:
             raise ValueError("production refuses insecure transport: " + "; ".join(missing))
         return self
+
+    def require_service_token(self, token: SecretStr | None, *, refused_because: str) -> None:
+        """Refuse a missing, short or placeholder ``LEXSTREAM_INGEST_TOKEN`` outside development.
+
+        Ingest and the gateway hold the one token to the same rule; ``refused_because`` says
+        what this service would do wrong without it. The message never echoes the token.
+        """
+        if self.environment == "development":
+            return
+        value = token.get_secret_value() if token else ""
+        if len(value) < MIN_SERVICE_TOKEN_CHARS or value.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                f"LEXSTREAM_INGEST_TOKEN must be set outside development (at least "
+                f"{MIN_SERVICE_TOKEN_CHARS} characters, not a placeholder): {refused_because}"
+            )
 
     def _elasticsearch_insecurities(self) -> list[str]:
         missing = []

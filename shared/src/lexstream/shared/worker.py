@@ -7,17 +7,42 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 
 from lexstream.shared.clientguard import header_timeout_protocol
+from lexstream.shared.events import Topics
 from lexstream.shared.health import Check, health_router, run_checks
+from lexstream.shared.kafka import make_broker
+from lexstream.shared.logs import setup_logging
 from lexstream.shared.runtime import wait_for
+from lexstream.shared.settings import CommonSettings
+from lexstream.shared.storage import ObjectStore
+from lexstream.shared.telemetry import Telemetry, setup_telemetry
 
 log = logging.getLogger(__name__)
+
+
+class WorkerParts(NamedTuple):
+    """What a service's factory wires its stages and subscribers to."""
+
+    broker: KafkaBroker
+    store: ObjectStore
+    topics: Topics
+
+
+def worker_parts(
+    settings: CommonSettings, service: str, telemetry: Telemetry | None = None
+) -> WorkerParts:
+    """Logging and telemetry set up for ``service`` (``telemetry`` where a test brings its
+    own), then its broker (client id ``service``), object store and topic names."""
+    setup_logging(service, settings.log_level)
+    telemetry = telemetry or setup_telemetry(f"lexstream-{service}", settings.otlp_endpoint)
+    broker = make_broker(settings, telemetry, client_id=service)
+    return WorkerParts(broker, ObjectStore(settings), Topics(settings.topic_prefix))
 
 
 def kafka_check(broker: KafkaBroker) -> Check:
@@ -110,7 +135,7 @@ def create_worker_app(
     """
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         for prepare_step in prepare:
             prepare_step()
         for name, step in startup:

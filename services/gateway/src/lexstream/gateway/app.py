@@ -188,7 +188,7 @@ def create_app(
         await wait_for("elasticsearch", lambda: bootstrap_gateway_indices(es, settings))
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         token = settings.ingest_token
         gateway.ingest = httpx.AsyncClient(
             base_url=settings.ingest_url,
@@ -272,7 +272,7 @@ def create_app(
         return JSONResponse({"detail": f"the query was refused: {reason}"}, status_code=400)
 
     @app.exception_handler(AuditBacklogFull)
-    async def audit_backlog_full(_: Request, exc: AuditBacklogFull) -> JSONResponse:
+    async def audit_backlog_full(_: Request, _exc: AuditBacklogFull) -> JSONResponse:
         # served unaudited is worse than not served: refuse until the trail catches up
         log.error("audit backlog full; refusing requests", extra={"error_type": "AuditBacklogFull"})
         return JSONResponse(

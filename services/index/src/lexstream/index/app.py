@@ -20,27 +20,20 @@ from lexstream.shared.events import (
     DocumentStored,
     Stage,
     TextExtracted,
-    Topics,
     TranscriptReady,
 )
-from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, subscriber_options
-from lexstream.shared.logs import setup_logging
+from lexstream.shared.kafka import StageRunner, ensure_topics, subscriber_options
 from lexstream.shared.search import make_search_client
-from lexstream.shared.storage import ObjectStore
-from lexstream.shared.telemetry import Telemetry, setup_telemetry
-from lexstream.shared.worker import create_worker_app, kafka_check
+from lexstream.shared.telemetry import Telemetry
+from lexstream.shared.worker import create_worker_app, kafka_check, worker_parts
 
 
 def create_app(
     settings: IndexSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
     settings = settings or IndexSettings()
-    setup_logging("index", settings.log_level)
-    telemetry = telemetry or setup_telemetry("lexstream-index", settings.otlp_endpoint)
-    broker = make_broker(settings, telemetry, client_id="index")
-    store = ObjectStore(settings)
+    broker, store, topics = worker_parts(settings, "index", telemetry)
     es = make_search_client(settings)
-    topics = Topics(settings.topic_prefix)
     handler = IndexHandler(settings, es)
     runner = StageRunner(broker, topics, Stage.INDEX, settings)
     batches = BatchIndexStage(

@@ -141,7 +141,7 @@ class BatchIndexStage:
 
 
 def _refuse(reason: str) -> Any:
-    async def refuse(event: SourceEvent) -> None:
+    async def refuse(_event: SourceEvent) -> None:
         raise PermanentError(reason, error_type="IndexRejected")
 
     return refuse

@@ -12,7 +12,7 @@ from elasticsearch import AsyncElasticsearch
 from lexstream.index.indexer import common_fields as _common
 from lexstream.index.moves import apply_move
 from lexstream.index.settings import IndexSettings
-from lexstream.index.status import record_status
+from lexstream.index.status import failure_fields, record_event_status
 from lexstream.shared.asyncapi import TopicUse
 from lexstream.shared.events import (
     DocumentFailed,
@@ -44,12 +44,11 @@ class IndexHandler:
         self.alias = documents_alias(settings)
 
     async def on_stored(self, event: DocumentStored) -> None:
-        await record_status(
+        await record_event_status(
             self.es,
             self.status_index,
-            document_id=event.document_id,
-            status=DocumentStatus.STORED,
-            at=event.occurred_at,
+            event,
+            DocumentStatus.STORED,
             always={
                 **_common(event),
                 "filename": event.filename,
@@ -60,12 +59,11 @@ class IndexHandler:
         )
 
     async def on_progress(self, event: DocumentProgress) -> None:
-        await record_status(
+        await record_event_status(
             self.es,
             self.status_index,
-            document_id=event.document_id,
-            status=event.status,
-            at=event.occurred_at,
+            event,
+            event.status,
             fields={"stage": event.stage.value, "progress": event.fraction},
             always=_common(event),
         )
@@ -74,17 +72,12 @@ class IndexHandler:
         always: dict[str, Any] = {**_common(event), "filename": event.filename}
         if event.provenance is not None:
             always["provenance"] = event.provenance.model_dump(mode="json")
-        await record_status(
+        await record_event_status(
             self.es,
             self.status_index,
-            document_id=event.document_id,
-            status=DocumentStatus.FAILED,
-            at=event.occurred_at,
-            fields={
-                "failure_reason": event.reason,
-                "failure_stage": event.stage.value,
-                "error_type": event.error_type,
-            },
+            event,
+            DocumentStatus.FAILED,
+            fields=failure_fields(event.reason, event.stage.value, event.error_type),
             always=always,
         )
 

@@ -26,7 +26,7 @@ from elasticsearch.helpers import async_scan
 from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.indexer import Indexer, Prepared, SourceEvent
 from lexstream.index.settings import IndexSettings
-from lexstream.index.status import record_status
+from lexstream.index.status import failure_fields, record_event_status
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import (
     DocumentStatus,
@@ -192,11 +192,10 @@ class Rerun:
     async def _fail(self, event: SourceEvent, reason: str, report: RerunReport) -> None:
         report.failed[event.document_id] = reason
         log.warning("re-run failed", extra={"document_id": event.document_id, "reason": reason})
-        await record_status(
+        await record_event_status(
             self.es,
             self.status_index,
-            document_id=event.document_id,
-            status=DocumentStatus.FAILED,
-            at=event.occurred_at,
-            fields={"failure_reason": reason, "failure_stage": "index", "error_type": RERUN},
+            event,
+            DocumentStatus.FAILED,
+            fields=failure_fields(reason, "index", RERUN),
         )

@@ -19,7 +19,7 @@ from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from lexstream.index.bulk import BulkAction, BulkWriter
 from lexstream.shared.errors import TransientError
-from lexstream.shared.events import DocumentStatus
+from lexstream.shared.events import DocumentStatus, Event
 
 RANK = {
     DocumentStatus.RECEIVED: 0,
@@ -114,6 +114,32 @@ async def record_status(
         except ConflictError:
             continue
     raise TransientError(f"the status of {document_id} kept changing; will retry")
+
+
+async def record_event_status(
+    es: AsyncElasticsearch,
+    index: str,
+    event: Event,
+    status: DocumentStatus,
+    *,
+    fields: dict[str, Any] | None = None,
+    always: dict[str, Any] | None = None,
+) -> None:
+    """Advance the status of ``event``'s document as of the time the event occurred."""
+    await record_status(
+        es,
+        index,
+        document_id=event.document_id,
+        status=status,
+        at=event.occurred_at,
+        fields=fields,
+        always=always,
+    )
+
+
+def failure_fields(reason: str, stage: str, error_type: str) -> dict[str, Any]:
+    """The fields a failed status record carries: why, where and what kind of error."""
+    return {"failure_reason": reason, "failure_stage": stage, "error_type": error_type}
 
 
 async def record_statuses(

@@ -24,13 +24,12 @@ from lexstream.ingest.routes import Uploads, upload_router
 from lexstream.ingest.settings import IngestSettings
 from lexstream.ingest.submissions import SubmissionStage
 from lexstream.shared.events import Event, Stage, Topics
-from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker, publish_event
-from lexstream.shared.logs import setup_logging
+from lexstream.shared.kafka import StageRunner, ensure_topics, publish_event
 from lexstream.shared.matters import MatterLookup, MatterRegistry
 from lexstream.shared.search import make_search_client
 from lexstream.shared.storage import ObjectStore
-from lexstream.shared.telemetry import Telemetry, setup_telemetry
-from lexstream.shared.worker import create_worker_app, kafka_check
+from lexstream.shared.telemetry import Telemetry
+from lexstream.shared.worker import create_worker_app, kafka_check, worker_parts
 
 
 def zip_limits(settings: IngestSettings) -> ZipLimits:
@@ -75,14 +74,10 @@ def create_app(
     settings: IngestSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
     settings = settings or IngestSettings()
-    setup_logging("ingest", settings.log_level)
-    telemetry = telemetry or setup_telemetry("lexstream-ingest", settings.otlp_endpoint)
-    broker = make_broker(settings, telemetry, client_id="ingest")
-    store = ObjectStore(settings)
+    broker, store, topics = worker_parts(settings, "ingest", telemetry)
     es = make_search_client(settings)
     matters = MatterRegistry(es, settings, cache_ttl_s=settings.matter_cache_ttl_s)
     uploads = build_ingest(settings, broker, store, matters)
-    topics = Topics(settings.topic_prefix)
     io_threads = settings.io_threads
 
     def use_io_threads() -> None:

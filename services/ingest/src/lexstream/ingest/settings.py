@@ -5,10 +5,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from lexstream.shared.settings import PLACEHOLDER_SECRETS, CommonSettings
-
-#: shortest service token accepted outside development
-MIN_TOKEN_CHARS = 32
+from lexstream.shared.settings import CommonSettings
 
 
 class IngestSettings(CommonSettings):
@@ -82,15 +79,9 @@ class IngestSettings(CommonSettings):
 
     @model_validator(mode="after")
     def _token_outside_development(self) -> Self:
-        if self.environment == "development":
-            return self
-        token = self.ingest_token.get_secret_value() if self.ingest_token else ""
-        if len(token) < MIN_TOKEN_CHARS or token.lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(
-                f"LEXSTREAM_INGEST_TOKEN must be set outside development (at least "
-                f"{MIN_TOKEN_CHARS} characters, not a placeholder): the upload API takes "
-                "documents into any matter"
-            )
+        self.require_service_token(
+            self.ingest_token, refused_because="the upload API takes documents into any matter"
+        )
         return self
 
     def object_buckets(self) -> frozenset[str]:

@@ -7,21 +7,15 @@ from fastapi import FastAPI
 from lexstream.ocr.handlers import build_router
 from lexstream.ocr.settings import OcrSettings
 from lexstream.ocr.stage import OcrStage
-from lexstream.shared.events import Stage, Topics
-from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker
-from lexstream.shared.logs import setup_logging
-from lexstream.shared.storage import ObjectStore
-from lexstream.shared.telemetry import Telemetry, setup_telemetry
-from lexstream.shared.worker import create_worker_app, kafka_check
+from lexstream.shared.events import Stage
+from lexstream.shared.kafka import StageRunner, ensure_topics
+from lexstream.shared.telemetry import Telemetry
+from lexstream.shared.worker import create_worker_app, kafka_check, worker_parts
 
 
 def create_app(settings: OcrSettings | None = None, telemetry: Telemetry | None = None) -> FastAPI:
     settings = settings or OcrSettings()
-    setup_logging("ocr", settings.log_level)
-    telemetry = telemetry or setup_telemetry("lexstream-ocr", settings.otlp_endpoint)
-    broker = make_broker(settings, telemetry, client_id="ocr")
-    store = ObjectStore(settings)
-    topics = Topics(settings.topic_prefix)
+    broker, store, topics = worker_parts(settings, "ocr", telemetry)
     stage = OcrStage(settings, broker, store, topics)
     runner = StageRunner(broker, topics, Stage.OCR, settings)
     broker.include_router(build_router(settings, topics, runner, stage))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from lexstream.shared.events import Stage, Topics
-from lexstream.shared.kafka import StageRunner, ensure_topics, make_broker
-from lexstream.shared.logs import setup_logging
-from lexstream.shared.storage import ObjectStore
-from lexstream.shared.telemetry import Telemetry, setup_telemetry
-from lexstream.shared.worker import create_worker_app, kafka_check
+from lexstream.shared.events import Stage
+from lexstream.shared.kafka import StageRunner, ensure_topics
+from lexstream.shared.telemetry import Telemetry
+from lexstream.shared.worker import create_worker_app, kafka_check, worker_parts
 from lexstream.transcribe.engine import Transcriber
 from lexstream.transcribe.handlers import build_router
 from lexstream.transcribe.settings import TranscribeSettings
@@ -20,11 +18,7 @@ def create_app(
     settings: TranscribeSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
     settings = settings or TranscribeSettings()
-    setup_logging("transcribe", settings.log_level)
-    telemetry = telemetry or setup_telemetry("lexstream-transcribe", settings.otlp_endpoint)
-    broker = make_broker(settings, telemetry, client_id="transcribe")
-    store = ObjectStore(settings)
-    topics = Topics(settings.topic_prefix)
+    broker, store, topics = worker_parts(settings, "transcribe", telemetry)
     # One model per process, loaded once and reused for every recording.
     transcriber = Transcriber(
         model=settings.model,

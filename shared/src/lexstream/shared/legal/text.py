@@ -29,7 +29,7 @@ _ONE_FOR_ONE = {
     0x201D: '"',
 }
 _TRANSLATION: dict[int, str] = dict(_ONE_FOR_ONE)
-_TRANSLATION.update({code: "\ufffd" for code in range(0xD800, 0xE000)})  # lone surrogates
+_TRANSLATION.update(dict.fromkeys(range(55296, 57344), "�"))  # lone surrogates
 
 
 def clean(text: str) -> str:

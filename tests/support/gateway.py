@@ -1,0 +1,42 @@
+"""The gateway in-process for integration tests: its settings on the test stack and a client
+that calls the app through ASGI (no port), as the bootstrap admin unless told otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from lexstream.gateway.settings import GatewaySettings
+from lexstream.shared.settings import CommonSettings
+
+ADMIN_KEY = "integration-admin-key-0123456789"
+
+
+def service_fields(settings: CommonSettings, cls: type[CommonSettings]) -> dict[str, Any]:
+    """The values of ``settings`` that the service settings ``cls`` takes, but the service
+    name (each service keeps its own)."""
+    return {
+        k: v
+        for k, v in settings.model_dump().items()
+        if k in cls.model_fields and k != "service_name"
+    }
+
+
+def gateway_settings(settings: CommonSettings, **overrides: Any) -> GatewaySettings:
+    """The gateway on the test stack of ``settings``, with :data:`ADMIN_KEY` as its bootstrap
+    admin key."""
+    fields = service_fields(settings, GatewaySettings)
+    return GatewaySettings(**{**fields, "bootstrap_admin_key": ADMIN_KEY, **overrides})
+
+
+def gateway_client(
+    app: FastAPI, key: str | None = ADMIN_KEY, headers: Mapping[str, str] | None = None
+) -> httpx.AsyncClient:
+    """A client of ``app`` sending ``key`` as its API key (none where ``key`` is None)."""
+    sent = {**({"X-API-Key": key} if key else {}), **(headers or {})}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=sent
+    )
