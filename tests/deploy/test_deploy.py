@@ -257,6 +257,7 @@ def test_a_misspelt_compose_key_is_refused_by_compose_itself(deploy_copy: Path) 
             "LEXSTREAM_S3_ACCESS_KEY",
             "LEXSTREAM_S3_SECRET_KEY",
             "LEXSTREAM_BOOTSTRAP_ADMIN_KEY",
+            "LEXSTREAM_INGEST_TOKEN",
             "GRAFANA_ADMIN_PASSWORD",
         ),
         "x",

@@ -29,6 +29,7 @@ from lexstream.gateway.authz import TABLE, MatterFrom, Rule
 from lexstream.gateway.stores import ROLE_RANK, Role, Scope
 from tests.e2e.conftest import RunningSystem
 from tests.samples import JFK_FLAC, sample
+from tests.support.gateway import upload_document
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
 
@@ -85,14 +86,6 @@ def _create_key(admin: httpx.Client, subject: str, scopes: list[str]) -> dict[st
     return answer
 
 
-def _upload(client: httpx.Client, matter: str, name: str, data: bytes, media: str) -> str:
-    response = client.post(
-        "/v1/documents", data={"matter_id": matter}, files={"file": (name, data, media)}
-    )
-    assert response.status_code == 202, response.text
-    return str(response.json()["document_id"])
-
-
 @pytest.fixture(scope="module")
 def world(running_system: RunningSystem) -> Iterator[World]:
     admin = running_system.client()
@@ -134,12 +127,12 @@ def world(running_system: RunningSystem) -> Iterator[World]:
 
     text = f"Authorization matrix document {run}. The court finds for the plaintiff.".encode()
     documents = {
-        "own": _upload(admin, matters["own"], "own.txt", text, "text/plain"),
-        "other": _upload(admin, matters["other"], "other.txt", text + b" B", "text/plain"),
-        "own-audio": _upload(
+        "own": upload_document(admin, matters["own"], "own.txt", text, "text/plain"),
+        "other": upload_document(admin, matters["other"], "other.txt", text + b" B", "text/plain"),
+        "own-audio": upload_document(
             admin, matters["own"], "hearing.flac", sample(JFK_FLAC).read_bytes(), "audio/flac"
         ),
-        "other-audio": _upload(
+        "other-audio": upload_document(
             admin,
             matters["other"],
             "other.flac",

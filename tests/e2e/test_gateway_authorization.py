@@ -19,6 +19,7 @@ import pytest
 from lexstream.shared.events import Topics
 from tests.e2e.conftest import RunningSystem
 from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, sample
+from tests.support.gateway import upload_document
 from tests.support.wait import eventually, eventually_async
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -43,14 +44,6 @@ class World:
 
 def _client(system: RunningSystem, key: str) -> httpx.Client:
     return httpx.Client(base_url=system.gateway_url, headers={"X-API-Key": key}, timeout=60)
-
-
-def _upload(client: httpx.Client, matter: str, name: str, data: bytes, media: str) -> str:
-    response = client.post(
-        "/v1/documents", data={"matter_id": matter}, files={"file": (name, data, media)}
-    )
-    assert response.status_code == 202, response.text
-    return str(response.json()["document_id"])
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +82,16 @@ def world(running_system: RunningSystem, session_prefix: str) -> Iterator[World]
     users = {user: _client(running_system, keys[user]["key"]) for user in keys}
     text = f"The {WORD} doctrine, as held in Roe v. Wade, {CITATION} (1973), applies. Run {run}."
     docs = {
-        "a_text": _upload(users["alice"], matter_a, "alpha.txt", text.encode(), "text/plain"),
-        "a_pdf": _upload(
+        "a_text": upload_document(
+            users["alice"], matter_a, "alpha.txt", text.encode(), "text/plain"
+        ),
+        "a_pdf": upload_document(
             users["alice"], matter_a, "nelson.pdf", sample(PDF).read_bytes(), "application/pdf"
         ),
-        "b_text": _upload(
+        "b_text": upload_document(
             users["bob"], matter_b, "beta.txt", (text + " Beta side.").encode(), "text/plain"
         ),
-        "b_audio": _upload(
+        "b_audio": upload_document(
             users["bob"], matter_b, "jfk.flac", sample(AUDIO).read_bytes(), "audio/flac"
         ),
     }
@@ -158,13 +153,15 @@ def test_member_of_a_sees_nothing_of_b(world: World) -> None:
     assert alice.get(f"/v1/matters/{world.matter_b}").status_code == 404
     matters = {m["matter_id"] for m in alice.get("/v1/matters").json()["matters"]}
     assert matters == {world.matter_a}
-    # and no writing into B either
+    # and no writing into B either: a matter she has no role in answers as one that does
+    # not exist (the authorization table: 404, so B's existence does not leak)
     refused = alice.post(
         "/v1/documents",
         data={"matter_id": world.matter_b},
         files={"file": ("x.txt", b"x", "text/plain")},
     )
-    assert refused.status_code == 403
+    assert refused.status_code == 404
+    assert refused.json() == {"detail": "no such matter"}
 
 
 def test_member_of_b_sees_b_and_not_a(world: World) -> None:
@@ -231,11 +228,10 @@ def test_revoked_key_is_refused(world: World) -> None:
 def test_moving_a_document_moves_its_visibility(world: World) -> None:
     admin, alice, bob = world.admin, world.users["alice"], world.users["bob"]
     doc_id = world.docs["a_pdf"]
-    # alice is no editor of B: she may not move it there
-    assert (
-        alice.patch(f"/v1/documents/{doc_id}", json={"matter_id": world.matter_b}).status_code
-        == 403
-    )
+    # alice has no role in B: she may not move it there, and B answers as an absent matter
+    refused = alice.patch(f"/v1/documents/{doc_id}", json={"matter_id": world.matter_b})
+    assert refused.status_code == 404
+    assert refused.json() == {"detail": "no such matter"}
     moved = admin.patch(f"/v1/documents/{doc_id}", json={"matter_id": world.matter_b})
     assert moved.status_code == 200, moved.text
     assert moved.json()["matter_id"] == world.matter_b

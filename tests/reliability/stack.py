@@ -64,6 +64,9 @@ class PrivateStack:
             "LEXSTREAM_STACK_ES_PORT": str(ES_PORT),
             "LEXSTREAM_STACK_ES_TRANSPORT_PORT": str(ES_TRANSPORT_PORT),
             "LEXSTREAM_STACK_S3_PORT": str(S3_PORT),
+            # no secured Kafka listener: its default port (9094) is the shared stack's, and
+            # these suites test faults, not transport security
+            "LEXSTREAM_STACK_KAFKA_SECURE_PORT": "0",
             "LEXSTREAM_STACK_ES_HEAP": os.environ.get("LEXSTREAM_STACK_ES_HEAP", "512m"),
             "LEXSTREAM_STACK_KAFKA_HEAP": os.environ.get("LEXSTREAM_STACK_KAFKA_HEAP", "384m"),
             "LEXSTREAM_STACK_PYTHON": sys.executable,

@@ -71,6 +71,10 @@ def secure_system(
                 "LEXSTREAM_OIDC_LEEWAY_S": "5",
                 "LEXSTREAM_PRESIGN_EXPIRY_S": "10",
                 "LEXSTREAM_AUTH_CACHE_TTL_S": "0",
+                # the suite sends hundreds of deliberately bad credentials, all from
+                # 127.0.0.1; the per-address limit on failed logins has its own test
+                # (tests/integration/gateway/test_query_cost.py)
+                "LEXSTREAM_AUTH_FAILURE_BURST": "100000",
             }
         },
     )

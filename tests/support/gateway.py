@@ -1,5 +1,6 @@
-"""The gateway in-process for integration tests: its settings on the test stack and a client
-that calls the app through ASGI (no port), as the bootstrap admin unless told otherwise."""
+"""The gateway from tests: in-process, its settings on the test stack and a client that calls
+the app through ASGI (no port), as the bootstrap admin unless told otherwise; over HTTP, an
+upload that returns the new document's id."""
 
 from __future__ import annotations
 
@@ -40,3 +41,12 @@ def gateway_client(
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=sent
     )
+
+
+def upload_document(client: httpx.Client, matter: str, name: str, data: bytes, media: str) -> str:
+    """Upload ``data`` as ``name`` into ``matter``: the id of the document accepted (202)."""
+    response = client.post(
+        "/v1/documents", data={"matter_id": matter}, files={"file": (name, data, media)}
+    )
+    assert response.status_code == 202, response.text
+    return str(response.json()["document_id"])

@@ -1,5 +1,6 @@
-"""Fixtures of the index service's integration tests: settings of this session, clients,
-and a helper that puts a document's text.json where ocr would."""
+"""Fixtures of the index service's integration tests: settings of this session, clients, the
+service in-process with a producer, and a helper that puts a document's text.json where ocr
+would."""
 
 from __future__ import annotations
 
@@ -8,22 +9,42 @@ from typing import Any
 
 import pytest
 from elasticsearch import AsyncElasticsearch
+from faststream.kafka import KafkaBroker
 from tests.conftest import settings_for
 
+from lexstream.index.app import create_app
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.extraction import warm_up
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import Hints, ObjectRef, TextExtracted
 from lexstream.shared.ids import new_document_id
+from lexstream.shared.kafka import make_broker
 from lexstream.shared.search import make_search_client
 from lexstream.shared.storage import ObjectStore, derived_key
+from lexstream.shared.telemetry import setup_telemetry
 
 
 @pytest.fixture(scope="session")
 def index_settings(stack_env: dict[str, str]) -> IndexSettings:
     env = {**stack_env, "LEXSTREAM_BATCH_TIMEOUT_MS": "100", "LEXSTREAM_HEALTH_PORT": "28093"}
     return settings_for(env, IndexSettings)
+
+
+@pytest.fixture(scope="module")
+async def producer(index_settings: IndexSettings) -> AsyncIterator[KafkaBroker]:
+    """A producer, once the index service runs in-process for the test module (its lifespan
+    bootstraps the indices)."""
+    app = create_app(index_settings, setup_telemetry("test-index", None, set_global=False))
+    broker = make_broker(
+        index_settings, setup_telemetry("test", None, set_global=False), client_id="test-producer"
+    )
+    async with app.router.lifespan_context(app):
+        await broker.connect()
+        try:
+            yield broker
+        finally:
+            await broker.stop()
 
 
 @pytest.fixture(scope="package")

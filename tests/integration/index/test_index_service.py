@@ -7,7 +7,6 @@ publish text.extracted events as ocr would and read what Elasticsearch holds.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,34 +15,17 @@ from faststream.kafka import KafkaBroker
 from tests.integration.index.conftest import PutText
 from tests.support.wait import eventually_async
 
-from lexstream.index.app import create_app
 from lexstream.index.citedby import cited_by, cited_by_text
 from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.events import TextExtracted, Topics
-from lexstream.shared.kafka import make_broker, publish_event
+from lexstream.shared.kafka import publish_event
 from lexstream.shared.legal import normalize_citation
 from lexstream.shared.search import documents_alias, status_index
-from lexstream.shared.telemetry import setup_telemetry
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 TENANT_FILTER = {"term": {"tenant": "default"}}
-
-
-@pytest.fixture(scope="module")
-async def producer(index_settings: IndexSettings) -> AsyncIterator[KafkaBroker]:
-    """A producer, once the service runs in-process (its lifespan bootstraps the indices)."""
-    app = create_app(index_settings, setup_telemetry("test-index", None, set_global=False))
-    broker = make_broker(
-        index_settings, setup_telemetry("test", None, set_global=False), client_id="test-index"
-    )
-    async with app.router.lifespan_context(app):
-        await broker.connect()
-        try:
-            yield broker
-        finally:
-            await broker.stop()
 
 
 async def publish(producer: KafkaBroker, settings: IndexSettings, event: TextExtracted) -> None:

@@ -3,7 +3,6 @@ the status records and the search documents, and a replayed older event cannot u
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,29 +11,12 @@ from faststream.kafka import KafkaBroker
 from tests.integration.index.conftest import PutText
 from tests.support.wait import eventually_async
 
-from lexstream.index.app import create_app
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.events import DocumentMoved, TextExtracted, Topics
-from lexstream.shared.kafka import make_broker, publish_event
+from lexstream.shared.kafka import publish_event
 from lexstream.shared.search import documents_alias, status_index
-from lexstream.shared.telemetry import setup_telemetry
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-async def producer(index_settings: IndexSettings) -> AsyncIterator[KafkaBroker]:
-    """A producer, once the service runs in-process (its lifespan bootstraps the indices)."""
-    app = create_app(index_settings, setup_telemetry("test-index", None, set_global=False))
-    broker = make_broker(
-        index_settings, setup_telemetry("test", None, set_global=False), client_id="test-moves"
-    )
-    async with app.router.lifespan_context(app):
-        await broker.connect()
-        try:
-            yield broker
-        finally:
-            await broker.stop()
 
 
 async def _records(es: AsyncElasticsearch, index: str, ids: list[str]) -> list[dict[str, Any]]:

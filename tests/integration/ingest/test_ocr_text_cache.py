@@ -66,7 +66,10 @@ async def test_the_same_scan_in_another_matter_is_read_from_the_cache(
         await text_of(ingest, second["document_id"]),
     )
     assert two.document_id == second["document_id"]
-    assert word in two.pages[0].text
+    # the tag makes the scan's bytes new each run; OCR need not read its random letters
+    # exactly (it once read D753EF as D753FEF), the cache must return what OCR read
+    assert "Quillfeather" in two.pages[0].text
+    assert "affidavit" in two.pages[0].text
     assert [p.model_dump() for p in two.pages] == [p.model_dump() for p in one.pages]
     assert announced.document_id == second["document_id"]
     assert announced.text.key == derived_key(second["document_id"], "text.json")

@@ -186,30 +186,28 @@ def pdf_encrypted(user_password: bytes, owner_password: bytes, text: str) -> byt
 # -- images -----------------------------------------------------------------------------
 
 
-def png_bomb(width: int, height: int) -> bytes:
-    """A valid 1-bit PNG of ``width`` x ``height`` white pixels, compressed to a few KB."""
+def bilevel_png(width: int, height: int, idat: bytes) -> bytes:
+    """A 1-bit greyscale PNG of ``width`` x ``height`` around the zlib stream ``idat``."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A valid 1-bit PNG of ``width`` x ``height`` white pixels, compressed to a few KB."""
     row = b"\x00" + b"\xff" * ((width + 7) // 8)
     compressor = zlib.compressobj(9)
     body = bytearray()
     for _ in range(height):
         body += compressor.compress(row)
     body += compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", bytes(body))
-        + chunk(b"IEND", b"")
-    )
+    return bilevel_png(width, height, bytes(body))
 
 
 def wordperfect_51(paragraphs: list[str]) -> bytes:

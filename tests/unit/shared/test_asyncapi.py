@@ -8,6 +8,8 @@ from typing import Any, cast
 import pytest
 from faststream.kafka import KafkaRouter
 
+from lexstream.index.handlers import build_router as index_router
+from lexstream.index.settings import IndexSettings
 from lexstream.ingest.handlers import ingest_router
 from lexstream.ingest.settings import IngestSettings
 from lexstream.ocr.handlers import build_router as ocr_router
@@ -86,6 +88,13 @@ def test_declarations_name_real_topics_and_every_service_declares() -> None:
 
 
 ROUTERS: dict[str, Callable[[str], KafkaRouter]] = {
+    "index": lambda prefix: index_router(
+        IndexSettings(),
+        Topics(prefix),
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+    ),
     "ingest": lambda prefix: ingest_router(
         IngestSettings(topic_prefix=prefix),
         None,  # type: ignore[arg-type]
@@ -110,6 +119,11 @@ def test_declared_receives_are_the_subscribers(service: str) -> None:
     subscribed = {name for sub in router.subscribers for name in cast(Any, sub).topic_names}
     use = next(u for u in service_uses() if u.party == service)
     assert {getattr(topics, name) for name in use.receives} == subscribed
+
+
+def test_every_service_that_receives_has_its_router_checked() -> None:
+    """A service that consumes is compared with its router above (the gateway only sends)."""
+    assert {u.party for u in service_uses() if u.receives} == set(ROUTERS)
 
 
 def test_outside_parties_are_marked(spec: dict[str, Any]) -> None:

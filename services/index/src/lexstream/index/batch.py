@@ -44,9 +44,10 @@ def record_context(single: KafkaMessage) -> otel_context.Context:
 
 
 def split_batch(message: KafkaMessage) -> list[KafkaMessage]:
-    """One message per record of a batch, so the runner can handle (and DLQ) each alone."""
+    """One message per record of a batch, so the runner can handle (and DLQ) each alone
+    (aiokafka's batch is a tuple of records, FastStream's ``TestKafkaBroker`` hands a list)."""
     raw: Any = message.raw_message
-    records = raw if isinstance(raw, tuple) else (raw,)
+    records = raw if isinstance(raw, tuple | list) else (raw,)
     return [
         KafkaMessage(
             record,

@@ -1,30 +1,30 @@
-"""index handlers for the status topics (stored, progress, failed) and for moves.
-
-Text and transcripts are consumed in batches by :mod:`lexstream.index.batch`.
-"""
+"""The index subscribers: decode each message (through the stage runner, which owns the
+retries and the DLQ) and hand it to its stage. Text and transcripts go, a batch at a time, to
+:class:`lexstream.index.batch.BatchIndexStage`, which writes them and publishes
+``documents.indexed``; status events and moves go to
+:class:`lexstream.index.records.RecordStage`."""
 
 from __future__ import annotations
 
-from typing import Any
+from faststream.kafka import KafkaRouter
+from faststream.kafka.annotations import KafkaMessage
 
-from elasticsearch import AsyncElasticsearch
-
-from lexstream.index.indexer import common_fields as _common
-from lexstream.index.moves import apply_move
+from lexstream.index.batch import BatchIndexStage
+from lexstream.index.records import RecordStage
 from lexstream.index.settings import IndexSettings
-from lexstream.index.status import failure_fields, record_event_status
 from lexstream.shared.asyncapi import TopicUse
 from lexstream.shared.events import (
     DocumentFailed,
     DocumentMoved,
     DocumentProgress,
-    DocumentStatus,
     DocumentStored,
+    TextExtracted,
+    Topics,
+    TranscriptReady,
 )
-from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.kafka import StageRunner, subscriber_options
 
-#: the topics of this service, for the AsyncAPI document (lexstream.shared.asyncapi); the
-#: subscribers are in :mod:`lexstream.index.app`
+#: the topics of this service, for the AsyncAPI document (lexstream.shared.asyncapi)
 TOPICS = TopicUse(
     "index",
     receives=("text_extracted", "transcript_ready", "stored", "progress", "failed", "moved"),
@@ -32,54 +32,50 @@ TOPICS = TopicUse(
 )
 
 
-class IndexHandler:
-    def __init__(
-        self,
-        settings: IndexSettings,
-        es: AsyncElasticsearch,
-    ) -> None:
-        self.settings = settings
-        self.es = es
-        self.status_index = status_index(settings)
-        self.alias = documents_alias(settings)
+def build_router(
+    settings: IndexSettings,
+    topics: Topics,
+    runner: StageRunner,
+    batches: BatchIndexStage,
+    records: RecordStage,
+) -> KafkaRouter:
+    router = KafkaRouter()
+    options = subscriber_options(settings, "index")
+    batch_options = {
+        **options,
+        "batch": True,
+        "max_records": settings.batch_max_docs,
+        "batch_timeout_ms": settings.batch_timeout_ms,
+    }
 
-    async def on_stored(self, event: DocumentStored) -> None:
-        await record_event_status(
-            self.es,
-            self.status_index,
-            event,
-            DocumentStatus.STORED,
-            always={
-                **_common(event),
-                "filename": event.filename,
-                "media_type": event.media_type,
-                "hints": event.hints.model_dump(mode="json", exclude_none=True),
-                "provenance": event.provenance.model_dump(mode="json"),
-            },
-        )
+    @router.subscriber(topics.text_extracted, **batch_options)
+    async def on_text_extracted(message: KafkaMessage) -> None:
+        """Extract legal structure from documents' text and index them (one bulk per batch)."""
+        await batches.run(message, TextExtracted)
 
-    async def on_progress(self, event: DocumentProgress) -> None:
-        await record_event_status(
-            self.es,
-            self.status_index,
-            event,
-            event.status,
-            fields={"stage": event.stage.value, "progress": event.fraction},
-            always=_common(event),
-        )
+    @router.subscriber(topics.transcript_ready, **batch_options)
+    async def on_transcript_ready(message: KafkaMessage) -> None:
+        """Index transcripts with their timed segments (one bulk per batch)."""
+        await batches.run(message, TranscriptReady)
 
-    async def on_failed(self, event: DocumentFailed) -> None:
-        always: dict[str, Any] = {**_common(event), "filename": event.filename}
-        if event.provenance is not None:
-            always["provenance"] = event.provenance.model_dump(mode="json")
-        await record_event_status(
-            self.es,
-            self.status_index,
-            event,
-            DocumentStatus.FAILED,
-            fields=failure_fields(event.reason, event.stage.value, event.error_type),
-            always=always,
-        )
+    @router.subscriber(topics.stored, **options)
+    async def on_stored(message: KafkaMessage) -> None:
+        """Record that a document's original is stored."""
+        await runner.run(message, DocumentStored, records.on_stored)
 
-    async def on_moved(self, event: DocumentMoved) -> None:
-        await apply_move(self.es, alias=self.alias, status_index=self.status_index, event=event)
+    @router.subscriber(topics.progress, **options)
+    async def on_progress(message: KafkaMessage) -> None:
+        """Record a stage's progress."""
+        await runner.run(message, DocumentProgress, records.on_progress)
+
+    @router.subscriber(topics.failed, **options)
+    async def on_failed(message: KafkaMessage) -> None:
+        """Record a failure and its reason."""
+        await runner.run(message, DocumentFailed, records.on_failed)
+
+    @router.subscriber(topics.moved, **options)
+    async def on_moved(message: KafkaMessage) -> None:
+        """Move a document and its attachments to the matter the gateway moved it to."""
+        await runner.run(message, DocumentMoved, records.on_moved)
+
+    return router

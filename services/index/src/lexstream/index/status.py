@@ -80,17 +80,9 @@ def apply_status(
     return new
 
 
-async def record_status(
-    es: AsyncElasticsearch,
-    index: str,
-    *,
-    document_id: str,
-    status: DocumentStatus,
-    at: datetime,
-    fields: dict[str, Any] | None = None,
-    always: dict[str, Any] | None = None,
-) -> None:
+async def record_status(es: AsyncElasticsearch, index: str, update: StatusUpdate) -> None:
     """Advance a document's status; ``always`` fields are merged whatever the order."""
+    document_id = update.document_id
     for _ in range(MAX_CONFLICT_RETRIES):
         try:
             current = await es.get(index=index, id=document_id)
@@ -104,7 +96,7 @@ async def record_status(
         except NotFoundError:
             record, guard = {"document_id": document_id}, {"op_type": "create"}
         updated = apply_status(
-            record, status=status, at=at, fields=fields or {}, always=always or {}
+            record, status=update.status, at=update.at, fields=update.fields, always=update.always
         )
         if updated == record:
             return
@@ -126,15 +118,8 @@ async def record_event_status(
     always: dict[str, Any] | None = None,
 ) -> None:
     """Advance the status of ``event``'s document as of the time the event occurred."""
-    await record_status(
-        es,
-        index,
-        document_id=event.document_id,
-        status=status,
-        at=event.occurred_at,
-        fields=fields,
-        always=always,
-    )
+    update = StatusUpdate(event.document_id, status, event.occurred_at, fields or {}, always or {})
+    await record_status(es, index, update)
 
 
 def failure_fields(reason: str, stage: str, error_type: str) -> dict[str, Any]:
@@ -181,15 +166,7 @@ async def record_statuses(
     result = await writer.write(actions)
     for document_id in sorted(result.conflicts):
         for update in by_id[document_id]:
-            await record_status(
-                es,
-                index,
-                document_id=document_id,
-                status=update.status,
-                at=update.at,
-                fields=update.fields,
-                always=update.always,
-            )
+            await record_status(es, index, update)
     for document_id, reason in result.failed.items():
         # The search document is written; a status record the node refuses is logged, not
         # retried forever (its mapping is not strict, so this means a bug, not bad input).

@@ -1,0 +1,313 @@
+"""The index router in memory (FastStream's ``TestKafkaBroker``): the real subscribers, stage
+runner, batch stage, indexer and record stage, with the object store in memory and a stand-in
+for the few Elasticsearch calls the stages make. What is published is what the service would
+publish to Kafka; what is written is what Elasticsearch would be asked to store."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+from elasticsearch import AsyncElasticsearch, NotFoundError
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+from tests.support.inmemory import MemoryStore, Published, collect
+
+from lexstream.index.batch import BatchIndexStage
+from lexstream.index.extraction import EXTRACTOR_VERSION
+from lexstream.index.handlers import build_router
+from lexstream.index.indexer import Indexer
+from lexstream.index.records import RecordStage
+from lexstream.index.settings import IndexSettings
+from lexstream.shared.artifacts import Page, Segment, TextDocument, Transcript
+from lexstream.shared.events import (
+    DocumentIndexed,
+    DocumentStored,
+    Hints,
+    ObjectRef,
+    Provenance,
+    Stage,
+    TextExtracted,
+    Topics,
+    TranscriptReady,
+)
+from lexstream.shared.kafka import DLQ_ERROR_TYPE, DLQ_ORIGINAL_TOPIC, StageRunner
+from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.storage import derived_key
+
+OPINION = (
+    "UNITED STATES COURT OF APPEALS FOR THE NINTH CIRCUIT\n"
+    "Smith v. Jones, No. 21-1234. Decided March 3, 2022.\n"
+    "We follow Miranda v. Arizona, 384 U.S. 436 (1966), and affirm."
+)
+
+
+class MemorySearch:
+    """The Elasticsearch calls of the index stages over a dict of ``(index, id)``: ``bulk``
+    (``index`` and ``create`` actions, answered per item), ``mget``, ``get`` and ``index``.
+    A document named in ``refuse`` is refused for good, as a mapping error would be."""
+
+    def __init__(self) -> None:
+        self.docs: dict[tuple[str, str], dict[str, Any]] = {}
+        self.refuse: set[str] = set()
+        self.refreshes: list[Any] = []  # the refresh of each bulk request
+
+    @property
+    def bulks(self) -> int:
+        return len(self.refreshes)
+
+    async def bulk(self, *, operations: list[bytes], refresh: Any = False) -> dict[str, Any]:
+        self.refreshes.append(refresh)
+        lines = b"".join(operations).decode().splitlines()
+        items = []
+        for header, body in zip(lines[::2], lines[1::2], strict=True):
+            [(op, meta)] = json.loads(header).items()
+            key = meta["_index"], meta["_id"]
+            if meta["_id"] in self.refuse:
+                error = {"type": "mapper_parsing_exception", "reason": "failed to parse [x]"}
+                items.append({op: {"status": 400, "error": error}})
+            elif op == "create" and key in self.docs:
+                items.append({op: {"status": 409}})
+            else:
+                self.docs[key] = json.loads(body)
+                items.append({op: {"status": 201}})
+        return {"items": items}
+
+    async def mget(self, *, index: str, ids: list[str], **_options: Any) -> dict[str, Any]:
+        return {
+            "docs": [
+                {"_id": i, "found": True, "_source": self.docs[index, i], "_seq_no": 1}
+                | {"_primary_term": 1}
+                if (index, i) in self.docs
+                else {"_id": i, "found": False}
+                for i in ids
+            ]
+        }
+
+    async def get(self, *, index: str, id: str) -> dict[str, Any]:
+        if (index, id) not in self.docs:
+            raise NotFoundError(404, "not found", {})  # type: ignore[arg-type]
+        return {"_source": self.docs[index, id], "_seq_no": 1, "_primary_term": 1}
+
+    async def index(self, *, index: str, id: str, document: dict[str, Any], **_guard: Any) -> None:
+        self.docs[index, id] = document
+
+
+@dataclass
+class Index:
+    broker: KafkaBroker
+    topics: Topics
+    store: MemoryStore
+    es: MemorySearch
+    settings: IndexSettings
+    indexed: list[Published]
+    failed: list[Published]
+    dlq_text: list[Published]
+
+    def search_document(self, document_id: str) -> dict[str, Any]:
+        return self.es.docs[documents_alias(self.settings), document_id]
+
+    def status(self, document_id: str) -> dict[str, Any]:
+        return self.es.docs[status_index(self.settings), document_id]
+
+    def put_text(self, pages: list[str], **fields: Any) -> TextExtracted:
+        document_id = fields.pop("document_id", f"doc-{secrets.token_hex(4)}")
+        ref = ObjectRef(bucket=self.store.derived, key=derived_key(document_id, "text.json"))
+        text = TextDocument(
+            document_id=document_id,
+            media_type="text/plain",
+            pages=[Page(number=n, text=t, method="plain") for n, t in enumerate(pages, 1)],
+            extractor="test",
+        )
+        self.store.objects[ref.bucket, ref.key] = text.model_dump_json().encode()
+        return TextExtracted(
+            document_id=document_id,
+            text=ref,
+            media_type="text/plain",
+            filename="opinion.txt",
+            pages=len(pages),
+            extractor="test",
+            **fields,
+        )
+
+    async def publish(self, body: Any, topic: str, key: bytes | None = None) -> None:
+        await self.broker.publish(body, topic, key=key)
+
+
+@pytest.fixture
+async def index() -> AsyncIterator[Index]:
+    # a topic prefix per test; two quick attempts
+    settings = IndexSettings(
+        topic_prefix=f"t{secrets.token_hex(4)}", retry_attempts=2, retry_max_wait_s=0.01
+    )
+    broker = KafkaBroker()
+    topics = Topics(settings.topic_prefix)
+    store = MemoryStore(settings)
+    es = MemorySearch()
+    client = cast(AsyncElasticsearch, es)
+    runner = StageRunner(broker, topics, Stage.INDEX, settings)
+    batches = BatchIndexStage(
+        runner, Indexer(settings, client, store), broker, topics, concurrency=2
+    )
+    broker.include_router(
+        build_router(settings, topics, runner, batches, RecordStage(settings, client))
+    )
+    harness = Index(
+        broker,
+        topics,
+        store,
+        es,
+        settings,
+        indexed=collect(broker, topics.indexed),
+        failed=collect(broker, topics.failed),
+        dlq_text=collect(broker, Topics.dlq(topics.text_extracted)),
+    )
+    async with TestKafkaBroker(broker):
+        yield harness
+
+
+async def test_extracted_text_is_indexed_with_its_structure_and_announced(index: Index) -> None:
+    event = index.put_text([OPINION], matter_id="M-7", hints=Hints(jurisdiction="us"))
+    await index.publish(event.model_dump_event(), index.topics.text_extracted)
+
+    [published] = index.indexed
+    announced = DocumentIndexed.model_validate(published.body)
+    assert published.key == event.document_id.encode()
+    assert published.headers["event-type"] == "documents.indexed"
+    assert (announced.document_id, announced.matter_id) == (event.document_id, "M-7")
+    assert announced.index == documents_alias(index.settings)
+    assert announced.extractor_version == EXTRACTOR_VERSION
+    doc = index.search_document(event.document_id)
+    assert (doc["kind"], doc["filename"], doc["matter_id"]) == ("document", "opinion.txt", "M-7")
+    assert "384 U.S. 436" in {c["normalized"] for c in doc["citations"]}
+    assert doc["page_count"] == 1
+    status = index.status(event.document_id)
+    assert (status["status"], status["source_event"]) == ("indexed", "text.extracted")
+    # one bulk for the search documents, one for the status records; "indexed" means searchable
+    assert index.es.refreshes == ["wait_for", "wait_for"]
+    assert not index.failed
+    assert not index.dlq_text
+
+
+async def test_a_transcript_is_indexed_with_its_segments_and_announced(index: Index) -> None:
+    document_id = f"doc-{secrets.token_hex(4)}"
+    ref = ObjectRef(bucket=index.store.derived, key=derived_key(document_id, "transcript.json"))
+    transcript = Transcript(
+        document_id=document_id,
+        media_type="audio/wav",
+        duration=4.5,
+        language="en",
+        segments=[
+            Segment(id=0, start=0.0, end=2.0, text="All rise.", speaker="SPEAKER_1"),
+            Segment(id=1, start=2.5, end=4.5, text="Be seated.", speaker="SPEAKER_2"),
+        ],
+        model="fake",
+        device="cpu",
+        compute_type="int8",
+    )
+    index.store.objects[ref.bucket, ref.key] = transcript.model_dump_json().encode()
+    event = TranscriptReady(
+        document_id=document_id,
+        transcript=ref,
+        vtt=ObjectRef(bucket=ref.bucket, key=derived_key(document_id, "transcript.vtt")),
+        srt=ObjectRef(bucket=ref.bucket, key=derived_key(document_id, "transcript.srt")),
+        media_type="audio/wav",
+        filename="hearing.wav",
+        duration=4.5,
+        model="fake",
+        device="cpu",
+    )
+    await index.publish(event.model_dump_event(), index.topics.transcript_ready)
+
+    [published] = index.indexed
+    assert published.body["document_id"] == document_id
+    doc = index.search_document(document_id)
+    assert (doc["kind"], doc["doc_type"], doc["duration"]) == ("recording", "transcript", 4.5)
+    assert [(s["speaker"], s["text"]) for s in doc["segments"]] == [
+        ("SPEAKER_1", "All rise."),
+        ("SPEAKER_2", "Be seated."),
+    ]
+    assert index.status(document_id)["source_event"] == "transcript.ready"
+    assert not index.failed
+
+
+async def test_an_undecodable_message_goes_to_the_dlq_and_fails_the_document_it_names(
+    index: Index,
+) -> None:
+    await index.publish(b"not json at all", index.topics.text_extracted)
+    half = {"document_id": "doc-half", "tenant": "t1", "filename": "half.txt"}
+    await index.publish(half, index.topics.text_extracted, key=b"doc-half")
+
+    assert [d.raw for d in index.dlq_text][:1] == [b"not json at all"]
+    assert len(index.dlq_text) == 2
+    assert {d.headers[DLQ_ERROR_TYPE] for d in index.dlq_text} == {"InvalidMessage"}
+    assert {d.headers[DLQ_ORIGINAL_TOPIC] for d in index.dlq_text} == {index.topics.text_extracted}
+    # a failure event only where a document id could be read
+    [failed] = index.failed
+    assert (failed.body["document_id"], failed.body["tenant"]) == ("doc-half", "t1")
+    assert failed.body["stage"] == "index"
+    assert "invalid TextExtracted message" in failed.body["reason"]
+    assert not index.indexed
+    assert index.es.bulks == 0  # nothing prepared, nothing written
+    # the index consumes its own documents.failed: the status record says why
+    status = index.status("doc-half")
+    assert (status["status"], status["failure_stage"]) == ("failed", "index")
+
+
+async def test_a_missing_text_json_is_a_permanent_failure(index: Index) -> None:
+    event = index.put_text(["gone"])
+    del index.store.objects[event.text.bucket, event.text.key]
+    await index.publish(event.model_dump_event(), index.topics.text_extracted)
+
+    assert not index.indexed
+    [failed] = index.failed
+    assert failed.body["document_id"] == event.document_id
+    assert "text.json of the document is missing" in failed.body["reason"]
+    [dead] = index.dlq_text
+    assert TextExtracted.model_validate_json(dead.raw) == event  # the message, unchanged
+
+
+async def test_a_document_elasticsearch_refuses_fails_alone(index: Index) -> None:
+    good, bad = index.put_text([OPINION]), index.put_text(["a page"])
+    index.es.refuse.add(bad.document_id)
+    # one batch of two records, as the consumer would get them
+    await index.broker.publish_batch(
+        good.model_dump_event(), bad.model_dump_event(), topic=index.topics.text_extracted
+    )
+
+    assert [p.body["document_id"] for p in index.indexed] == [good.document_id]
+    [failed] = index.failed
+    assert failed.body["document_id"] == bad.document_id
+    assert failed.body["error_type"] == "IndexRejected"
+    assert "mapper_parsing_exception" in failed.body["reason"]
+    assert TextExtracted.model_validate_json(index.dlq_text[0].raw) == bad
+    assert index.status(bad.document_id)["status"] == "failed"
+    assert index.status(good.document_id)["status"] == "indexed"
+
+
+async def test_a_stored_document_gets_its_status_record(index: Index) -> None:
+    stored = DocumentStored(
+        document_id=f"doc-{secrets.token_hex(4)}",
+        original=ObjectRef(bucket="originals", key="sha256/00/x"),
+        sha256="0" * 64,
+        media_type="application/pdf",
+        filename="brief.pdf",
+        size=1,
+        route="ocr",
+        matter_id="M-3",
+        provenance=Provenance(intake="http"),
+    )
+    await index.publish(stored.model_dump_event(), index.topics.stored)
+
+    status = index.status(stored.document_id)
+    assert (status["status"], status["filename"], status["matter_id"]) == (
+        "stored",
+        "brief.pdf",
+        "M-3",
+    )
+    assert status["provenance"]["intake"] == "http"
+    assert not index.failed
+    assert not index.indexed
