@@ -12,6 +12,7 @@ samples: they stay in ``tests/fixtures`` or are generated at test time.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,28 +36,27 @@ def sample_root() -> Path:
     return root if root.is_absolute() else (REPO_ROOT / root)
 
 
-def sample(relative: str) -> Path:
-    """The path of one public sample; skips the calling test when it is not there."""
+def _present(relative: str, found: Callable[[Path], bool], what: str) -> Path:
+    """``relative`` under the sample folder where ``found`` says it is there; skips the
+    calling test (or module) otherwise, naming ``what`` was missing and the setting."""
     path = sample_root() / relative
-    if not path.is_file():
+    if not found(path):
         pytest.skip(
-            f"public sample {relative!r} not found under {sample_root()}: "
+            f"{what} {relative!r} not found under {sample_root()}: "
             f"set {VARIABLE} to the folder holding the shared sample data",
             allow_module_level=True,
         )
     return path
+
+
+def sample(relative: str) -> Path:
+    """The path of one public sample; skips the calling test when it is not there."""
+    return _present(relative, Path.is_file, "public sample")
 
 
 def sample_dir(relative: str) -> Path:
     """A folder of public samples; skips the calling test when it is not there."""
-    path = sample_root() / relative
-    if not path.is_dir():
-        pytest.skip(
-            f"public sample folder {relative!r} not found under {sample_root()}: "
-            f"set {VARIABLE} to the folder holding the shared sample data",
-            allow_module_level=True,
-        )
-    return path
+    return _present(relative, Path.is_dir, "public sample folder")
 
 
 class SampleFolder:

@@ -10,10 +10,12 @@ import io
 import wave
 from typing import Any
 
-from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.artifacts import Page, Segment, TextDocument, Transcript
 from lexstream.shared.events import (
+    DocumentStored,
     ObjectRef,
     OcrRequested,
+    Provenance,
     TextExtracted,
     TranscribeRequested,
 )
@@ -33,6 +35,21 @@ def mono_wav(frames: bytes, *, rate: int, sample_width: int = 2) -> bytes:
 
 def ref(key: str = "sha256/ab/abc", bucket: str = "b") -> ObjectRef:
     return ObjectRef(bucket=bucket, key=key)
+
+
+def document_stored(document_id: str | None = None, **fields: Any) -> DocumentStored:
+    """A ``documents.stored`` event for a PDF uploaded over HTTP, bound for OCR (a fresh
+    document id unless given)."""
+    values: dict[str, Any] = {
+        "original": ref("sha256/00/x", "originals"),
+        "sha256": "0" * 64,
+        "media_type": "application/pdf",
+        "filename": "brief.pdf",
+        "size": 1,
+        "route": "ocr",
+        "provenance": Provenance(intake="http"),
+    }
+    return DocumentStored(document_id=document_id or new_document_id(), **{**values, **fields})
 
 
 def ocr_requested(document_id: str | None = None, **fields: Any) -> OcrRequested:
@@ -79,3 +96,21 @@ def text_document(pages: list[str], document_id: str | None = None, **fields: An
         pages=[Page(number=n, text=t, method="plain") for n, t in enumerate(pages, 1)],
         **{**values, **fields},
     )
+
+
+def hearing_transcript(document_id: str | None = None, **fields: Any) -> Transcript:
+    """``transcript.json`` of a 4.5 s English recording: two speakers, one segment each
+    ("All rise.", "Be seated.")."""
+    values: dict[str, Any] = {
+        "media_type": "audio/wav",
+        "duration": 4.5,
+        "language": "en",
+        "segments": [
+            Segment(id=0, start=0.0, end=2.0, text="All rise.", speaker="SPEAKER_1"),
+            Segment(id=1, start=2.5, end=4.5, text="Be seated.", speaker="SPEAKER_2"),
+        ],
+        "model": "fake",
+        "device": "cpu",
+        "compute_type": "int8",
+    }
+    return Transcript(document_id=document_id or new_document_id(), **{**values, **fields})

@@ -11,17 +11,49 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
 
 import httpx
 
 T = TypeVar("T")
 
 
-def _timed_out(what: str, timeout_s: float, last: object, error: BaseException | None) -> str:
-    seen = f"last error: {type(error).__name__}: {error}" if error else f"last answer: {last!r}"
-    return f"{what} did not happen within {timeout_s:g} s ({seen})"[:4000]
+class _Polling(Generic[T]):
+    """One wait's bookkeeping, shared by the sync and async loops: the deadline, the probe's
+    last answer and the last error it raised that ``ignoring`` lists."""
+
+    def __init__(
+        self, what: str, timeout_s: float, ignoring: tuple[type[BaseException], ...]
+    ) -> None:
+        self.what, self.timeout_s, self.ignoring = what, timeout_s, ignoring
+        self.deadline = time.monotonic() + timeout_s
+        self.last: T | None = None
+        self.error: BaseException | None = None
+
+    @contextmanager
+    def attempt(self) -> Iterator[None]:
+        """Around one call of the probe: an exception ``ignoring`` lists means "not yet"."""
+        try:
+            yield
+        except self.ignoring as exc:
+            self.error = exc
+
+    def answered(self, answer: T | None) -> T | None:
+        """Note the probe's answer; it is the result when truthy."""
+        self.last, self.error = answer, None
+        return answer
+
+    def check_time(self) -> None:
+        """AssertionError naming what was awaited and what was seen last, once time is up."""
+        if time.monotonic() < self.deadline:
+            return
+        error, last = self.error, self.last
+        seen = f"last error: {type(error).__name__}: {error}" if error else f"last answer: {last!r}"
+        raise AssertionError(
+            f"{self.what} did not happen within {self.timeout_s:g} s ({seen})"[:4000]
+        )
 
 
 def eventually(
@@ -33,18 +65,12 @@ def eventually(
     ignoring: tuple[type[BaseException], ...] = (),
 ) -> T:
     """The probe's first truthy answer; AssertionError naming ``what`` after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    last: object = None
-    error: BaseException | None = None
+    polling = _Polling[T](what, timeout_s, ignoring)
     while True:
-        try:
-            last, error = probe(), None
-        except ignoring as exc:
-            error = exc
-        if error is None and last:
-            return last  # type: ignore[return-value]
-        if time.monotonic() >= deadline:
-            raise AssertionError(_timed_out(what, timeout_s, last, error))
+        with polling.attempt():
+            if answer := polling.answered(probe()):
+                return answer
+        polling.check_time()
         time.sleep(interval_s)
 
 
@@ -57,18 +83,12 @@ async def eventually_async(
     ignoring: tuple[type[BaseException], ...] = (),
 ) -> T:
     """:func:`eventually` for a coroutine probe (sleeps without blocking the event loop)."""
-    deadline = time.monotonic() + timeout_s
-    last: object = None
-    error: BaseException | None = None
+    polling = _Polling[T](what, timeout_s, ignoring)
     while True:
-        try:
-            last, error = await probe(), None
-        except ignoring as exc:
-            error = exc
-        if error is None and last:
-            return last  # type: ignore[return-value]
-        if time.monotonic() >= deadline:
-            raise AssertionError(_timed_out(what, timeout_s, last, error))
+        with polling.attempt():
+            if answer := polling.answered(await probe()):
+                return answer
+        polling.check_time()
         await asyncio.sleep(interval_s)
 
 

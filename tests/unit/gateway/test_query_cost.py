@@ -10,21 +10,18 @@ import base64
 import math
 
 import pytest
+from tests.unit.gateway.searching import search_body
 
-from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.limits import AuthFailures, InFlight, TooManyRequests
 from lexstream.gateway.search import (
     BadSearch,
     QueryCaps,
-    SearchRequest,
-    build_query,
     check_query_cost,
     decode_cursor,
     encode_cursor,
     query_shape,
 )
 
-ADMIN = Access(Principal(subject="a", tenant="t", is_admin=True))
 CAPS = QueryCaps(
     max_terms=10, max_fuzzy_terms=2, max_prefix_terms=2, min_prefix_chars=3, max_slop=5
 )
@@ -64,7 +61,7 @@ def test_query_shape_reads_simple_query_string_syntax(
 def test_finding5_the_300_fuzzy_term_flood_is_refused() -> None:
     flood = "|".join(["qu~2"] * 300)
     with pytest.raises(BadSearch, match=r"300 fuzzy terms \(word~N\); at most 3"):
-        build_query(SearchRequest(q=flood), ADMIN)
+        search_body(q=flood)
 
 
 def test_finding5_fuzzy_terms_over_the_cap_are_refused() -> None:
@@ -94,7 +91,7 @@ def test_finding5_too_many_terms_and_wide_slops_are_refused() -> None:
 
 
 def test_finding5_fuzzy_expansions_are_bounded_in_every_text_clause() -> None:
-    body = build_query(SearchRequest(q="contract"), ADMIN, QueryCaps(fuzzy_max_expansions=7))
+    body = search_body(caps=QueryCaps(fuzzy_max_expansions=7), q="contract")
     should = body["query"]["bool"]["must"][0]["bool"]["should"]
     clauses = [_nested(body, "pages")["query"], _nested(body, "segments")["query"], should[2]]
     assert [c["simple_query_string"]["fuzzy_max_expansions"] for c in clauses] == [7, 7, 7]  # type: ignore[index]
@@ -102,9 +99,9 @@ def test_finding5_fuzzy_expansions_are_bounded_in_every_text_clause() -> None:
 
 def test_finding5_fuzzy_queries_are_highlighted_by_their_literal_words() -> None:
     """The highlighter rebuilds a fuzzy term's automaton per hit and field: seconds a query."""
-    plain = _nested(build_query(SearchRequest(q="contract"), ADMIN), "pages")
+    plain = _nested(search_body(q="contract"), "pages")
     assert "highlight_query" not in plain["inner_hits"]["highlight"]  # type: ignore[index]
-    fuzzy = _nested(build_query(SearchRequest(q="contarct~2 +breach"), ADMIN), "pages")
+    fuzzy = _nested(search_body(q="contarct~2 +breach"), "pages")
     highlight = fuzzy["inner_hits"]["highlight"]  # type: ignore[index]
     assert highlight["highlight_query"]["simple_query_string"]["query"] == "contarct +breach"
     assert highlight["fields"]["pages.text"]["no_match_size"] > 0  # a page still shows text
@@ -135,7 +132,7 @@ def test_finding8_tampered_search_after_is_a_bad_request(raw: str) -> None:
     with pytest.raises(BadSearch, match="search_after"):
         decode_cursor(_raw_cursor(raw))
     with pytest.raises(BadSearch, match="search_after"):
-        build_query(SearchRequest(search_after=_raw_cursor(raw)), ADMIN)
+        search_body(search_after=_raw_cursor(raw))
 
 
 def test_cursors_the_gateway_hands_out_still_decode() -> None:

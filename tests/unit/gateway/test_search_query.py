@@ -3,12 +3,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tests.unit.gateway.searching import ADMIN, search_body
 
 from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.search import (
     BadSearch,
-    SearchRequest,
-    build_query,
     decode_cursor,
     encode_cursor,
     jurisdiction_tree,
@@ -16,7 +15,6 @@ from lexstream.gateway.search import (
 )
 from lexstream.gateway.stores import Role
 
-ADMIN = Access(Principal(subject="a", tenant="t", is_admin=True))
 MEMBER = Access(
     Principal(
         subject="m",
@@ -28,7 +26,7 @@ MEMBER = Access(
 
 
 def test_every_query_carries_the_access_filter() -> None:
-    body = build_query(SearchRequest(q="contract"), MEMBER)
+    body = search_body(MEMBER, q="contract")
     filters = body["query"]["bool"]["filter"]
     assert filters[0] == MEMBER.es_filter()
     assert {"terms": {"matter_id": ["A"]}} in filters[0]["bool"]["filter"]
@@ -42,9 +40,7 @@ def test_screen_beats_grant() -> None:
 
 
 def test_filters_and_highlights() -> None:
-    body = build_query(
-        SearchRequest(q='"due process"', jurisdiction="EU/", date_from=date(2020, 1, 1)), ADMIN
-    )
+    body = search_body(q='"due process"', jurisdiction="EU/", date_from=date(2020, 1, 1))
     filters = body["query"]["bool"]["filter"]
     assert {"term": {"jurisdiction": "EU"}} in filters
     assert {"range": {"decision_date": {"gte": "2020-01-01"}}} in filters
@@ -55,7 +51,7 @@ def test_filters_and_highlights() -> None:
 
 def test_inverted_dates_are_a_bad_request() -> None:
     with pytest.raises(BadSearch):
-        build_query(SearchRequest(date_from=date(2021, 1, 1), date_to=date(2020, 1, 1)), ADMIN)
+        search_body(date_from=date(2021, 1, 1), date_to=date(2020, 1, 1))
 
 
 def test_cursor_round_trip_and_garbage() -> None:

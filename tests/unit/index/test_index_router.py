@@ -8,13 +8,21 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pytest
 from elasticsearch import AsyncElasticsearch, NotFoundError
-from faststream.kafka import KafkaBroker, TestKafkaBroker
-from tests.support.inmemory import MemoryStore, Published, collect
+from faststream.kafka import TestKafkaBroker
+from tests.support.factories import document_stored, hearing_transcript
+from tests.support.inmemory import (
+    Published,
+    StageHarness,
+    assert_body,
+    assert_dead_letter,
+    assert_invalid_dead_letters,
+    wire,
+)
 
 from lexstream.index.batch import BatchIndexStage
 from lexstream.index.extraction import EXTRACTOR_VERSION
@@ -22,19 +30,16 @@ from lexstream.index.handlers import build_router
 from lexstream.index.indexer import Indexer
 from lexstream.index.records import RecordStage
 from lexstream.index.settings import IndexSettings
-from lexstream.shared.artifacts import Page, Segment, TextDocument, Transcript
+from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import (
     DocumentIndexed,
-    DocumentStored,
     Hints,
     ObjectRef,
-    Provenance,
     Stage,
     TextExtracted,
-    Topics,
     TranscriptReady,
 )
-from lexstream.shared.kafka import DLQ_ERROR_TYPE, DLQ_ORIGINAL_TOPIC, StageRunner
+from lexstream.shared.kafka import DLQ_ORIGINAL_TOPIC
 from lexstream.shared.search import documents_alias, status_index
 from lexstream.shared.storage import derived_key
 
@@ -97,15 +102,10 @@ class MemorySearch:
 
 
 @dataclass
-class Index:
-    broker: KafkaBroker
-    topics: Topics
-    store: MemoryStore
+class Index(StageHarness[IndexSettings]):
+    consumes = "text_extracted"
     es: MemorySearch
-    settings: IndexSettings
-    indexed: list[Published]
-    failed: list[Published]
-    dlq_text: list[Published]
+    indexed: list[Published] = field(init=False, metadata={"collects": "indexed"})
 
     def search_document(self, document_id: str) -> dict[str, Any]:
         return self.es.docs[documents_alias(self.settings), document_id]
@@ -139,32 +139,13 @@ class Index:
 
 @pytest.fixture
 async def index() -> AsyncIterator[Index]:
-    # a topic prefix per test; two quick attempts
-    settings = IndexSettings(
-        topic_prefix=f"t{secrets.token_hex(4)}", retry_attempts=2, retry_max_wait_s=0.01
-    )
-    broker = KafkaBroker()
-    topics = Topics(settings.topic_prefix)
-    store = MemoryStore(settings)
-    es = MemorySearch()
-    client = cast(AsyncElasticsearch, es)
-    runner = StageRunner(broker, topics, Stage.INDEX, settings)
-    batches = BatchIndexStage(
-        runner, Indexer(settings, client, store), broker, topics, concurrency=2
-    )
-    broker.include_router(
-        build_router(settings, topics, runner, batches, RecordStage(settings, client))
-    )
-    harness = Index(
-        broker,
-        topics,
-        store,
-        es,
-        settings,
-        indexed=collect(broker, topics.indexed),
-        failed=collect(broker, topics.failed),
-        dlq_text=collect(broker, Topics.dlq(topics.text_extracted)),
-    )
+    harness = wire(Index, IndexSettings, Stage.INDEX, es=MemorySearch())
+    settings, broker, topics = harness.settings, harness.broker, harness.topics
+    client = cast(AsyncElasticsearch, harness.es)
+    indexer = Indexer(settings, client, harness.store)
+    batches = BatchIndexStage(harness.runner, indexer, broker, topics, concurrency=2)
+    records = RecordStage(settings, client)
+    broker.include_router(build_router(settings, topics, harness.runner, batches, records))
     async with TestKafkaBroker(broker):
         yield harness
 
@@ -189,25 +170,13 @@ async def test_extracted_text_is_indexed_with_its_structure_and_announced(index:
     # one bulk for the search documents, one for the status records; "indexed" means searchable
     assert index.es.refreshes == ["wait_for", "wait_for"]
     assert not index.failed
-    assert not index.dlq_text
+    assert not index.dlq
 
 
 async def test_a_transcript_is_indexed_with_its_segments_and_announced(index: Index) -> None:
     document_id = f"doc-{secrets.token_hex(4)}"
     ref = ObjectRef(bucket=index.store.derived, key=derived_key(document_id, "transcript.json"))
-    transcript = Transcript(
-        document_id=document_id,
-        media_type="audio/wav",
-        duration=4.5,
-        language="en",
-        segments=[
-            Segment(id=0, start=0.0, end=2.0, text="All rise.", speaker="SPEAKER_1"),
-            Segment(id=1, start=2.5, end=4.5, text="Be seated.", speaker="SPEAKER_2"),
-        ],
-        model="fake",
-        device="cpu",
-        compute_type="int8",
-    )
+    transcript = hearing_transcript(document_id)
     index.store.objects[ref.bucket, ref.key] = transcript.model_dump_json().encode()
     event = TranscriptReady(
         document_id=document_id,
@@ -241,14 +210,11 @@ async def test_an_undecodable_message_goes_to_the_dlq_and_fails_the_document_it_
     half = {"document_id": "doc-half", "tenant": "t1", "filename": "half.txt"}
     await index.publish(half, index.topics.text_extracted, key=b"doc-half")
 
-    assert [d.raw for d in index.dlq_text][:1] == [b"not json at all"]
-    assert len(index.dlq_text) == 2
-    assert {d.headers[DLQ_ERROR_TYPE] for d in index.dlq_text} == {"InvalidMessage"}
-    assert {d.headers[DLQ_ORIGINAL_TOPIC] for d in index.dlq_text} == {index.topics.text_extracted}
+    assert_invalid_dead_letters(index.dlq, b"not json at all", 2)
+    assert {d.headers[DLQ_ORIGINAL_TOPIC] for d in index.dlq} == {index.topics.text_extracted}
     # a failure event only where a document id could be read
     [failed] = index.failed
-    assert (failed.body["document_id"], failed.body["tenant"]) == ("doc-half", "t1")
-    assert failed.body["stage"] == "index"
+    assert_body(failed, document_id="doc-half", tenant="t1", stage="index")
     assert "invalid TextExtracted message" in failed.body["reason"]
     assert not index.indexed
     assert index.es.bulks == 0  # nothing prepared, nothing written
@@ -266,8 +232,8 @@ async def test_a_missing_text_json_is_a_permanent_failure(index: Index) -> None:
     [failed] = index.failed
     assert failed.body["document_id"] == event.document_id
     assert "text.json of the document is missing" in failed.body["reason"]
-    [dead] = index.dlq_text
-    assert TextExtracted.model_validate_json(dead.raw) == event  # the message, unchanged
+    [dead] = index.dlq
+    assert_dead_letter(dead, event)  # the message, unchanged
 
 
 async def test_a_document_elasticsearch_refuses_fails_alone(index: Index) -> None:
@@ -283,23 +249,13 @@ async def test_a_document_elasticsearch_refuses_fails_alone(index: Index) -> Non
     assert failed.body["document_id"] == bad.document_id
     assert failed.body["error_type"] == "IndexRejected"
     assert "mapper_parsing_exception" in failed.body["reason"]
-    assert TextExtracted.model_validate_json(index.dlq_text[0].raw) == bad
+    assert TextExtracted.model_validate_json(index.dlq[0].raw) == bad
     assert index.status(bad.document_id)["status"] == "failed"
     assert index.status(good.document_id)["status"] == "indexed"
 
 
 async def test_a_stored_document_gets_its_status_record(index: Index) -> None:
-    stored = DocumentStored(
-        document_id=f"doc-{secrets.token_hex(4)}",
-        original=ObjectRef(bucket="originals", key="sha256/00/x"),
-        sha256="0" * 64,
-        media_type="application/pdf",
-        filename="brief.pdf",
-        size=1,
-        route="ocr",
-        matter_id="M-3",
-        provenance=Provenance(intake="http"),
-    )
+    stored = document_stored(f"doc-{secrets.token_hex(4)}", matter_id="M-3")
     await index.publish(stored.model_dump_event(), index.topics.stored)
 
     status = index.status(stored.document_id)

@@ -7,16 +7,10 @@ from datetime import timedelta
 from typing import Any, cast
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
+from tests.support.factories import document_stored
 
 from lexstream.index.status import failure_fields, record_event_status
-from lexstream.shared.events import (
-    DocumentFailed,
-    DocumentStatus,
-    DocumentStored,
-    ObjectRef,
-    Provenance,
-    Stage,
-)
+from lexstream.shared.events import DocumentFailed, DocumentStatus, Stage
 
 
 class Indices:
@@ -38,19 +32,6 @@ class Indices:
         self.docs[index, id] = document
 
 
-def _stored() -> DocumentStored:
-    return DocumentStored(
-        document_id="doc-1",
-        original=ObjectRef(bucket="b", key="k"),
-        sha256="0" * 64,
-        media_type="application/pdf",
-        filename="brief.pdf",
-        size=1,
-        route="ocr",
-        provenance=Provenance(intake="http"),
-    )
-
-
 async def test_a_failure_creates_the_record_with_why_where_and_what() -> None:
     es = Indices()
     failed = DocumentFailed(
@@ -70,7 +51,7 @@ async def test_a_failure_creates_the_record_with_why_where_and_what() -> None:
 async def test_a_later_event_updates_the_record_it_read_and_an_older_one_is_kept_out() -> None:
     es = Indices()
     client = cast(AsyncElasticsearch, es)
-    stored = _stored()
+    stored = document_stored("doc-1")
     await record_event_status(
         client, "status", stored, DocumentStatus.STORED, always={"filename": stored.filename}
     )

@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faststream.kafka import KafkaBroker, TestKafkaBroker
-from tests.support.inmemory import MemoryStore, Published, collect
+from faststream.kafka import TestKafkaBroker
+from tests.support.inmemory import (
+    Published,
+    StageHarness,
+    assert_body,
+    assert_failed_for_good,
+    assert_invalid_dead_letters,
+    wire,
+)
 
 from lexstream.ocr.errors import ExtractorUnavailableError
 from lexstream.ocr.extract import ExtractionResult, extract_text
@@ -22,8 +29,7 @@ from lexstream.ocr.handlers import build_router
 from lexstream.ocr.settings import OcrSettings
 from lexstream.ocr.stage import OcrStage
 from lexstream.shared.artifacts import TextDocument
-from lexstream.shared.events import OcrRequested, Stage, TextExtracted, Topics
-from lexstream.shared.kafka import DLQ_ERROR, DLQ_ERROR_TYPE, DLQ_ORIGINAL_TOPIC, StageRunner
+from lexstream.shared.events import OcrRequested, Stage, TextExtracted
 
 
 @dataclass
@@ -39,16 +45,11 @@ class Recording:
 
 
 @dataclass
-class Ocr:
-    broker: KafkaBroker
-    topics: Topics
-    store: MemoryStore
+class Ocr(StageHarness[OcrSettings]):
+    consumes = "ocr_requested"
     extract: Recording
-    settings: OcrSettings
-    extracted: list[Published]
-    failed: list[Published]
-    dlq: list[Published]
-    submitted: list[Published]
+    extracted: list[Published] = field(init=False, metadata={"collects": "text_extracted"})
+    submitted: list[Published] = field(init=False, metadata={"collects": "submitted"})
 
     async def request(self, data: bytes, media_type: str, **fields: Any) -> OcrRequested:
         digest = hashlib.sha256(data).hexdigest()
@@ -69,30 +70,15 @@ class Ocr:
 
 @pytest.fixture
 async def ocr(request: pytest.FixtureRequest) -> AsyncIterator[Ocr]:
-    instead = getattr(request, "param", None)
-    # a topic prefix per test, as FastStream's own tests do; two quick attempts
-    settings = OcrSettings(
-        topic_prefix=f"t{secrets.token_hex(4)}", retry_attempts=2, retry_max_wait_s=0.01
+    extract = Recording(getattr(request, "param", None))
+    harness = wire(Ocr, OcrSettings, Stage.OCR, extract=extract)
+    stage = OcrStage(
+        harness.settings, harness.broker, harness.store, harness.topics, extract=extract
     )
-    broker = KafkaBroker()
-    topics = Topics(settings.topic_prefix)
-    store = MemoryStore(settings)
-    extract = Recording(instead)
-    stage = OcrStage(settings, broker, store, topics, extract=extract)
-    runner = StageRunner(broker, topics, Stage.OCR, settings)
-    broker.include_router(build_router(settings, topics, runner, stage))
-    harness = Ocr(
-        broker,
-        topics,
-        store,
-        extract,
-        settings,
-        extracted=collect(broker, topics.text_extracted),
-        failed=collect(broker, topics.failed),
-        dlq=collect(broker, Topics.dlq(topics.ocr_requested)),
-        submitted=collect(broker, topics.submitted),
+    harness.broker.include_router(
+        build_router(harness.settings, harness.topics, harness.runner, stage)
     )
-    async with TestKafkaBroker(broker):
+    async with TestKafkaBroker(harness.broker):
         yield harness
 
 
@@ -156,17 +142,15 @@ async def test_a_binary_file_sent_as_text_fails_with_its_reason_and_goes_to_the_
     blob = bytes([0x00, 0x01, 0x02, 0xFF, 0x03]) * 500  # not UTF-8, mostly control bytes
     request = await ocr.request(blob, "text/plain", filename="blob.txt")
     assert not ocr.extracted
-    [failed] = ocr.failed
-    assert failed.body["document_id"] == request.document_id
-    assert failed.body["stage"] == "ocr"
-    assert failed.body["reason"] == "file is binary data, not text"
-    assert failed.body["error_type"] == "ExtractionError"
-    assert failed.body["filename"] == "blob.txt"
-    [dead] = ocr.dlq
-    assert OcrRequested.model_validate_json(dead.raw) == request  # the message, unchanged
-    assert dead.headers[DLQ_ORIGINAL_TOPIC] == ocr.topics.ocr_requested
-    assert dead.headers[DLQ_ERROR] == "file is binary data, not text"
-    assert dead.headers[DLQ_ERROR_TYPE] == "ExtractionError"
+    assert_failed_for_good(
+        ocr,
+        request,
+        stage="ocr",
+        reason="file is binary data, not text",
+        error_type="ExtractionError",
+        original_topic=ocr.topics.ocr_requested,
+        filename="blob.txt",
+    )
 
 
 async def test_a_missing_original_is_a_permanent_failure(ocr: Ocr) -> None:
@@ -190,12 +174,10 @@ async def test_an_undecodable_message_goes_to_the_dlq_and_names_the_document_it_
 ) -> None:
     await ocr.publish(b"not json at all")
     await ocr.publish({"document_id": "doc-half", "tenant": "t1", "media_type": "text/plain"})
-    assert [d.raw for d in ocr.dlq][:1] == [b"not json at all"]
-    assert len(ocr.dlq) == 2
-    assert {d.headers[DLQ_ERROR_TYPE] for d in ocr.dlq} == {"InvalidMessage"}
+    assert_invalid_dead_letters(ocr.dlq, b"not json at all", 2)
     # a failure event only where a document id could be read
     [failed] = ocr.failed
-    assert (failed.body["document_id"], failed.body["tenant"]) == ("doc-half", "t1")
+    assert_body(failed, document_id="doc-half", tenant="t1")
     assert "invalid OcrRequested message" in failed.body["reason"]
     assert not ocr.extract.calls
 

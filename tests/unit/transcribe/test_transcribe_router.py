@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faststream.kafka import KafkaBroker, TestKafkaBroker
-from tests.support.inmemory import MemoryStore, Published, collect
+from faststream.kafka import TestKafkaBroker
+from tests.support.factories import hearing_transcript
+from tests.support.inmemory import Published, StageHarness, assert_failed_for_good, wire
 
-from lexstream.shared.artifacts import Segment, Transcript
-from lexstream.shared.events import Hints, Stage, Topics, TranscribeRequested, TranscriptReady
-from lexstream.shared.kafka import DLQ_ERROR, DLQ_ERROR_TYPE, StageRunner
+from lexstream.shared.artifacts import Transcript
+from lexstream.shared.events import Hints, Stage, TranscribeRequested, TranscriptReady
 from lexstream.transcribe.errors import InputErrorCode, TranscriptionInputError
 from lexstream.transcribe.handlers import build_router
 from lexstream.transcribe.settings import TranscribeSettings
@@ -36,30 +36,14 @@ class FakeTranscriber:
         self.calls.append({"bytes": path.read_bytes(), **kwargs})
         if self.error is not None:
             raise self.error
-        return Transcript(
-            document_id=kwargs["document_id"],
-            media_type=kwargs["media_type"],
-            duration=4.5,
-            language="en",
-            segments=[
-                Segment(id=0, start=0.0, end=2.0, text="All rise.", speaker="SPEAKER_1"),
-                Segment(id=1, start=2.5, end=4.5, text="Be seated.", speaker="SPEAKER_2"),
-            ],
-            model="fake",
-            device="cpu",
-            compute_type="int8",
-        )
+        return hearing_transcript(kwargs["document_id"], media_type=kwargs["media_type"])
 
 
 @dataclass
-class Transcribe:
-    broker: KafkaBroker
-    topics: Topics
-    store: MemoryStore
+class Transcribe(StageHarness[TranscribeSettings]):
+    consumes = "transcribe_requested"
     transcriber: FakeTranscriber
-    ready: list[Published]
-    failed: list[Published]
-    dlq: list[Published]
+    ready: list[Published] = field(init=False, metadata={"collects": "transcript_ready"})
 
     async def request(self, *, missing: bool = False, **fields: Any) -> TranscribeRequested:
         original = self.store.put_original(f"sha256/ab/{secrets.token_hex(32)}", RECORDING)
@@ -87,25 +71,14 @@ def transcriber() -> FakeTranscriber:
 
 @pytest.fixture
 async def asr(transcriber: FakeTranscriber) -> AsyncIterator[Transcribe]:
-    settings = TranscribeSettings(
-        topic_prefix=f"t{secrets.token_hex(4)}", retry_attempts=2, retry_max_wait_s=0.01
+    harness = wire(Transcribe, TranscribeSettings, Stage.TRANSCRIBE, transcriber=transcriber)
+    stage = TranscribeStage(
+        harness.settings, harness.broker, harness.store, harness.topics, transcriber
     )
-    broker = KafkaBroker()
-    topics = Topics(settings.topic_prefix)
-    store = MemoryStore(settings)
-    stage = TranscribeStage(settings, broker, store, topics, transcriber)
-    runner = StageRunner(broker, topics, Stage.TRANSCRIBE, settings)
-    broker.include_router(build_router(settings, topics, runner, stage))
-    harness = Transcribe(
-        broker,
-        topics,
-        store,
-        transcriber,
-        ready=collect(broker, topics.transcript_ready),
-        failed=collect(broker, topics.failed),
-        dlq=collect(broker, Topics.dlq(topics.transcribe_requested)),
+    harness.broker.include_router(
+        build_router(harness.settings, harness.topics, harness.runner, stage)
     )
-    async with TestKafkaBroker(broker):
+    async with TestKafkaBroker(harness.broker):
         yield harness
 
 
@@ -154,14 +127,13 @@ async def test_a_recording_without_audio_fails_with_its_reason_and_goes_to_the_d
 ) -> None:
     request = await asr.request()
     assert not asr.ready
-    [failed] = asr.failed
-    assert (failed.body["document_id"], failed.body["stage"]) == (request.document_id, "transcribe")
-    assert failed.body["reason"] == "the file has no audio stream"
-    assert failed.body["error_type"] == "TranscriptionInputError"
-    [dead] = asr.dlq
-    assert TranscribeRequested.model_validate_json(dead.raw) == request
-    assert dead.headers[DLQ_ERROR] == "the file has no audio stream"
-    assert dead.headers[DLQ_ERROR_TYPE] == "TranscriptionInputError"
+    assert_failed_for_good(
+        asr,
+        request,
+        stage="transcribe",
+        reason="the file has no audio stream",
+        error_type="TranscriptionInputError",
+    )
     assert len(asr.transcriber.calls) == 1  # the input's fault: not retried
 
 
