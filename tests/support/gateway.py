@@ -11,6 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from lexstream.gateway.settings import GatewaySettings
+from lexstream.gateway.stores import Grants
 from lexstream.shared.settings import CommonSettings
 
 ADMIN_KEY = "integration-admin-key-0123456789"
@@ -50,3 +51,11 @@ def upload_document(client: httpx.Client, matter: str, name: str, data: bytes, m
     )
     assert response.status_code == 202, response.text
     return str(response.json()["document_id"])
+
+
+class NoGrants:
+    """The matter store's grant look-up, without Elasticsearch: nobody holds a role (for unit
+    tests of an app built by ``create_app``; set it as ``app.state.matters``)."""
+
+    async def grants(self, _tenant: str, _subject: str) -> Grants:
+        return Grants(roles={}, screened=frozenset())

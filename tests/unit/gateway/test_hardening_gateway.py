@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from tests.support.gateway import NoGrants
 from tests.support.jwks import local_issuer
 
 from lexstream.gateway.app import SECURITY_HEADERS, create_app
 from lexstream.gateway.documents import download_media_type
 from lexstream.gateway.identity import OidcVerifier, Unauthenticated
 from lexstream.gateway.settings import GatewaySettings
-from lexstream.gateway.stores import Grants
 from lexstream.gateway.subjects import check_subject
 from lexstream.shared.storage import attachment_disposition
 
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.timeout(60)
 
 ADMIN_KEY = "unit-admin-key-0123456789abcdef"
 BOUNDARY = "hardening-boundary"
-
-
-class NoGrants:
-    """The matter store's grant look-up, without Elasticsearch: nobody holds a role."""
-
-    async def grants(self, _tenant: str, _subject: str) -> Grants:
-        return Grants(roles={}, screened=frozenset())
 
 
 @pytest.fixture

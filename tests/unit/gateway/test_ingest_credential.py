@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
+from tests.support.gateway import NoGrants
 
 from lexstream.gateway.app import create_app
 from lexstream.gateway.settings import GatewaySettings
@@ -64,7 +65,11 @@ def test_finding7_the_refused_token_is_not_echoed_in_the_error() -> None:
 
 @pytest.fixture
 def app() -> FastAPI:
-    return create_app(GatewaySettings(bootstrap_admin_key=ADMIN_KEY, otlp_endpoint=None))
+    app = create_app(GatewaySettings(bootstrap_admin_key=ADMIN_KEY, otlp_endpoint=None))
+    # a unit test: the matter grants without Elasticsearch (it passed only where `make up`
+    # had created the default indices, and answered 503 on a clean machine)
+    app.state.matters = NoGrants()
+    return app
 
 
 def ingest_checking_token(app: FastAPI, sent_token: str, refusal: int = 401) -> list[str]:
