@@ -13,7 +13,6 @@ transcript, download, status - goes through :meth:`Access.es_filter` (Elasticsea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -146,18 +145,3 @@ async def current_access(
     )
     request.state.access = access
     return access
-
-
-def require(scope: Scope) -> Callable[..., Coroutine[Any, Any, Access]]:
-    async def dependency(access: Annotated[Access, Depends(current_access)]) -> Access:
-        if scope not in access.principal.scopes:
-            raise HTTPException(403, f"this key lacks the {scope.value!r} scope")
-        return access
-
-    return dependency
-
-
-AccessDep = Annotated[Access, Depends(require(Scope.READ))]
-WriteDep = Annotated[Access, Depends(require(Scope.WRITE))]
-MattersDep = Annotated[Access, Depends(require(Scope.MATTERS))]
-AdminDep = Annotated[Access, Depends(require(Scope.ADMIN))]
