@@ -8,7 +8,7 @@ Northern Ireland.
 """
 
 from lexstream.index.extraction.extract import extract
-from lexstream.index.extraction.models import DOC_TYPES, Citation, LegalMetadata
+from lexstream.index.extraction.models import DOC_TYPES, Citation, Identifier, LegalMetadata, Person
 
 # Bump when a change to the rules or tables changes what extract() returns, so that the
 # index can tell which documents were extracted by an older version and re-extract them.
@@ -28,7 +28,9 @@ __all__ = [
     "DOC_TYPES",
     "EXTRACTOR_VERSION",
     "Citation",
+    "Identifier",
     "LegalMetadata",
+    "Person",
     "extract",
     "warm_up",
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from lexstream.index.extraction.caption import find_case_numbers, find_judges, find_parties
+from lexstream.index.extraction.caption import find_case_numbers
 from lexstream.index.extraction.citations import find_citations
 from lexstream.index.extraction.courts import detect_court, jurisdiction_from_citations
 from lexstream.index.extraction.dates import find_decision_date
 from lexstream.index.extraction.doctype import classify
 from lexstream.index.extraction.language import detect_language
 from lexstream.index.extraction.models import Citation, LegalMetadata
+from lexstream.index.extraction.parties import find_judges, find_parties
 from lexstream.index.extraction.tables import us_state_codes
 from lexstream.index.extraction.text import HEADER_CHARS, MAX_CITATION_CHARS, clean
 

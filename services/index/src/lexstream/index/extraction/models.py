@@ -20,6 +20,51 @@ class Citation(BaseModel):
     start: int = Field(ge=0, description="Offset of the first occurrence in the text.")
     end: int = Field(ge=0, description="Offset just past the first occurrence.")
     count: int = Field(default=1, ge=1, description="Occurrences, short forms included.")
+    instrument: str | None = Field(
+        default=None,
+        description="The act or case cited, without the pinpoint, e.g. 'BGB', "
+        "'Regulation (EU) 2016/679', '410 U.S. 113'.",
+    )
+    pinpoint: str | None = Field(
+        default=None,
+        description="The provision or paragraph cited, e.g. '§ 823 Abs. 1 Satz 2', "
+        "'Art. 6(1)(f)', 'para 42'; None where the whole instrument is cited.",
+    )
+    keys: list[str] = Field(
+        default_factory=list,
+        description="Every form a 'cites' query may match: the full form, each coarser "
+        "pinpoint ('§ 823 Abs. 1 BGB', '§ 823 BGB') and the instrument alone.",
+    )
+
+
+class Identifier(BaseModel):
+    """One of the document's own identifiers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = Field(
+        description="ecli, neutral_citation, celex, eli, docket, oj (official journal or "
+        "gazette reference such as 'BGBl. I S. 42')."
+    )
+    value: str = Field(description="Normal form, e.g. 'ECLI:DE:BGH:2013:171213UVIZR211.12.0'.")
+
+
+class Person(BaseModel):
+    """A party, counsel or judge with the role the document gives them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="The name without role words.")
+    role: str | None = Field(
+        default=None,
+        description="Normalised role: claimant, defendant, appellant, respondent, applicant, "
+        "intervener, third_party, petitioner, judge, counsel ... (English, whatever the "
+        "document's language); None where the document gives none.",
+    )
+    role_text: str | None = Field(
+        default=None,
+        description="The role words as printed, e.g. 'Klägerin und Revisionsklägerin'.",
+    )
 
 
 DOC_TYPES = (
@@ -52,7 +97,12 @@ class LegalMetadata(BaseModel):
     )
     decision_date: date | None = None
     case_numbers: list[str] = Field(default_factory=list)
-    parties: list[str] = Field(default_factory=list)
+    identifiers: list[Identifier] = Field(
+        default_factory=list, description="The document's own ECLI, neutral citation, CELEX ..."
+    )
+    parties: list[str] = Field(default_factory=list, description="Party names, no role words.")
+    party_roles: list[Person] = Field(default_factory=list, description="Parties with roles.")
+    counsel: list[Person] = Field(default_factory=list, description="Counsel (role: for whom).")
     judges: list[str] = Field(default_factory=list)
     doc_type: str = Field(default="other", description="One of DOC_TYPES.")
     language: str | None = Field(default=None, description="ISO 639-1 code.")
