@@ -66,7 +66,16 @@ def load_artifact(raw: bytes, model: type[A], name: str) -> tuple[A, list[str]]:
 
 
 def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
-    citations = [{"raw": c.raw, "normalized": c.normalized, "kind": c.kind} for c in meta.citations]
+    citations = [
+        {
+            "raw": c.raw,
+            "normalized": c.normalized,
+            "kind": c.kind,
+            "instrument": c.instrument,
+            "pinpoint": c.pinpoint,
+        }
+        for c in meta.citations
+    ]
     return {
         "court": meta.court,
         "court_id": meta.court_id,
@@ -78,7 +87,8 @@ def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
         "doc_type": meta.doc_type,
         "language": meta.language,
         "citations": citations,
-        "cites": sorted({c.normalized for c in meta.citations}),
+        # Every form a 'cites' query may match: full, coarser pinpoints, the instrument alone.
+        "cites": sorted({key for c in meta.citations for key in (c.keys or [c.normalized])}),
         "title": meta.title,
     }
 

@@ -69,7 +69,13 @@ def documents_mappings() -> dict[str, Any]:
             "judges": {"type": "text", "fields": {"raw": bounded}},
             "citations": {
                 "type": "object",
-                "properties": {"raw": bounded, "normalized": bounded, "kind": keyword},
+                "properties": {
+                    "raw": bounded,
+                    "normalized": bounded,
+                    "kind": keyword,
+                    "instrument": bounded,
+                    "pinpoint": bounded,
+                },
             },
             # Normalised citations (lexstream.shared.legal.normalize_citation) for 'cites' queries.
             "cites": bounded,
