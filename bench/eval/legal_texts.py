@@ -142,11 +142,20 @@ def _xml_text(data: bytes) -> str:
     return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", text))
 
 
+_WORDML_NAMESPACES = (
+    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}",
+    "{http://purl.oclc.org/ooxml/wordprocessingml/main}",
+)
+
+
 def _docx_text(path: Path) -> str:
     with zipfile.ZipFile(path) as archive:
         data = archive.read("word/document.xml")
     root = ElementTree.fromstring(data)
-    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    # Transitional OOXML (what Word writes by default) or Strict OOXML (some court files).
+    ns = "{" + root.tag[1:].partition("}")[0] + "}" if root.tag.startswith("{") else ""
+    if ns not in _WORDML_NAMESPACES:
+        ns = _WORDML_NAMESPACES[0]
     paragraphs = []
     for paragraph in root.iter(f"{ns}p"):
         runs = []
