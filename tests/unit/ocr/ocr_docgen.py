@@ -216,3 +216,41 @@ def wordperfect_51(paragraphs: list[str]) -> bytes:
     0.1, no encryption) and the text, with 0x0A hard returns."""
     prefix = b"\xffWPC" + struct.pack("<I", 16) + bytes([1, 10, 0, 1]) + b"\x00" * 4
     return prefix + b"".join(p.encode("ascii") + b"\x0a" for p in paragraphs)
+
+
+# -- text layers over scans -------------------------------------------------------------
+
+
+def pdf_page(
+    lines: Sequence[tuple[str, float, float, float]],
+    image: Image.Image | None = None,
+    image_box: tuple[float, float, float, float] | None = None,
+    size_pt: tuple[float, float] = (612, 792),
+    invisible: bool = False,
+) -> bytes:
+    """One page of ``size_pt``: ``image`` (if any) drawn over ``image_box`` (x, y, width,
+    height in points; the whole page when None), then each ``(text, x, y, font size)`` line
+    in Helvetica, drawn visibly (an e-filing stamp, a born-digital page) or, with
+    ``invisible``, as an OCR'd scan's hidden text layer."""
+    width_pt, height_pt = size_pt
+    content = b""
+    resources = b"/Font << /F1 5 0 R >>"
+    if image is not None:
+        x, y, w, h = image_box or (0, 0, width_pt, height_pt)
+        content += b"q %.2f 0 0 %.2f %.2f %.2f cm /Im1 Do Q\n" % (w, h, x, y)
+        resources += b" /XObject << /Im1 6 0 R >>"
+    mode = 3 if invisible else 0
+    for text, x, y, size in lines:
+        safe = text.replace("\\", "").replace("(", "").replace(")", "").encode("latin-1")
+        content += b"BT %d Tr /F1 %.1f Tf %.2f %.2f Td (%s) Tj ET\n" % (mode, size, x, y, safe)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Contents 4 0 R"
+        b" /Resources << %s >> >>" % (width_pt, height_pt, resources),
+        stream(b"", content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    if image is not None:
+        objects.append(_gray_image_stream(image))
+    return build_pdf(objects)

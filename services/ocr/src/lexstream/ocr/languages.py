@@ -76,23 +76,19 @@ class LanguageGuess:
 
 def detect_language(text: str, candidates: list[str] | None = None) -> LanguageGuess | None:
     """Best guess among ``candidates`` (ISO 639-1; all supported when None), or None."""
-    tokens = [token.lower() for token in _WORD.findall(text)]
+    # Lower-cased in one pass (joined by spaces, which no lower-casing produces or moves).
+    tokens = " ".join(_WORD.findall(text)).lower().split()
     if len(tokens) < 8:
         return None
     counts = Counter(tokens)
-    languages = candidates or list(_FUNCTION_WORDS)
-    scores = sorted(
-        (
-            (sum(n for word, n in counts.items() if word in _FUNCTION_WORDS[lang]) / len(tokens))
-            for lang in languages
-            if lang in _FUNCTION_WORDS
-        ),
-        reverse=True,
-    )
-    best = max(
-        (lang for lang in languages if lang in _FUNCTION_WORDS),
-        key=lambda lang: sum(n for word, n in counts.items() if word in _FUNCTION_WORDS[lang]),
-    )
+    get = counts.get
+    hits = [
+        (lang, sum(get(word, 0) for word in _FUNCTION_WORDS[lang]))
+        for lang in candidates or list(_FUNCTION_WORDS)
+        if lang in _FUNCTION_WORDS
+    ]
+    scores = sorted((n / len(tokens) for _, n in hits), reverse=True)
+    best = max(hits, key=lambda hit: hit[1])[0] if hits else ""
     if not scores or scores[0] == 0:
         return None
     return LanguageGuess(best, scores[0], scores[1] if len(scores) > 1 else 0.0)

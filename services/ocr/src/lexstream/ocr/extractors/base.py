@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lexstream.shared.artifacts import TextDocument
 
 #: Bumped whenever a change alters the text produced for the same input.
-EXTRACTOR_VERSION = "lexstream-ocr/1.0"
+EXTRACTOR_VERSION = "lexstream-ocr/1.1"  # 1.1: scans behind a stamp are OCR'd
 
 Progress = Callable[[int, int], None]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ctypes
+import difflib
 import functools
 import logging
 import re
+import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -122,6 +124,7 @@ def extract_pdf(
     text_pages: dict[int, Page] = {}
     needs_ocr: list[int] = []
     ocr_notes: dict[int, list[str]] = {}
+    stamps: dict[int, _Layer] = {}
     with PDFIUM_LOCK:
         document = open_pdf(path)
         try:
@@ -134,10 +137,8 @@ def extract_pdf(
                     " as far as they could be read"
                 )
             for index in range(total):
-                page_text, reason, sized, words = _read_text_layer(
-                    document, index, options.dpi, options.min_chars_per_page
-                )
-                width, height = sized
+                layer = _read_text_layer(document, index, options.dpi, options.min_chars_per_page)
+                page_text, reason, (width, height), words = layer[:4]
                 if reason is None:
                     text_pages[index] = Page(
                         number=index + 1,
@@ -163,7 +164,10 @@ def extract_pdf(
                     )
                 else:
                     needs_ocr.append(index)
-                    if page_text.strip():
+                    if layer.stamp:
+                        stamps[index] = layer
+                        ocr_notes[index] = [f"{STAMP_ONLY}; page was OCR'd and the stamp kept"]
+                    elif page_text.strip():
                         ocr_notes[index] = [f"{reason}; page was OCR'd instead"]
         finally:
             document.close()
@@ -189,7 +193,11 @@ def extract_pdf(
     pages = [
         text_pages[index]
         if index in text_pages
-        else ocr_page_to_page(ocr_results[index], ocr_notes.get(index))
+        else _with_stamp(
+            ocr_page_to_page(ocr_results[index], ocr_notes.get(index)),
+            stamps.get(index),
+            ocr_results[index],
+        )
         for index in range(total)
     ]
     searchable: Path | None = None
@@ -210,14 +218,80 @@ def extract_pdf(
     return ExtractionResult(text=text, searchable_pdf=searchable)
 
 
-def _read_text_layer(
-    document: pdfium.PdfDocument, index: int, dpi: int, min_chars: int
-) -> tuple[str, str | None, tuple[float | None, float | None], list[WordBox]]:
-    """(text, why it is not usable or None, page size in pixels at ``dpi``, word boxes)."""
+def _with_stamp(page: Page, stamp: _Layer | None, ocr: PageOcrResult) -> Page:
+    """The OCR'd ``page`` with the text layer's stamp lines first: the stamp's own text
+    (exact, unlike its OCR reading) and word boxes, then the OCR text without the lines that
+    are the stamp read again (the stamp is drawn on the page that OCR renders)."""
+    if stamp is None:
+        return page
+    stamp_lines = [" ".join(line.split()) for line in stamp.text.split("\n") if line.strip()]
+    kept = [line for line in page.text.split("\n") if not _is_stamp_line(line, stamp_lines)]
+    body = "\n".join(kept).strip()
+    words = list(page.words)
+    stamp_words: list[WordBox] = []
+    width, _ = stamp.size
+    if stamp.words and not ocr.rotation and width and ocr.width:
+        factor = ocr.width / width
+        stamp_words = [
+            word.model_copy(
+                update={
+                    "left": round(word.left * factor),
+                    "top": round(word.top * factor),
+                    "width": max(1, round(word.width * factor)),
+                    "height": max(1, round(word.height * factor)),
+                }
+            )
+            for word in stamp.words
+        ]
+        # OCR's words for the stamp's lines go with those lines: any OCR word whose middle
+        # lies within a stamp word's height band and horizontal extent is the stamp again.
+        words = [w for w in words if not any(_overlaps(w, s) for s in stamp_words)]
+    return page.model_copy(
+        update={
+            "text": "\n".join([*stamp_lines, body]) if body else "\n".join(stamp_lines),
+            "words": [*stamp_words, *words],
+        }
+    )
+
+
+def _is_stamp_line(line: str, stamp_lines: list[str]) -> bool:
+    normal = " ".join(line.split())
+    if not normal:
+        return False
+    return any(
+        difflib.SequenceMatcher(None, normal, stamp).ratio() >= _SAME_LINE for stamp in stamp_lines
+    )
+
+
+_SAME_LINE = 0.8  # OCR reads a printed stamp with a few characters wrong, not more
+
+
+def _overlaps(word: WordBox, stamp: WordBox) -> bool:
+    middle_x = word.left + word.width / 2
+    middle_y = word.top + word.height / 2
+    return (
+        stamp.left <= middle_x <= stamp.left + stamp.width
+        and stamp.top <= middle_y <= stamp.top + stamp.height
+    )
+
+
+class _Layer(NamedTuple):
+    """One page's text layer as read: its text, why it is not usable (None: it is), the
+    page size in pixels at the DPI, its word boxes, and whether the text is only a stamp or
+    header line over a page-size image (then the page is OCR'd and the text kept first)."""
+
+    text: str
+    reason: str | None
+    size: tuple[float | None, float | None]
+    words: list[WordBox]
+    stamp: bool = False
+
+
+def _read_text_layer(document: pdfium.PdfDocument, index: int, dpi: int, min_chars: int) -> _Layer:
     try:
         page = document[index]
     except pdfium.PdfiumError as exc:
-        return "", f"unreadable page: {exc}", (None, None), []
+        return _Layer("", f"unreadable page: {exc}", (None, None), [])
     try:
         width_pt, height_pt = page.get_size()
         size = (round(width_pt * dpi / 72, 1), round(height_pt * dpi / 72, 1))
@@ -228,18 +302,63 @@ def _read_text_layer(
             if not text.strip():
                 # Nothing but text objects (or nothing at all): a blank page, nothing to OCR.
                 empty = "blank" if not _draws(page, _NON_TEXT) else "page has no text layer"
-                return "", empty, size, []
+                return _Layer("", empty, size, [])
             # Short text on a page without pictures is a genuinely short page (a signature
-            # page, an exhibit cover); it goes to OCR only when it also carries images.
-            if not _draws(page, _IMAGES):
-                min_chars = 1
+            # page, an exhibit cover); it goes to OCR only when it also carries images. The
+            # images are looked for only where they can matter: too little text, or little
+            # enough to be a stamp (a full page of text is neither, whatever it draws).
+            cover: float | None = None
+            visible = len("".join(text.split()))
+            if visible < min_chars or visible <= _STAMP_MAX_LINES * _STAMP_MAX_LINE_CHARS:
+                cover = _image_cover(page)
+                if cover is None:
+                    min_chars = 1
             reason = judge_text_layer(text, min_chars).reason
-            words = [] if reason else _word_boxes(page, textpage, raw, dpi / 72)
-            return text.strip(), reason, size, words
+            stamp = (
+                cover is not None
+                and (reason is None or _SHORT.match(reason) is not None)
+                and _stamp_only(text, width_pt, height_pt, cover)
+            )
+            if stamp:
+                reason = reason or STAMP_ONLY
+            words = [] if reason and not stamp else _word_boxes(page, textpage, raw, dpi / 72)
+            return _Layer(text.strip(), reason, size, words, stamp)
         finally:
             textpage.close()
     finally:
         page.close()
+
+
+#: Why a page whose text layer is only an e-filing stamp, a Bates number or one header or
+#: footer line over a scanned image is OCR'd (its text is kept, first).
+STAMP_ONLY = "text layer holds only a stamp or header line over a page-size image"
+_SHORT = re.compile(r"text layer has \d+ characters$")  # judge_text_layer: too few
+#: A scan behind a stamp: images cover most of the page, the text is at most a header, a
+#: footer and a Bates line, each short, mostly letters and digits, and sparse for the page's
+#: area (a full page of text holds some 30 characters a square inch, a stamp under one).
+_STAMP_MIN_COVER = 0.6
+_STAMP_MAX_LINES = 3
+_STAMP_MAX_LINE_CHARS = 160
+_STAMP_MAX_CHARS_PER_SQ_INCH = 4.0
+_STAMP_MIN_ALNUM = 0.5
+
+
+def _stamp_only(text: str, width_pt: float, height_pt: float, cover: float) -> bool:
+    """Whether ``text`` is only a stamp, Bates number or header line over a scanned page:
+    decided by structure (image cover, line count and length, characters per page area,
+    the share of letters and digits), not by any vendor's wording."""
+    if cover < _STAMP_MIN_COVER:
+        return False
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines or len(lines) > _STAMP_MAX_LINES:
+        return False
+    if any(len(line.strip()) > _STAMP_MAX_LINE_CHARS for line in lines):
+        return False
+    visible = [ch for line in lines for ch in line if not ch.isspace()]
+    square_inches = max(width_pt * height_pt / (72 * 72), 1.0)
+    if len(visible) / square_inches > _STAMP_MAX_CHARS_PER_SQ_INCH:
+        return False
+    return sum(ch.isalnum() for ch in visible) >= _STAMP_MIN_ALNUM * len(visible)
 
 
 _WORD = re.compile(r"\S+")
@@ -269,29 +388,45 @@ def _word_boxes(
     _, height_pt = page.get_size()
     # PDFium's C function called with reused out-parameters and no ctypes argument
     # conversion: about half the cost of pypdfium2's get_charbox, which matters at hundreds of
-    # words a page and hundreds of pages a second.
+    # words a page and hundreds of pages a second. The eight doubles (first and last
+    # character: left, right, bottom, top) live in one buffer read back in one unpack.
     handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
-    box = [ctypes.c_double() for _ in range(8)]
-    refs = [ctypes.byref(value) for value in box]
+    buffer = (ctypes.c_double * 8)()
+    refs = [ctypes.byref(buffer, 8 * k) for k in range(8)]
+    first, last = refs[:4], refs[4:]
+    unpack = _EIGHT_DOUBLES.unpack_from
     char_box = _char_box()
-    words = []
+    words: list[WordBox] = []
+    append = words.append
     for match in _WORD.finditer(raw):
-        char_box(handle, match.start(), *refs[:4])  # left, right, bottom, top
-        char_box(handle, match.end() - 1, *refs[4:])
-        left, right = min(box[0].value, box[4].value), max(box[1].value, box[5].value)
-        bottom, top = min(box[2].value, box[6].value), max(box[3].value, box[7].value)
+        start, end = match.span()
+        char_box(handle, start, *first)
+        if end - start > 1:
+            char_box(handle, end - 1, *last)
+            l1, r1, b1, t1, l2, r2, b2, t2 = unpack(buffer)
+            left = l1 if l1 < l2 else l2
+            right = r1 if r1 > r2 else r2
+            bottom = b1 if b1 < b2 else b2
+            top = t1 if t1 > t2 else t2
+        else:
+            left, right, bottom, top = unpack(buffer)[:4]
         if right <= left or top <= bottom:
             continue  # characters without a box (generated by PDFium)
-        words.append(
+        width = round((right - left) * scale)
+        height = round((top - bottom) * scale)
+        append(
             WordBox(
                 text=match.group(),
                 left=round(left * scale),
                 top=round((height_pt - top) * scale),
-                width=max(1, round((right - left) * scale)),
-                height=max(1, round((top - bottom) * scale)),
+                width=width if width > 1 else 1,
+                height=height if height > 1 else 1,
             )
         )
     return words
+
+
+_EIGHT_DOUBLES = struct.Struct("8d")
 
 
 _IMAGES = frozenset({pdfium_c.FPDF_PAGEOBJ_IMAGE})
@@ -308,3 +443,51 @@ _NON_TEXT = frozenset(
 def _draws(page: pdfium.PdfPage, kinds: frozenset[int]) -> bool:
     """Whether the page has any object of ``kinds`` (images, paths, ...)."""
     return any(obj.type in kinds for obj in page.get_objects(max_depth=3))
+
+
+def _image_cover(page: pdfium.PdfPage) -> float | None:
+    """The share of the page's area that its images cover (capped at 1), or None where it
+    has no image at all. An image inside a form XObject counts with the form's bounds.
+
+    Through PDFium's C functions, without a Python object per page object: a text page has
+    hundreds of text objects and this runs on every page."""
+    handle = page.raw
+    area = 0.0
+    found = False
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    page_left, page_bottom, page_right, page_top = page.get_bbox()
+    for i in range(pdfium_c.FPDFPage_CountObjects(handle)):
+        obj = pdfium_c.FPDFPage_GetObject(handle, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        if kind != pdfium_c.FPDF_PAGEOBJ_IMAGE and not (
+            kind == pdfium_c.FPDF_PAGEOBJ_FORM and _form_has_image(obj, _FORM_DEPTH)
+        ):
+            continue
+        found = True
+        if pdfium_c.FPDFPageObj_GetBounds(
+            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+        ):
+            width = min(right.value, page_right) - max(left.value, page_left)
+            height = min(top.value, page_top) - max(bottom.value, page_bottom)
+            if width > 0 and height > 0:
+                area += width * height
+    if not found:
+        return None
+    page_area = (page_right - page_left) * (page_top - page_bottom)
+    return min(1.0, area / page_area) if page_area > 0 else 0.0
+
+
+_FORM_DEPTH = 1  # forms inside forms looked into, as _draws does (max_depth=3)
+
+
+def _form_has_image(form: Any, depth: int) -> bool:
+    for i in range(pdfium_c.FPDFFormObj_CountObjects(form)):
+        obj = pdfium_c.FPDFFormObj_GetObject(form, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return True
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 0 and _form_has_image(obj, depth - 1):
+            return True
+    return False

@@ -9,6 +9,7 @@ languages.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 _VOWELS = frozenset("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœ")
@@ -28,39 +29,46 @@ class TextLayerVerdict:
 
 def judge_text_layer(text: str, min_chars: int) -> TextLayerVerdict:
     """Return whether ``text`` (one page's text layer) is usable as it is."""
-    visible = [ch for ch in text if not ch.isspace()]
-    if len(visible) < max(min_chars, 1):
-        return TextLayerVerdict(False, f"text layer has {len(visible)} characters")
+    # Every test counts characters by kind, so each distinct character is classified once
+    # (a page holds thousands of characters but rarely more than a hundred distinct ones).
+    counts = Counter(text)
+    visible_n = bad = letters_n = latin_n = vowels = 0
+    for ch, n in counts.items():
+        if ch.isspace():
+            continue
+        visible_n += n
+        if ch == "\ufffd" or (
+            unicodedata.category(ch) in _BAD_CATEGORIES and ch not in _ALLOWED_CONTROLS
+        ):
+            bad += n
+        if ch.isalpha():
+            letters_n += n
+            if ch.isascii() or "LATIN" in unicodedata.name(ch, ""):
+                latin_n += n
+                if ch.lower() in _VOWELS:
+                    vowels += n
+    if visible_n < max(min_chars, 1):
+        return TextLayerVerdict(False, f"text layer has {visible_n} characters")
 
-    bad = sum(
-        1
-        for ch in visible
-        if ch == "\ufffd"
-        or (unicodedata.category(ch) in _BAD_CATEGORIES and ch not in _ALLOWED_CONTROLS)
-    )
-    if bad / len(visible) > 0.05:
+    if bad / visible_n > 0.05:
         return TextLayerVerdict(
-            False, f"text layer is {bad / len(visible):.0%} unmapped or control characters"
+            False, f"text layer is {bad / visible_n:.0%} unmapped or control characters"
         )
 
-    letters = [ch for ch in visible if ch.isalpha()]
-    if len(letters) / len(visible) < 0.45:
-        return TextLayerVerdict(
-            False, f"text layer is only {len(letters) / len(visible):.0%} letters"
-        )
+    if letters_n / visible_n < 0.45:
+        return TextLayerVerdict(False, f"text layer is only {letters_n / visible_n:.0%} letters")
 
-    latin = [ch.lower() for ch in letters if ch.isascii() or "LATIN" in unicodedata.name(ch, "")]
-    if len(latin) >= 40:
-        vowel_share = sum(1 for ch in latin if ch in _VOWELS) / len(latin)
+    if latin_n >= 40:
+        vowel_share = vowels / latin_n
         if not 0.2 <= vowel_share <= 0.65:
             return TextLayerVerdict(
                 False, f"text layer has an implausible vowel share ({vowel_share:.0%})"
             )
 
-    words = text.split()
-    mean_word = len(visible) / max(len(words), 1)
-    if len(visible) >= 100 and mean_word > 25:
-        return TextLayerVerdict(
-            False, f"text layer has no word spacing (mean word of {mean_word:.0f} characters)"
-        )
+    if visible_n >= 100:
+        mean_word = visible_n / max(len(text.split()), 1)
+        if mean_word > 25:
+            return TextLayerVerdict(
+                False, f"text layer has no word spacing (mean word of {mean_word:.0f} characters)"
+            )
     return TextLayerVerdict.ok()
