@@ -1,7 +1,27 @@
-"""Citation families found by regular expressions: ECLI, EU, UK and civil-law statutes.
+"""Citation families found by regular expressions, and the canonical spelling of each.
 
-Each family turns a match into a normalised form that drops pinpoints (paragraphs, Absatz,
-alinéa, pin cites), so that 'cites X' finds every document that cites X at all.
+Every citation is read as its instrument (the act or the case) and its pinpoint (the
+provision or paragraph cited, or None); ``Found.normalized`` is the full form with the
+pinpoint, ``Found.keys`` adds each coarser pinpoint and the instrument alone, so that a
+``cites`` query for '§ 823 BGB' or 'BGB' finds a document citing '§ 823 Abs. 1 S. 2 BGB'.
+One spelling per family, whatever the language or spacing of the text:
+
+- EU acts, EU treaties and Charter, ECHR, UN and Council of Europe treaties: the
+  instrument, a comma, the article with its paragraphs and points in brackets:
+  'Regulation (EU) 2016/679, Art. 6(1)(f)', 'Regulation (EC) No 44/2001', 'Directive
+  95/46/EC', 'TFEU, Art. 267', 'EU Charter, Art. 8', 'ECHR, Art. 8', 'ECHR Protocol No. 1,
+  Art. 1', 'ICCPR, Art. 14', 'CETS No. 225' (:mod:`~lexstream.shared.legal.international`);
+- German, French, Dutch, Spanish, Italian codes: the pinpoint in the system's own words,
+  then the code: '§ 823 Abs. 1 S. 2 Nr. 3 Buchst. a BGB', 'Art. 3 Abs. 1 GG', 'article 1240
+  alinéa 2 code civil', 'artikel 6:162 lid 1 onder a BW', 'artículo 1902.1 Código Civil',
+  'art. 2043 comma 1 c.c.';
+- UK Acts: 'Human Rights Act 1998, s. 3(1)';
+- case citations (ECLI, EU case numbers, UK neutral citations and reports, national
+  dockets): the case, then ', para N' where a paragraph is written next to it:
+  '[2020] UKSC 12, para 42', 'ECLI:EU:C:2014:317, para 80', 'VI ZR 211/12, para 25';
+- national dockets, law reports, US rules and state codes: see
+  :mod:`~lexstream.shared.legal.national` ('Cass. n° 14-10.842', 'STS 1234/2019',
+  'NJ 2020/123', 'BGHZ 194, 123, 130', 'Fed. R. Civ. P. 12(b)(6)', '735 ILCS 5/2-619').
 """
 
 from __future__ import annotations
@@ -11,20 +31,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from lexstream.shared.legal.statutes import french_code_names, named_act, statute_code
+from lexstream.shared.legal.found import (
+    CASE_PIN,
+    Cite,
+    Found,
+    Needles,
+    case_cite,
+    pinned,
+    scan,
+    whole,
+    windows,
+)
+from lexstream.shared.legal.international import find_international
+from lexstream.shared.legal.national import code_alone, national_families, query_families
+from lexstream.shared.legal.statutes import french_code_names, named_instruments, statute_code
 from lexstream.shared.legal.text import squash
 
+__all__ = ["Cite", "Family", "Found", "find_pattern_citations", "instrument_alone"]
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    raw: str
-    normalized: str
-    kind: str
-    start: int
-    end: int
-
-
-Normalizer = Callable[[re.Match[str]], list[str]]
+Normalizer = Callable[[re.Match[str]], list[str | Cite]]
 
 
 @dataclass(frozen=True)
@@ -32,46 +57,47 @@ class Family:
     kind: str
     pattern: re.Pattern[str]
     normalize: Normalizer
-
-
-def _one(value: str | None) -> list[str]:
-    return [value] if value else []
+    needles: Needles | None = None
 
 
 # --- ECLI -------------------------------------------------------------------------------
 
 _ECLI = re.compile(
     r"(?<![\w:])ECLI:(?P<country>[A-Z]{2}):(?P<court>[A-Z0-9.]{1,7}):(?P<year>\d{4}):"
-    r"(?P<number>[A-Z0-9]+(?:\.[A-Z0-9]+)*)",
+    r"(?P<number>[A-Z0-9]+(?:\.[A-Z0-9]+)*)" + CASE_PIN,
     re.IGNORECASE,
 )
 # The CJEU prints its own identifiers without the prefix: 'EU:C:2009:381'.
-_ECLI_BARE_EU = re.compile(r"(?<![\w:])EU:(?P<court>[CTF]):(?P<year>\d{4}):(?P<number>\d{1,6})\b")
+_ECLI_BARE_EU = re.compile(
+    r"(?<![\w:])EU:(?P<court>[CTF]):(?P<year>\d{4}):(?P<number>\d{1,6})\b" + CASE_PIN
+)
 
 
-def _ecli(match: re.Match[str]) -> list[str]:
+def _ecli(match: re.Match[str]) -> list[str | Cite]:
     country = match.group("country").upper() if "country" in match.groupdict() else "EU"
     parts = (country, match.group("court"), match.group("year"), match.group("number"))
-    return ["ECLI:" + ":".join(part.upper() for part in parts)]
+    return [case_cite("ECLI:" + ":".join(part.upper() for part in parts), match)]
 
 
-def _ecli_bare(match: re.Match[str]) -> list[str]:
-    return [f"ECLI:EU:{match.group('court')}:{match.group('year')}:{match.group('number')}"]
+def _ecli_bare(match: re.Match[str]) -> list[str | Cite]:
+    ecli = f"ECLI:EU:{match.group('court')}:{match.group('year')}:{match.group('number')}"
+    return [case_cite(ecli, match)]
 
 
 # --- EU case numbers, CELEX, legislation, Official Journal ------------------------------
 
 _EU_CASE = re.compile(
     r"(?<![\w/-])(?P<court>[CTF])\s?-\s?(?P<number>\d{1,4})/(?P<year>\d{2})(?P<appeal>\s?P\b)?"
-    r"(?![\w/-])",
+    r"(?![\w/-])" + CASE_PIN,
     re.IGNORECASE,
 )
 
 
-def _eu_case(match: re.Match[str]) -> list[str]:
+def _eu_case(match: re.Match[str]) -> list[str | Cite]:
     appeal = " P" if match.group("appeal") else ""
     number = int(match.group("number"))
-    return [f"{match.group('court').upper()}-{number}/{match.group('year')}{appeal}"]
+    case = f"{match.group('court').upper()}-{number}/{match.group('year')}{appeal}"
+    return [case_cite(case, match)]
 
 
 _CELEX = re.compile(
@@ -81,80 +107,8 @@ _CELEX = re.compile(
 )
 
 
-def _celex(match: re.Match[str]) -> list[str]:
+def _celex(match: re.Match[str]) -> list[str | Cite]:
     return [match.group("celex").upper()]
-
-
-_INSTITUTIONS = {"eu": "EU", "ec": "EC", "eec": "EEC", "euratom": "Euratom", "cfsp": "CFSP"}
-# French and German language versions name the same instruments differently.
-_OTHER_LANGUAGE_INSTITUTIONS = {
-    "EURATOM": "Euratom",
-    "CE": "EC",
-    "CEE": "EEC",
-    "UE": "EU",
-    "EG": "EC",
-    "EWG": "EEC",
-    "JAI": "JHA",
-}
-_ACT_TYPES = {
-    "regulation": "Regulation",
-    "directive": "Directive",
-    "decision": "Decision",
-    "richtlinie": "Directive",
-    "entscheidung": "Decision",
-    "décision": "Decision",
-}
-
-_EU_ACT_NEW = re.compile(
-    r"\b(?P<type>Regulation|Directive|Decision)\s*\((?P<inst>EU|EC|EEC|Euratom|CFSP)"
-    r"(?:\s*,\s*Euratom)?\)\s*(?:No\.?\s*)?(?P<a>\d{1,4})/(?P<b>\d{1,4})(?![\w/])",
-    re.IGNORECASE,
-)
-_EU_ACT_OLD = re.compile(
-    r"\b(?P<type>Directive|Decision|Richtlinie|Entscheidung|Décision)\s+(?:No\.?\s*)?(?P<a>\d{2,4})/(?P<b>\d{1,4})/"
-    r"(?P<inst>EU|EC|EEC|JHA|CFSP|Euratom|CE|CEE|UE|EG|EWG|JAI)\b",
-    re.IGNORECASE,
-)
-# 'Regulation 2016/679' as a user may type it: acts numbered since 2015 are all '(EU)'.
-_EU_ACT_SHORT = re.compile(
-    r"\b(?P<type>Regulation|Directive)\s+(?:No\.?\s*)?(?P<a>20(?:1[5-9]|[2-9]\d))/(?P<b>\d{1,4})"
-    r"(?![\w/])",
-    re.IGNORECASE,
-)
-
-
-def _eu_act_new(match: re.Match[str]) -> list[str]:
-    kind = _ACT_TYPES[match.group("type").lower()]
-    inst = _INSTITUTIONS[match.group("inst").lower()]
-    first, second = match.group("a"), match.group("b")
-    if kind == "Regulation" and not (len(first) == 4 and int(first) >= 2015):
-        return [f"Regulation ({inst}) No {first}/{second}"]
-    return [f"{kind} ({inst}) {first}/{second}"]
-
-
-def _eu_act_old(match: re.Match[str]) -> list[str]:
-    kind = _ACT_TYPES[match.group("type").lower()]
-    inst = match.group("inst").upper()
-    inst = _OTHER_LANGUAGE_INSTITUTIONS.get(inst, inst)
-    return [f"{kind} {match.group('a')}/{match.group('b')}/{inst}"]
-
-
-def _eu_act_short(match: re.Match[str]) -> list[str]:
-    kind = _ACT_TYPES[match.group("type").lower()]
-    return [f"{kind} (EU) {match.group('a')}/{match.group('b')}"]
-
-
-_EU_ARTICLE = re.compile(
-    r"\bArt(?:icle|\.)?\s*(?P<number>\d{1,3}[a-z]?)(?P<pin>(?:\s?\(\w{1,4}\))*)"
-    r"(?:\s+of)?(?:\s+the)?\s+(?P<act>GDPR|TFEU|TEU|Charter(?: of Fundamental Rights"
-    r"(?: of the European Union)?)?|DSGVO|RGPD|AEUV|TFUE|EUV)\b",
-    re.IGNORECASE,
-)
-
-
-def _eu_article(match: re.Match[str]) -> list[str]:
-    act = named_act(match.group("act"))
-    return [f"Article {match.group('number')} {act}"] if act else []
 
 
 _OJ = re.compile(
@@ -164,7 +118,7 @@ _OJ = re.compile(
 )
 
 
-def _oj(match: re.Match[str]) -> list[str]:
+def _oj(match: re.Match[str]) -> list[str | Cite]:
     year = match.group("year") or match.group("year2")
     series = match.group("series") or match.group("series2")
     issue = match.group("issue") or match.group("issue2")
@@ -179,7 +133,7 @@ _USC = re.compile(
 )
 
 
-def _usc(match: re.Match[str]) -> list[str]:
+def _usc(match: re.Match[str]) -> list[str | Cite]:
     return [f"{match.group('title')} U.S.C. § {match.group('section')}"]
 
 
@@ -238,16 +192,17 @@ _UK_DIVISIONS = {
 _UK_NEUTRAL = re.compile(
     r"\[(?P<year>\d{4})\]\s+(?P<court>UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT"
     r"|EWFC|EWCOP|UKEAT|EAT|CSIH|CSOH|HCJAC|NICA|NIQB|NIKB|NICh|UKIPTrib|UKAIT)\s+"
-    r"(?P<number>\d{1,5})(?:\s*\((?P<division>" + "|".join(_UK_DIVISIONS) + r")\))?",
+    r"(?P<number>\d{1,5})(?:\s*\((?P<division>" + "|".join(_UK_DIVISIONS) + r")\))?" + CASE_PIN,
     re.IGNORECASE,
 )
 
 
-def _uk_neutral(match: re.Match[str]) -> list[str]:
+def _uk_neutral(match: re.Match[str]) -> list[str | Cite]:
     court = _UK_COURTS[squash(match.group("court")).lower()]
     division = match.group("division")
     suffix = f" ({_UK_DIVISIONS[division.lower()]})" if division else ""
-    return [f"[{match.group('year')}] {court} {int(match.group('number'))}{suffix}"]
+    neutral = f"[{match.group('year')}] {court} {int(match.group('number'))}{suffix}"
+    return [case_cite(neutral, match)]
 
 
 _UK_REPORTERS = {
@@ -301,22 +256,25 @@ _UK_REPORT = re.compile(
     r"(?P<open>[\[(])(?P<year>1[6-9]\d{2}|20\d{2})[\])]\s+(?:(?P<volume>\d{1,3})\s+)?"
     r"(?P<reporter>"
     + "|".join(sorted((re.escape(r) for r in _UK_REPORTERS), key=len, reverse=True))
-    + r")\s+(?P<page>\d{1,5})\b",
+    + r")\s+(?P<page>\d{1,5})\b"
+    + CASE_PIN,
     re.IGNORECASE,
 )
 
 
-def _uk_report(match: re.Match[str]) -> list[str]:
+def _uk_report(match: re.Match[str]) -> list[str | Cite]:
     reporter = _UK_REPORTERS[match.group("reporter").lower()]
     year = match.group("year")
     volume = f"{match.group('volume')} " if match.group("volume") else ""
     year_part = f"[{year}]" if match.group("open") == "[" else f"({year})"
-    return [f"{year_part} {volume}{reporter} {match.group('page')}"]
+    return [case_cite(f"{year_part} {volume}{reporter} {match.group('page')}", match)]
 
 
 _UK_ACT = re.compile(
     r"\b(?P<name>[A-Z][A-Za-z'-]+(?:\s+(?:[A-Z][A-Za-z'-]+|\([A-Z][A-Za-z ,'-]{2,60}\)|of|and"
     r"|for|on|in|to|the|&)){0,10})\s+Act\s+(?P<year>1[6-9]\d{2}|20\d{2})\b"
+    # the canonical form with its section: 'Human Rights Act 1998, s. 3(1)'
+    r"(?:,\s*s\.\s*(?P<section>\d{1,4}[A-Z]{0,2})(?P<subs>(?:\(\w{1,4}\))*)(?![\w(]))?"
 )
 _LEADING_WORDS = re.compile(
     r"^(?:(?:The|the|This|That|In|Under|Of|By|See|And|Section|s|Nothing|Part|Schedule|Both"
@@ -328,7 +286,7 @@ _LEADING_WORDS = re.compile(
 _LEADING_LOWER = re.compile(r"^(?:[a-z&]+\s+)+")
 
 
-def _uk_act(match: re.Match[str]) -> list[str]:
+def _uk_act(match: re.Match[str]) -> list[str | Cite]:
     name = squash(match.group("name"))
     while True:
         stripped = _LEADING_LOWER.sub("", _LEADING_WORDS.sub("", name))
@@ -337,37 +295,80 @@ def _uk_act(match: re.Match[str]) -> list[str]:
         name = stripped
     if not name or not name[0].isupper() or name.startswith("Act "):
         return []
-    return [f"{name} Act {match.group('year')}"]
+    act = f"{name} Act {match.group('year')}"
+    if not match.group("section"):
+        return [act]
+    pieces = [f"s. {match.group('section')}", *_BRACKETS.findall(match.group("subs"))]
+    return [pinned(act, pieces, before=False, sep=", ")]
+
+
+_UK_SECTION = re.compile(
+    r"\b(?:[Ss]ections?|ss?\.?)\s*(?P<numbers>\d{1,4}[A-Z]{0,2}(?:\(\w{1,4}\))*"
+    r"(?:\s*(?:,|and|or)\s*\d{1,4}[A-Z]{0,2}(?:\(\w{1,4}\))*)*)\s+of\s+the\s+"
+    r"(?P<name>[A-Z][A-Za-z'-]+(?:\s+(?:[A-Z][A-Za-z'-]+|\([A-Z][A-Za-z ,'-]{2,60}\)|of|and"
+    r"|for|on|in|to|the|&)){0,10})\s+Act\s+(?P<year>1[6-9]\d{2}|20\d{2})\b"
+)
+_UK_SECTION_ITEM = re.compile(r"(?P<number>\d{1,4}[A-Z]{0,2})(?P<subs>(?:\(\w{1,4}\))*)")
+_BRACKETS = re.compile(r"\(\w{1,4}\)")
+
+
+def _uk_section(match: re.Match[str]) -> list[str | Cite]:
+    act = f"{squash(match.group('name'))} Act {match.group('year')}"
+    cites: list[str | Cite] = []
+    for item in _UK_SECTION_ITEM.finditer(match.group("numbers")):
+        pieces = [f"s. {item['number']}", *_BRACKETS.findall(item["subs"])]
+        cites.append(pinned(act, pieces, before=False, sep=", "))
+    return cites
 
 
 # --- Civil-law statutes -----------------------------------------------------------------
-
-_NUMBER_LIST = re.compile(r"\d+[a-z]?")
+# Canonical spelling: the pinpoint in the system's own words, then the code, as lawyers of
+# that system write it: '§ 823 Abs. 1 S. 2 Nr. 3 Buchst. a BGB', 'Art. 3 Abs. 1 GG',
+# 'article 1240 alinéa 2 code civil', 'artikel 6:162 lid 1 onder a BW'.
 
 _DE_PIN = (
-    r"(?:\s+(?:Abs\.|Absatz)\s*\d+[a-z]?(?:\s+(?:und|bis)\s+\d+[a-z]?)?)?"
-    r"(?:\s+(?:S\.|Satz)\s*\d+)?(?:\s+(?:Nr\.|Nummer)\s*\d+[a-z]?)?"
-    r"(?:\s+(?:lit\.|Buchst\.)\s*[a-z]\)?)?"
+    r"(?:\s*(?:Abs\.|Absatz)\s*\d{1,3}[a-z]?(?:\s*(?:und|bis|u\.|oder)\s*\d{1,3}[a-z]?)*)?"
+    r"(?:\s*(?:S\.|Satz)\s*\d{1,2})?(?:\s*(?:Nr\.|Nummer)\s*\d{1,3}[a-z]?)?"
+    r"(?:\s*(?:lit\.|Buchst\.|Buchstabe)\s*[a-z]\)?)?"
 )
-_DE_NUMBERS = r"\d{1,4}[a-z]?" + _DE_PIN + r"(?:\s*(?:,|und|bis)\s*\d{1,4}[a-z]?" + _DE_PIN + ")*"
+_DE_NUMBERS = (
+    r"\d{1,4}[a-z]?" + _DE_PIN + r"(?:\s*(?:,|und|bis|sowie|oder)\s*\d{1,4}[a-z]?" + _DE_PIN + ")*"
+)
 _DE_PARAGRAPH = re.compile(
     r"§§?\s*(?P<numbers>" + _DE_NUMBERS + r")"
     r"\s+(?P<code>[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,9}(?:\s+[IVX]{1,4}\b)?)",
 )
 _DE_ARTICLE = re.compile(r"\bArt\.\s*(?P<numbers>" + _DE_NUMBERS + r")\s+(?P<code>GG|EGBGB)\b")
-_DE_PIN_PARTS = re.compile(
-    r"(?:Abs\.|Absatz|S\.|Satz|Nr\.|Nummer|lit\.|Buchst\.)\s*\d*[a-z]?\)?"
-    r"(?:\s+(?:und|bis)\s+\d+[a-z]?)?"
+_DE_ITEM = re.compile(
+    r"(?P<number>\d{1,4}[a-z]?)(?:\s*(?:Abs\.|Absatz)\s*(?P<abs>\d{1,3}[a-z]?(?:\s*(?:und|bis|u\.|oder)"
+    r"\s*\d{1,3}[a-z]?)*))?(?:\s*(?:S\.|Satz)\s*(?P<satz>\d{1,2}))?"
+    r"(?:\s*(?:Nr\.|Nummer)\s*(?P<nr>\d{1,3}[a-z]?))?(?:\s*(?:lit\.|Buchst\.|Buchstabe)\s*(?P<lit>[a-z])\)?)?"
 )
+_DE_ABS = re.compile(r"\d{1,3}[a-z]?")
 
 
-def _de_statute(match: re.Match[str]) -> list[str]:
+def _de_statute(match: re.Match[str]) -> list[str | Cite]:
     code = statute_code("de", match.group("code"))
     if code is None:
         return []
-    numbers = _NUMBER_LIST.findall(_DE_PIN_PARTS.sub(" ", match.group("numbers")))
     mark = "Art." if match.group(0).startswith("Art") else "§"
-    return [f"{mark} {number} {code}" for number in numbers]
+    cites: list[str | Cite] = []
+    for item in _DE_ITEM.finditer(match.group("numbers")):
+        tail = [
+            f" {word} {item[group]}"
+            for word, group in (("S.", "satz"), ("Nr.", "nr"), ("Buchst.", "lit"))
+            if item[group]
+        ]
+        head = f"{mark} {item['number']}"
+        paragraphs = _DE_ABS.findall(item["abs"] or "")
+        if not paragraphs:
+            # a sentence or number without an Absatz is still a finer pinpoint of the §
+            cites.append(pinned(code, [head, *tail], before=True, sep=" "))
+            continue
+        for paragraph in paragraphs:
+            pieces = [head, f" Abs. {paragraph}", *(tail if len(paragraphs) == 1 else [])]
+            cites.append(pinned(code, pieces, before=True, sep=" "))
+    return cites
 
 
 _DE_GAZETTE = re.compile(
@@ -376,7 +377,7 @@ _DE_GAZETTE = re.compile(
 )
 
 
-def _de_gazette(match: re.Match[str]) -> list[str]:
+def _de_gazette(match: re.Match[str]) -> list[str | Cite]:
     year = f"{match.group('year')} " if match.group("year") else ""
     part = match.group("part")
     if match.group("page"):
@@ -389,8 +390,8 @@ def _fr_article_pattern() -> re.Pattern[str]:
     return re.compile(
         r"\b[Aa]rt(?:icles?|\.)\s+(?P<numbers>(?:[LRDA]\.?\s?\*?)?\d{1,4}(?:-\d{1,4})*"
         r"(?:\s*(?:,|et)\s*(?:[LRDA]\.?\s?\*?)?\d{1,4}(?:-\d{1,4})*)*)"
-        r"(?:,?\s+(?:alinéa|al\.)\s*\d+)?(?:\s+et\s+suivants)?,?\s+(?:(?:du|de la|de l'|des)\s*)?"
-        r"(?P<code>" + codes + r")\b",
+        r"(?:,?\s+(?:alinéa|al\.)\s*(?P<alinea>\d{1,2})(?:er|e)?)?(?:\s+et\s+suivants)?,?\s+"
+        r"(?:(?:du|de la|de l'|des)\s*)?(?P<code>" + codes + r")\b",
         re.IGNORECASE,
     )
 
@@ -398,12 +399,17 @@ def _fr_article_pattern() -> re.Pattern[str]:
 _FR_NUMBER = re.compile(r"(?:([LRDA])\.?\s?\*?)?(\d{1,4}(?:-\d{1,4})*)")
 
 
-def _fr_article(match: re.Match[str]) -> list[str]:
+def _fr_article(match: re.Match[str]) -> list[str | Cite]:
     code = statute_code("fr", match.group("code"))
     if code is None:
         return []
     numbers = [f"{prefix}{number}" for prefix, number in _FR_NUMBER.findall(match.group("numbers"))]
-    return [f"article {number} {code}" for number in numbers]
+    alinea = (
+        [f" alinéa {match.group('alinea')}"] if match.group("alinea") and len(numbers) == 1 else []
+    )
+    return [
+        pinned(code, [f"article {number}", *alinea], before=True, sep=" ") for number in numbers
+    ]
 
 
 _FR_TEXT = re.compile(
@@ -413,60 +419,130 @@ _FR_TEXT = re.compile(
 )
 
 
-def _fr_text(match: re.Match[str]) -> list[str]:
+def _fr_text(match: re.Match[str]) -> list[str | Cite]:
     return [f"{match.group('type').lower()} n° {match.group('number')}"]
 
 
 _NL_ARTICLE = re.compile(
     r"\b[Aa]rt(?:ikel|\.)\s+(?P<number>\d{1,4}[a-z]?(?::\d{1,4}[a-z]?)?)"
-    r"(?:,?\s+(?:lid|leden)\s+\d+)?(?:,?\s+(?:letter|onderdeel|sub)\s+\w)?,?\s+"
-    r"(?:van\s+(?:de|het)\s+)?(?P<act>Wet\s+(?:op|inzake|van|tot|betreffende)\s+de\s+"
+    r"(?:,?\s+(?:lid|leden)\s+(?P<lid>\d{1,2}))?(?:,?\s+(?:letter|onderdeel|onder|sub)\s+(?P<sub>[a-z\d])\)?)?"
+    r",?\s+(?:van\s+(?:de|het)\s+)?(?P<act>Wet\s+(?:op|inzake|van|tot|betreffende)\s+de\s+"
     r"[a-z]+(?:\s+\d{4})?|Wet\s+[a-z]+(?:\s+\d{4})?|Zesde Richtlijn|Burgerlijk Wetboek|BW|Sr|Sv"
     r"|Rv|Awb|AWR|Grondwet|Wetboek van (?:Strafrecht|Strafvordering|Burgerlijke Rechtsvordering)"
     r"|Algemene wet inzake rijksbelastingen|Algemene wet bestuursrecht)\b",
 )
 
 
-def _nl_article(match: re.Match[str]) -> list[str]:
+def _nl_article(match: re.Match[str]) -> list[str | Cite]:
     act = statute_code("nl", squash(match.group("act"))) or squash(match.group("act"))
-    return [f"artikel {match.group('number')} {act}"]
+    pieces = [f"artikel {match.group('number')}"]
+    if match.group("lid"):
+        pieces.append(f" lid {match.group('lid')}")
+    if match.group("sub"):
+        pieces.append(f" onder {match.group('sub')}")
+    return [pinned(act, pieces, before=True, sep=" ")]
+
+
+_ACT_NEEDLES = Needles(exact=("Act ",), back=260, ahead=80)
+_EU_CASE_NEEDLES = Needles(
+    folded=tuple(f"{court}{space}-" for court in "ctf" for space in ("", " ")), back=0, ahead=60
+)
+# a CELEX number begins with its sector (a digit, 'C' or 'E') and a year
+_CELEX_NEEDLES = Needles(
+    exact=tuple(f"{sector}{century}" for sector in "0123456789CE" for century in ("19", "20")),
+    back=24,
+    ahead=24,
+)
 
 
 @cache
 def families() -> tuple[Family, ...]:
     """All families; built on first use because the French one reads the code table."""
     return (
-        Family("ecli", _ECLI, _ecli),
-        Family("ecli", _ECLI_BARE_EU, _ecli_bare),
-        Family("eu_case", _EU_CASE, _eu_case),
-        Family("celex", _CELEX, _celex),
-        Family("eu_legislation", _EU_ACT_NEW, _eu_act_new),
-        Family("eu_legislation", _EU_ACT_OLD, _eu_act_old),
-        Family("eu_legislation", _EU_ACT_SHORT, _eu_act_short),
-        Family("eu_article", _EU_ARTICLE, _eu_article),
-        Family("eu_oj", _OJ, _oj),
-        Family("us_statute", _USC, _usc),
-        Family("uk_neutral", _UK_NEUTRAL, _uk_neutral),
+        Family("ecli", _ECLI, _ecli, Needles(folded=("ecli:",), back=0, ahead=120)),
+        Family("ecli", _ECLI_BARE_EU, _ecli_bare, Needles(exact=("EU:",), back=0, ahead=60)),
+        Family("eu_case", _EU_CASE, _eu_case, _EU_CASE_NEEDLES),
+        Family("celex", _CELEX, _celex, _CELEX_NEEDLES),
+        Family("eu_oj", _OJ, _oj, Needles(exact=("OJ ",), back=0, ahead=80)),
+        Family("us_statute", _USC, _usc, Needles(exact=("U.", "U. "), back=8, ahead=60)),
+        Family("uk_neutral", _UK_NEUTRAL, _uk_neutral, Needles(exact=("[",), back=0, ahead=60)),
         Family("uk_report", _UK_REPORT, _uk_report),
-        Family("uk_statute", _UK_ACT, _uk_act),
-        Family("de_statute", _DE_PARAGRAPH, _de_statute),
-        Family("de_statute", _DE_ARTICLE, _de_statute),
-        Family("de_gazette", _DE_GAZETTE, _de_gazette),
-        Family("fr_statute", _fr_article_pattern(), _fr_article),
-        Family("fr_statute", _FR_TEXT, _fr_text),
-        Family("nl_statute", _NL_ARTICLE, _nl_article),
+        Family("uk_statute", _UK_ACT, _uk_act, _ACT_NEEDLES),
+        Family("uk_statute", _UK_SECTION, _uk_section, Needles(exact=("Act ",), back=320)),
+        Family("de_statute", _DE_PARAGRAPH, _de_statute, Needles(exact=("§",), back=0)),
+        Family("de_statute", _DE_ARTICLE, _de_statute, Needles(exact=("Art.",), back=0)),
+        Family("de_gazette", _DE_GAZETTE, _de_gazette, Needles(exact=("BGBl",), back=0)),
+        Family(
+            "fr_statute",
+            _fr_article_pattern(),
+            _fr_article,
+            Needles(folded=("code",), back=160, ahead=200),
+        ),
+        Family(
+            "fr_statute",
+            _FR_TEXT,
+            _fr_text,
+            Needles(folded=("loi", "décret", "ordonnance"), back=0, ahead=120),
+        ),
+        Family("nl_statute", _NL_ARTICLE, _nl_article, Needles(folded=("art",), back=2)),
+        *(
+            Family(kind, pattern, normalize, needles)
+            for kind, pattern, normalize, needles in national_families()
+        ),
     )
 
 
-def find_pattern_citations(text: str) -> Iterator[Found]:
-    """Every match of every family, in family order (overlaps are settled by the caller)."""
+def _folded(text: str) -> str:
+    """``text`` in lower case, one character for one (so offsets stay those of the text)."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(char.lower()[:1] for char in text)
+
+
+def _found(match: re.Match[str], kind: str, cite: str | Cite) -> Found:
+    if isinstance(cite, str):
+        cite = whole(cite)
+    return Found(
+        raw=squash(match.group(0)),
+        normalized=cite.normalized,
+        kind=kind,
+        start=match.start(),
+        end=match.end(),
+        instrument=cite.instrument,
+        pinpoint=cite.pinpoint,
+        coarser=cite.coarser,
+    )
+
+
+def find_pattern_citations(text: str, *, query: bool = False) -> Iterator[Found]:
+    """Every match of every family, in family order (overlaps are settled by the caller).
+
+    ``query=True`` adds the forms only a typed query is read in: an abbreviation alone
+    ('AVG', 'EUV') and a docket alone ('VI ZR 211/12')."""
+    folded = _folded(text)
     for family in families():
-        for match in family.pattern.finditer(text):
-            for normalized in family.normalize(match):
-                yield Found(
-                    raw=squash(match.group(0)),
-                    normalized=normalized,
-                    kind=family.kind,
-                    start=match.start(),
-                    end=match.end(),
-                )
+        for match in scan(family.pattern, text, windows(text, folded, family.needles)):
+            for cite in family.normalize(match):
+                yield _found(match, family.kind, cite)
+    for match, kind, cite in find_international(text, folded, query=query):
+        yield _found(match, kind, cite)
+    if query:
+        for kind, pattern, normalize, _ in query_families():
+            for match in pattern.finditer(text):
+                for cite in normalize(match):
+                    yield _found(match, kind, cite)
+
+
+def instrument_alone(text: str) -> tuple[str, str] | None:
+    """(kind, instrument) where a whole typed query is the name of a code or a set of rules
+    ('BGB', 'code civil', 'BW', 'Código Civil', 'c.c.', 'Fed. R. Evid.', 'Tex. Penal Code')."""
+    name = squash(text)
+    tables = named_instruments()
+    if name in tables["acronyms"] or name in tables["quiet"]:
+        return None  # 'DSGVO' is the EU regulation, read by the international families
+    for system in ("de", "fr", "nl"):
+        code = statute_code(system, name)
+        if code is not None and (system != "de" or name == code):
+            return f"{system}_statute", code
+    return code_alone(name)

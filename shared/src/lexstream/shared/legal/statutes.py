@@ -38,3 +38,41 @@ def named_act(name: str) -> str | None:
 def french_code_names() -> tuple[str, ...]:
     """French code names, longest first, for building the article pattern."""
     return tuple(sorted(_lookup("fr").values(), key=len, reverse=True))
+
+
+@cache
+def _instruments() -> dict[str, Any]:
+    data = resources.files("lexstream.shared.legal.data").joinpath("instruments.json")
+    loaded: dict[str, Any] = json.loads(data.read_text(encoding="utf-8"))
+    return loaded
+
+
+def cets_instrument(number: int) -> str:
+    """The canonical name of Council of Europe treaty ETS/CETS ``number`` ('CETS No. 225');
+    the European Convention on Human Rights (ETS No. 5) is 'ECHR'."""
+    names = _instruments()["cets"].get(str(number), [])
+    return "ECHR" if names == ["ECHR"] else f"CETS No. {number}"
+
+
+@cache
+def named_instruments() -> dict[str, dict[str, tuple[str, str]]]:
+    """Treaties and acts cited by name, as (instrument, kind), in four tables: 'acronyms' and
+    'quiet' (case-sensitive keys; quiet ones only next to an article or alone in a query),
+    'names' (lower-case keys) and 'context' ('the Convention': only after an article)."""
+    tables: dict[str, dict[str, tuple[str, str]]] = {
+        "acronyms": {},
+        "quiet": {},
+        "names": {},
+        "context": {},
+    }
+    for entry in _instruments()["named"]:
+        value = (str(entry["instrument"]), str(entry["kind"]))
+        tables["acronyms"].update(dict.fromkeys(entry["acronyms"], value))
+        tables["quiet"].update(dict.fromkeys(entry["quiet_acronyms"], value))
+        tables["names"].update({" ".join(n.lower().split()): value for n in entry["names"]})
+        tables["context"].update({" ".join(n.lower().split()): value for n in entry["context"]})
+    for number, names in _instruments()["cets"].items():
+        value = (cets_instrument(int(number)), "int_coe")
+        if names != ["ECHR"]:
+            tables["names"].update({" ".join(n.lower().split()): value for n in names})
+    return tables

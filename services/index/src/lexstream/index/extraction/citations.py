@@ -32,9 +32,24 @@ def _fold(found: Iterable[Found]) -> list[Citation]:
             start=item.start,
             end=item.end,
             count=counts[key],
+            instrument=instrument,
+            pinpoint=pinpoint,
+            keys=list(dict.fromkeys((key, *item.coarser, instrument or key))),
         )
         for key, item in first.items()
+        for instrument, pinpoint in [_parts(item)]
     ]
+
+
+def _parts(item: Found) -> tuple[str | None, str | None]:
+    """Instrument and pinpoint; a US code section read by eyecite ('42 U.S.C. § 1983') is
+    the code at that section."""
+    if item.instrument is not None:
+        return item.instrument, item.pinpoint
+    code, mark, section = item.normalized.partition(" § ")
+    if item.kind in {"us_statute", "us_regulation"} and mark:
+        return code, f"§ {section}"
+    return item.normalized, None
 
 
 def find_citations(text: str, *, us: bool = True) -> list[Citation]:
