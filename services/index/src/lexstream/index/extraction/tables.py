@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 
+@cache
 def _load(name: str) -> dict[str, Any]:
     data = resources.files("lexstream.index.data").joinpath(name).read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(data)
@@ -29,6 +30,9 @@ class CourtEntry:
     patterns: tuple[re.Pattern[str], ...]
     ecli_prefixes: tuple[str, ...]
     neutral_codes: tuple[str, ...]
+    name_en: str = ""
+    language: str | None = None
+    level: str | None = None
 
 
 @cache
@@ -45,9 +49,20 @@ def court_entries() -> tuple[CourtEntry, ...]:
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("patterns", [])),
                 ecli_prefixes=tuple(p.upper() for p in raw.get("ecli", [])),
                 neutral_codes=tuple(raw.get("neutral", [])),
+                name_en=raw.get("name_en", raw["name"]),
+                language=raw.get("lang"),
+                level=raw.get("level"),
             )
         )
     return tuple(entries)
+
+
+@cache
+def ecli_countries() -> dict[str, str]:
+    """ECLI country code -> jurisdiction path: 'NL' -> 'EU/NL', 'EL' -> 'EU/GR' (ECLI writes
+    Greece as EL), 'EU' -> 'EU', 'CE' (Council of Europe) -> 'INT/COE'."""
+    countries: dict[str, str] = _load("courts.json")["ecli_countries"]
+    return countries
 
 
 @cache
