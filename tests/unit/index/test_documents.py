@@ -84,3 +84,26 @@ def test_next_index_name() -> None:
     assert next_index_name("lx-documents", []) == "lx-documents-000001"
     names = ["lx-documents-000001", "lx-documents-000003", "lx-documents-x", "other-000009"]
     assert next_index_name("lx-documents", names) == "lx-documents-000004"
+
+
+def test_identifiers_are_stored_with_a_case_folded_key_of_each() -> None:
+    from lexstream.index.documents import identifier_key
+
+    text = _text(["Neutral Citation Number: [2020] UKSC 5\nCase No: UKSC 2018/0213\n\nJudgment"])
+    document = text_search_document(
+        _event(),
+        text,
+        filename="a.txt",
+        language_hint=None,
+        jurisdiction_hint=None,
+        max_chars=10_000,
+        extractor_version="test",
+    )
+    assert {"kind": "neutral_citation", "value": "[2020] UKSC 5"} in document["identifiers"]
+    assert "[2020] uksc 5" in document["identifier_keys"]
+    assert document["identifier_keys"] == sorted(
+        {identifier_key(i["value"]) for i in document["identifiers"]}
+    )
+    assert identifier_key("  ECLI:EU:C:2014:317\n") == "ecli:eu:c:2014:317"
+    assert document["party_roles"] == []
+    assert document["counsel"] == []

@@ -22,6 +22,8 @@ def _text_fields(mappings: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_every_language_has_its_analyzer_on_every_text_field() -> None:
     expected = {lang.code: {"type": "text", "analyzer": lang.analyzer} for lang in LANGUAGES}
+    # 'EXAMPLECORP.COM' is one token of the standard analyzer; 'parts' splits it into words.
+    expected["parts"] = {"type": "text", "analyzer": "simple"}
     for name, field in _text_fields(documents_mappings()).items():
         assert field["analyzer"] == "standard", name
         assert field["fields"] == expected, name
@@ -69,3 +71,14 @@ def test_search_documents_fit_the_strict_mapping() -> None:
 
 def test_status_records_accept_fields_they_do_not_declare() -> None:
     assert status_mappings()["dynamic"] is False
+
+
+def test_identifiers_and_people_have_kinds_and_keys() -> None:
+    properties = documents_mappings()["properties"]
+    identifiers = properties["identifiers"]["properties"]
+    assert identifiers["kind"]["type"] == identifiers["value"]["type"] == "keyword"
+    assert properties["identifier_keys"]["type"] == "keyword"
+    for people in ("party_roles", "counsel"):
+        fields = properties[people]["properties"]
+        assert fields["role"]["type"] == "keyword"
+        assert fields["name"]["fields"]["raw"]["type"] == "keyword"

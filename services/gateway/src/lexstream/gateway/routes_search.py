@@ -38,6 +38,7 @@ async def search(
     date_from: date | None = None,
     date_to: date | None = None,
     cites: Annotated[str | None, Query(max_length=300)] = None,
+    identifier: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
     sort: Literal["relevance", "date"] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     search_after: Annotated[str | None, Query(max_length=2000)] = None,
@@ -46,7 +47,9 @@ async def search(
 
     ``q`` uses Elasticsearch's simple query string syntax: ``"a phrase"``, ``+`` / ``|`` /
     ``-`` (AND / OR / NOT, also the words AND, OR, NOT), ``prefix*``, ``fuzzy~1``,
-    ``"near words"~5``.
+    ``"near words"~5``; a ``q`` that is exactly an identifier (ECLI, neutral citation,
+    CELEX, docket, ...) also finds the document it identifies. ``identifier`` matches
+    any of a document's own identifiers, of any kind, in any letter case.
     """
     req = SearchRequest(
         q=_operators(q),
@@ -58,6 +61,7 @@ async def search(
         date_from=date_from,
         date_to=date_to,
         cites=cites,
+        identifier=identifier,
         sort=sort,
         size=size,
         search_after=search_after,

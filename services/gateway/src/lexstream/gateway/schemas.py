@@ -29,12 +29,14 @@ __all__ = [
     "DocumentText",
     "ErrorDetail",
     "Facets",
+    "Identifier",
     "Matter",
     "MatterList",
     "Me",
     "NewApiKey",
     "OriginalUrl",
     "OwnedMatter",
+    "Person",
     "SearchHit",
     "SearchResponse",
     "Similar",
@@ -97,6 +99,24 @@ class Citation(BaseModel):
     kind: str = Field(description="reporter, ecli, neutral, celex, statute, ...")
 
 
+class Identifier(BaseModel):
+    """One of the document's own identifiers; ``?identifier=`` finds it by its value."""
+
+    kind: str = Field(
+        description="ecli, neutral_citation, celex, eli, docket, oj (official journal or "
+        "gazette reference), abbreviation (an act's own short title)"
+    )
+    value: str = Field(description="normal form, e.g. 'ECLI:EU:C:2014:317', '[2020] UKSC 5'")
+
+
+class Person(BaseModel):
+    """A party or counsel with the role the document gives them."""
+
+    name: str
+    role: str | None = Field(description="claimant, defendant, appellant, respondent, ...")
+    role_text: str | None = Field(description="the role words as printed")
+
+
 class DocumentMetadata(BaseModel):
     """``GET /v1/documents/{id}``: status, provenance and the extracted fields."""
 
@@ -119,7 +139,10 @@ class DocumentMetadata(BaseModel):
     jurisdiction: str | None = Field(description="a path: US/FED, EU/DE, UK/EW, ...")
     decision_date: date | None
     case_numbers: list[str] | None
+    identifiers: list[Identifier] | None = Field(description="the document's own ECLI, ...")
     parties: list[str] | None
+    party_roles: list[Person] | None = Field(description="parties with their roles")
+    counsel: list[Person] | None = Field(description="counsel; role: for whom")
     judges: list[str] | None
     citations: list[Citation] | None
     doc_type: str | None
@@ -186,6 +209,9 @@ class SimilarHit(BaseModel):
     language: str | None
     matter_id: str | None
     parent_document_id: str | None
+    identifiers: list[Identifier] | None = Field(
+        default=None, description="the document's own ECLI, neutral citation, CELEX, docket ..."
+    )
 
 
 class Similar(BaseModel):

@@ -36,6 +36,7 @@ class SearchRequest:
     date_from: date | None = None
     date_to: date | None = None
     cites: str | None = None
+    identifier: str | None = None
     sort: str = "relevance"
     size: int = 10
     search_after: str | None = None
@@ -47,6 +48,23 @@ def normalize_cites(value: str) -> str:
     if normalized is None:
         raise BadSearch(f"cites: {value!r} is not a citation lexstream recognises")
     return normalized
+
+
+#: the longest ``q`` tried as an identifier too (identifiers are short)
+MAX_IDENTIFIER_CHARS = 300
+
+
+def identifier_keys(value: str) -> list[str]:
+    """The index's keys (``identifier_keys``) an identifier typed by a caller may have: the
+    value itself and, where lexstream reads it as a citation ('ecli:de:bgh:...', 'EU:C:2014:317',
+    'CELEX 62021CJ0129'), its normal form; white space squashed and case folded, as
+    lexstream.index.documents.identifier_key stores them."""
+    keys: list[str] = []
+    for form in (value, normalize_citation(value)):
+        key = " ".join((form or "").split()).casefold()
+        if key and key not in keys:
+            keys.append(key)
+    return keys
 
 
 def encode_cursor(sort_values: list[Any]) -> str:
@@ -232,7 +250,16 @@ HIT_SOURCE = [
     "matter_id",
     "kind",
     "parent_document_id",
+    "identifiers",
 ]
+
+
+def _identifier_query(q: str) -> list[dict[str, Any]]:
+    """A ``q`` that is exactly one of a document's identifiers finds that document first."""
+    if len(q) > MAX_IDENTIFIER_CHARS:
+        return []
+    keys = identifier_keys(q.strip('"'))
+    return [{"terms": {"identifier_keys": keys, "boost": 20.0}}] if keys else []
 
 
 def build_query(
@@ -258,6 +285,11 @@ def build_query(
         filters.append({"range": {"decision_date": bounds}})
     if req.cites:
         filters.append({"term": {"cites": normalize_cites(req.cites)}})
+    if req.identifier is not None:
+        keys = identifier_keys(req.identifier)
+        if not keys:
+            raise BadSearch("identifier must not be empty")
+        filters.append({"terms": {"identifier_keys": keys}})
 
     if req.q and req.q.strip():
         q = req.q.strip()
@@ -291,6 +323,7 @@ def build_query(
                         }
                     },
                     _text_query(q, ["title^2", "filename", "parties"], caps),
+                    *_identifier_query(q),
                 ],
                 "minimum_should_match": 1,
             }
@@ -454,6 +487,7 @@ def shape_response(result: dict[str, Any], size: int) -> dict[str, Any]:
                 "language": source.get("language"),
                 "matter_id": source.get("matter_id"),
                 "parent_document_id": source.get("parent_document_id"),
+                "identifiers": source.get("identifiers") or [],
                 "highlights": _highlights(hit),
             }
         )

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from lexstream.index.extraction import LegalMetadata, extract
+from lexstream.index.extraction import LegalMetadata, Person, extract
 from lexstream.shared.artifacts import TextDocument, Transcript
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import Event
@@ -65,6 +65,16 @@ def load_artifact(raw: bytes, model: type[A], name: str) -> tuple[A, list[str]]:
         raise PermanentError(f"{name} of the document is invalid: {problems}") from exc
 
 
+def identifier_key(value: str) -> str:
+    """The form an ``identifier=`` search matches: white space squashed, case folded
+    (the gateway builds the same key from what the caller typed)."""
+    return " ".join(value.split()).casefold()
+
+
+def _people(people: list[Person]) -> list[dict[str, Any]]:
+    return [{"name": p.name, "role": p.role, "role_text": p.role_text} for p in people]
+
+
 def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
     citations = [
         {
@@ -82,7 +92,12 @@ def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
         "jurisdiction": meta.jurisdiction,
         "decision_date": meta.decision_date.isoformat() if meta.decision_date else None,
         "case_numbers": meta.case_numbers,
+        "identifiers": [{"kind": i.kind, "value": i.value} for i in meta.identifiers],
+        # Every identifier's key, of any kind, for 'identifier=' and exact-identifier 'q'.
+        "identifier_keys": sorted({identifier_key(i.value) for i in meta.identifiers}),
         "parties": meta.parties,
+        "party_roles": _people(meta.party_roles),
+        "counsel": _people(meta.counsel),
         "judges": meta.judges,
         "doc_type": meta.doc_type,
         "language": meta.language,

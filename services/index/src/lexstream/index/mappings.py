@@ -16,14 +16,38 @@ from typing import Any
 
 from lexstream.shared.legal.languages import LANGUAGE_ANALYZERS
 
+#: The sub-field that holds the parts of compound tokens: the standard tokenizer keeps a
+#: domain, a dotted name or an e-mail's local part as one token ('examplecorp.com',
+#: 'john.doe'), so 'examplecorp' alone would find nothing. The built-in ``simple`` analyzer
+#: splits at every non-letter ('.', '@', '-', digits, apostrophes) whatever the language,
+#: and the whole token stays in the main and language fields. Searches over ``<field>.*``
+#: (the gateway's) use it as they are; no custom filter is needed (the local Elasticsearch
+#: build has no analysis-common module: no word_delimiter_graph or pattern_capture).
+PARTS_FIELD = "parts"
+
 
 def _multilingual_text() -> dict[str, Any]:
     return {
         "type": "text",
         "analyzer": "standard",
         "fields": {
-            lang: {"type": "text", "analyzer": analyzer}
-            for lang, analyzer in LANGUAGE_ANALYZERS.items()
+            **{
+                lang: {"type": "text", "analyzer": analyzer}
+                for lang, analyzer in LANGUAGE_ANALYZERS.items()
+            },
+            PARTS_FIELD: {"type": "text", "analyzer": "simple"},
+        },
+    }
+
+
+def _people(bounded: dict[str, Any]) -> dict[str, Any]:
+    """Parties or counsel with the role the document gives them (extraction.Person)."""
+    return {
+        "type": "object",
+        "properties": {
+            "name": {"type": "text", "fields": {"raw": bounded}},
+            "role": {"type": "keyword"},
+            "role_text": bounded,
         },
     }
 
@@ -65,7 +89,16 @@ def documents_mappings() -> dict[str, Any]:
             "doc_type": keyword,
             "decision_date": {"type": "date"},
             "case_numbers": bounded,
+            # The document's own identifiers (ECLI, neutral citation, CELEX, ELI, docket, OJ,
+            # abbreviation) and, flat, their case-folded keys for 'identifier=' searches.
+            "identifiers": {
+                "type": "object",
+                "properties": {"kind": keyword, "value": bounded},
+            },
+            "identifier_keys": bounded,
             "parties": {"type": "text", "fields": {"raw": bounded}},
+            "party_roles": _people(bounded),
+            "counsel": _people(bounded),
             "judges": {"type": "text", "fields": {"raw": bounded}},
             "citations": {
                 "type": "object",

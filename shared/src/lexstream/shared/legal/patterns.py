@@ -187,6 +187,14 @@ _UK_DIVISIONS = {
         "TC",
         "GRC",
         "B",
+        # Court of Protection tiers; First-tier Tribunal chambers
+        "T1",
+        "T2",
+        "T3",
+        "PC",
+        "HESC",
+        "SEC",
+        "WPAFCC",
     )
 }
 _UK_NEUTRAL = re.compile(

@@ -4,7 +4,9 @@ Jurisdictions are paths: ``US``, ``US/FED``, ``US/STATE/<USPS code>``, ``EU`` fo
 Union's own courts and acts, ``EU/<ISO 3166 code>`` for member states (``EU/DE``,
 ``EU/FR``, ``EU/NL``), ``UK`` for UK-wide courts (UKSC, UKPC, Upper Tribunal) and
 ``UK/EW``, ``UK/SC``, ``UK/NI`` for the courts of England and Wales, Scotland and
-Northern Ireland.
+Northern Ireland; ``INT/COE`` for the European Court of Human Rights, ``INT/EPO`` for the
+EPO boards of appeal and ``INT`` for international instruments. Greece is ``EU/GR`` (ISO),
+although its ECLIs say ``EL``.
 """
 
 from lexstream.index.extraction.extract import extract
@@ -12,7 +14,7 @@ from lexstream.index.extraction.models import DOC_TYPES, Citation, Identifier, L
 
 # Bump when a change to the rules or tables changes what extract() returns, so that the
 # index can tell which documents were extracted by an older version and re-extract them.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "2.0.0"
 
 
 def warm_up() -> None:

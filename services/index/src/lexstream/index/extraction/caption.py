@@ -3,12 +3,76 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+# --- citations of other decisions, whose numbers are not this document's ---------------
+
+# A number that follows a cue ('vgl.', 'siehe', 'cf.', 'voir', 'véase', 'zie', 'see') or
+# a court's name and the date of its decision ('BGH, Urteil vom 17. Dezember 2013 – ',
+# 'Cass. civ. 2e, 5 mars 2015, n° ') is a citation of another decision.
+_CITE_CUE = re.compile(
+    r"\b(?:vgl|siehe|s\.\s?a|cf|cfr|voir|véase|vease|v[ée]anse|zie|see|ebenso|infra|supra)\b"
+    r"\.?\s*(?:auch|also|aussi|ook|ya|tambi[ée]n|e\.g\.,?)?[^.;()\n]{0,90}$",
+    re.IGNORECASE,
+)
+_SPELLED_MONTHS = (
+    r"jan\w*|f[ée]v\w*|feb\w*|m[äa]r\w*|apr\w*|avr\w*|ma[iy]\w*|mei|jun\w*|jui\w*|jul\w*"
+    r"|aug\w*|ao[uû]t|sep\w*|set\w*|o[ck]t\w*|nov\w*|d[eé][cz]\w*|ene\w*|gen\w*|giu\w*"
+    r"|lug\w*|ott\w*|dic\w*|out\w*|maart|ma[rg]\w*"
+)
+_OTHER_DECISION = re.compile(
+    r"(?:\b(?:Urteil|Beschluss|Entscheidung|arr[êe]t|jugement|d[ée]cision|ordonnance|sentencia"
+    r"|auto|sentenza|ordinanza|ac[óo]rd[ãa]o|uitspraak|arrest|beschikking|judgment|order"
+    r"|decision)\b[^\n\d]{0,25})?"
+    r"\b\d{1,2}(?:er|\.)?\s*(?:(?:de\s+)?(?:" + _SPELLED_MONTHS + r")\.?(?:\s+de)?|\d{1,2}\.)\s*"
+    r"(?:19|20)\d{2}\s*(?:[,–—-]|\s)\s*(?:(?:pourvoi|req\.|requête|recurso)?\s*"
+    r"(?:Az\.|n[°ºo]\.?|nr\.?|no\.?|rol|RG)\s*:?\s*)?$",
+    re.IGNORECASE,
+)
+# Spanish Supreme Court and similar citations name the court in the number: 'STS 1234/2019',
+# 'SAP Madrid 123/2018', 'ATS 45/2020', 'STC 31/2010' (Tribunal Constitucional).
+# An act's number: 'Regulation (EC) No 45/2001', 'Verordnung (EU) Nr. 1093/2010'.
+_ACT_NUMBER = re.compile(
+    r"\b(?:Regulation|Directive|Decision|Verordnung|Richtlinie|Beschluss|Règlement|Directive"
+    r"|Reglamento|Directiva|Regolamento|Direttiva|Verordening|Richtlijn|Regulamento|Diretiva)"
+    r"\s*(?:\([A-Za-z, ]{2,15}\)\s*)?(?:No\.?|Nr\.?|n[°º.]+|núm\.)?\s*$",
+    re.IGNORECASE,
+)
+_ES_DECISION = re.compile(r"\b[SA](?:TS|TC|AP|TSJ|AN|TJUE|TEDH)\b[^\n\d]{0,30}$")
+# The first lines of a document are its own caption, where a title such as 'BGH, Urteil vom
+# 24. März 2021 – VIII ZR 229/20' names the document itself.
+_OWN_TITLE_CHARS = 200
+# Citations whose spans hold no number of this document's own: all but the document's own
+# identifiers (ECLI, neutral citation, CELEX) and EU case numbers, which extract() settles.
+_OWN_CAPABLE_KINDS = frozenset({"eu_case", "ecli", "uk_neutral", "celex"})
+
+
+def cited_spans(citations: Iterable[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """The spans of (kind, start, end) citations that a case number inside is part of:
+    another decision ('de_case', 'fr_case', 'es_case' ...), an act ('Regulation (EC) No
+    45/2001'), a gazette ('BGBl. 2023 I Nr. 88')."""
+    return [(start, end) for kind, start, end in citations if kind not in _OWN_CAPABLE_KINDS]
+
+
+def _is_citation(header: str, start: int, spans: list[tuple[int, int]]) -> bool:
+    if start < _OWN_TITLE_CHARS and "\n" not in header[:start].strip():
+        return False
+    if any(lo <= start < hi and "\n" not in header[lo:start] for lo, hi in spans):
+        return True
+    before = header[max(0, start - 120) : start]
+    return bool(
+        _CITE_CUE.search(before)
+        or _OTHER_DECISION.search(before)
+        or _ES_DECISION.search(before)
+        or _ACT_NUMBER.search(before)
+    )
+
 
 # --- case and docket numbers ------------------------------------------------------------
 
 _NUMBER_TOKEN = r"(?=[\w./:-]*\d)[A-Z0-9][\w./:-]{0,30}[A-Za-z0-9]"
 _LABELLED_NUMBER = re.compile(
-    r"(?<![\w.])(?P<lower>D\.\s?C\.\s+|Citation\s+|Bar\s+)?(?:Case|Docket|Appeal|Claim|Cause|File|Index|Application"
+    r"(?<![\w.])(?P<lower>D\.\s?C\.\s+|Citation\s+|Bar\s+|Tel(?:ephone)?\.?\s+|Phone\s+|Fax\s+)?(?:Case|Docket|Appeal|Claim|Cause|File|Index|Application"
     r"|Petition|Appellate Case)?\s*(?:No|Nos|Number|Numbers|Nr)\.?\s*[:.]?\s*(?P<numbers>"
     + _NUMBER_TOKEN
     + r"(?:\s*(?:,|;|and|&)\s*"
@@ -39,8 +103,15 @@ _SPLIT_NUMBERS = re.compile(r"\s*(?:,|;|\band\b|&|\bto\b|\bet\b|\bund\b)\s*")
 _FR_NUMBER_LINE = re.compile(r"^\s*N°\s*(?:RG\s*)?(?P<numbers>\d[\d/.-]*\d)", re.MULTILINE)
 
 
-def find_case_numbers(header: str, *, eu_cases: bool = True) -> list[str]:
+def find_case_numbers(
+    header: str, *, eu_cases: bool = True, cited: list[tuple[int, int]] | None = None
+) -> list[str]:
+    """This document's own case and docket numbers. Numbers inside citations (``cited``:
+    spans from :func:`cited_spans`) or after a citation's cue or another decision's court
+    and date are not (see :func:`_is_citation`)."""
     numbers: list[str] = []
+    spans = cited or []
+    own_civil = (_FR_POURVOI, _FR_RG, _FR_NUMBER_LINE, _DE_AZ, _NL_NUMBER)
 
     def add(raw: str) -> None:
         for part in _SPLIT_NUMBERS.split(raw):
@@ -49,11 +120,13 @@ def find_case_numbers(header: str, *, eu_cases: bool = True) -> list[str]:
                 numbers.append(value)
 
     patterns = (_EU_CASES,) if eu_cases else ()
-    for pattern in (*patterns, _FR_POURVOI, _FR_RG, _FR_NUMBER_LINE, _DE_AZ, _NL_NUMBER, _ECF_CASE):
+    for pattern in (*patterns, *own_civil, _ECF_CASE):
         for match in pattern.finditer(header):
+            if pattern in own_civil and _is_citation(header, match.start("numbers"), spans):
+                continue
             add(match["numbers"])
     for match in _LABELLED_NUMBER.finditer(header):
-        if match["lower"]:
+        if match["lower"] or _is_citation(header, match.start("numbers"), spans):
             continue
         add(match["numbers"])
     top = "\n".join(header.splitlines()[:15])

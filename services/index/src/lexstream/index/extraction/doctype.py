@@ -13,6 +13,16 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE | re.MULTILINE,
         ),
     ),
+    # German federal law as published (gesetze-im-internet.de): a title naming an Act, Code
+    # or procedural Ordnung with its short title, before any EU 'Verordnung' it cites.
+    (
+        "statute",
+        re.compile(
+            r"\A(?:---\n(?:[^\n]*\n){0,12}?---\s*)?\s*[#\s]*\S*(?:[Gg]esetz|[Gg]esetzbuch"
+            r"|(?<![Vv]er)[Oo]rdnung)\b[^\n]{0,160}\([A-ZÄÖÜ]\w{1,15}\)\s*$",
+            re.MULTILINE,
+        ),
+    ),
     (
         "regulation",
         re.compile(
@@ -27,7 +37,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^\s*Bundesgesetzblatt\b|hat das folgende Gesetz beschlossen|^\s*Staatsblad\b"
             r"|^\s*(?:[A-Z][a-z]+\s){1,2}(?:General\s)?Statutes\b|^\s*Statute Text\s*$"
-            r"|\bBE IT ENACTED\b|^\s*LOI n[°o]\s*\d|^\s*An Act to\b|^\s*Public Law \d",
+            r"|\bBE IT ENACTED\b|^\s*LOI n[°o]\s*\d|^\s*An Act to\b|^\s*Public Law \d"
+            # German federal law as published (gesetze-im-internet.de): the date of signature,
+            # or a title naming an Act, Code or Ordinance with its short title.
+            r"|^\s*Ausfertigungsdatum\b",
             re.MULTILINE,
         ),
     ),

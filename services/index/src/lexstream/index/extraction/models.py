@@ -44,7 +44,8 @@ class Identifier(BaseModel):
 
     kind: str = Field(
         description="ecli, neutral_citation, celex, eli, docket, oj (official journal or "
-        "gazette reference such as 'BGBl. I S. 42')."
+        "gazette reference such as 'BGBl. I S. 42'), abbreviation (a statute's own short "
+        "title such as 'BGB')."
     )
     value: str = Field(description="Normal form, e.g. 'ECLI:DE:BGH:2013:171213UVIZR211.12.0'.")
 
