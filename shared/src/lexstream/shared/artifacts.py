@@ -6,6 +6,7 @@ The ocr and transcribe services write them; index and gateway read them.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,6 +57,14 @@ class TextDocument(BaseModel):
     extractor: str = Field(description="name/version of the extractor that produced it")
     warnings: list[str] = Field(
         default_factory=list, description="degradations a person should know about"
+    )
+    metadata_date: date | None = Field(
+        default=None,
+        description=(
+            "the document's date from its own structured metadata (LegalDocML FRBRWork"
+            " FRBRdate, ECLI/rechtspraak dcterms:date, an e-mail's Date header); it wins over"
+            " dates found in the text. None where the format carries no reliable date"
+        ),
     )
 
     @property

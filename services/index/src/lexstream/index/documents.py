@@ -144,6 +144,7 @@ def text_search_document(
         language_hint=language_hint or text.language,
         jurisdiction_hint=jurisdiction_hint,
         media_type=text.media_type,
+        known_date=text.metadata_date,
     )
     budget = max_chars
     pages: list[dict[str, Any]] = []

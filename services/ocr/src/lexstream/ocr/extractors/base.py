@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lexstream.shared.artifacts import TextDocument
 
 #: Bumped whenever a change alters the text produced for the same input.
-EXTRACTOR_VERSION = "lexstream-ocr/1.1"  # 1.1: scans behind a stamp are OCR'd
+EXTRACTOR_VERSION = "lexstream-ocr/1.2"  # 1.1: scans behind a stamp are OCR'd; 1.2: metadata_date
 
 Progress = Callable[[int, int], None]
 

@@ -22,6 +22,7 @@ from lexstream.ocr.extractors.base import (
     ExtractionResult,
 )
 from lexstream.ocr.extractors.html import html_to_text
+from lexstream.ocr.extractors.metadata import mail_header_date
 from lexstream.ocr.languages import page_language
 from lexstream.shared.artifacts import Page, TextDocument
 
@@ -34,8 +35,14 @@ _FATAL_MULTIPART = (
 
 
 def _mail_document(
-    ctx: ExtractionContext, headers: list[tuple[str, str]], body: str, notes: list[str], kind: str
+    ctx: ExtractionContext,
+    headers: list[tuple[str, str]],
+    body: str,
+    notes: list[str],
+    kind: str,
+    sent: object = None,
 ) -> TextDocument:
+    """``sent``: the Date header's value (a datetime from Outlook), the document's date."""
     head = "\n".join(f"{name}: {value}" for name, value in headers if value)
     text = f"{head}\n\n{body.strip()}".strip()
     page = Page(number=1, text=text, method="converted", language=page_language(body))
@@ -47,6 +54,7 @@ def _mail_document(
         language=page.language,
         extractor=f"{EXTRACTOR_VERSION} {kind}",
         warnings=notes,
+        metadata_date=mail_header_date(sent),
     )
 
 
@@ -89,7 +97,7 @@ class EmlExtractor:
         attachments: list[Attachment] = []
         self._collect(message, body_part, attachments, ctx.options.max_attachments, notes)
         headers = [(name, str(message.get(name, "") or "")) for name in _HEADERS]
-        text = _mail_document(ctx, headers, body, notes, "eml")
+        text = _mail_document(ctx, headers, body, notes, "eml", sent=message.get("Date"))
         return ExtractionResult(text=text, attachments=attachments)
 
     def _check(
@@ -193,11 +201,13 @@ class MsgExtractor:
                 ("Date", str(message.date or "")),
                 ("Subject", message.subject or ""),
             ]
+            sent = message.date
             attachments = self._attachments(message, ctx.options.max_attachments, notes)
         finally:
             message.close()
         return ExtractionResult(
-            text=_mail_document(ctx, headers, body, notes, "msg"), attachments=attachments
+            text=_mail_document(ctx, headers, body, notes, "msg", sent=sent),
+            attachments=attachments,
         )
 
     @staticmethod

@@ -1,4 +1,9 @@
-"""Plain text with its encoding detected (charset-normalizer); form feeds separate pages."""
+"""Plain text with its encoding detected (charset-normalizer); form feeds separate pages.
+
+XML (text/xml, application/xml, the +xml types other than XHTML) is read the same way, as
+its text, and its own date (Akoma Ntoso FRBRdate, ECLI dcterms:date) is kept as the
+document's ``metadata_date``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from charset_normalizer import from_bytes
 
 from lexstream.ocr.errors import ExtractionError
 from lexstream.ocr.extractors.base import EXTRACTOR_VERSION, ExtractionContext, ExtractionResult
+from lexstream.ocr.extractors.metadata import looks_like_xml, xml_metadata_date
 from lexstream.ocr.languages import page_language
 from lexstream.shared.artifacts import Page, TextDocument
 
@@ -51,6 +57,8 @@ class PlainTextExtractor:
     name = "plain"
 
     def matches(self, media_type: str) -> bool:
+        if media_type == "application/xml" or media_type.endswith("+xml"):
+            return media_type != "application/xhtml+xml"
         return media_type.startswith("text/") and media_type not in (
             "text/html",
             "text/rtf",
@@ -72,5 +80,6 @@ class PlainTextExtractor:
             language=page_language(text),
             extractor=f"{EXTRACTOR_VERSION} plain",
             warnings=notes,
+            metadata_date=xml_metadata_date(text) if looks_like_xml(text) else None,
         )
         return ExtractionResult(text=document)
