@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +110,42 @@ def trie_pattern(words: list[str]) -> str:
 
 
 # A family is only run near the literal words it cannot match without ('BGH', 'Regulation',
-# 'ILCS'): finding those with str.find is far cheaper than running dozens of patterns over
-# every position of a long text.
+# 'ILCS'): finding those is far cheaper than running dozens of patterns over every position
+# of a long text. The words of every family are found together, in one Aho-Corasick pass
+# over the text and one over its folded form (pyahocorasick), not one str.find pass per word.
 MAX_WINDOWS = 2000
+_WORDS: set[tuple[bool, str]] = set()
+_automata: dict[bool, Any] = {}
+_last: tuple[str, str, dict[tuple[bool, str], list[int]]] | None = None
+
+
+def _automaton(folded: bool) -> Any:
+    automaton = _automata.get(folded)
+    if automaton is None:
+        automaton = ahocorasick.Automaton()
+        for is_folded, word in _WORDS:
+            if is_folded == folded:
+                automaton.add_word(word, (folded, word))
+        automaton.make_automaton()
+        _automata[folded] = automaton
+    return automaton
+
+
+def _hits(text: str, folded_text: str) -> dict[tuple[bool, str], list[int]]:
+    """Start offsets of every registered needle in ``text`` (exact) and ``folded_text``;
+    kept for the last text, since each family asks about the same one in turn."""
+    global _last
+    if _last is not None and _last[0] is text and _last[1] is folded_text:
+        return _last[2]
+    hits: dict[tuple[bool, str], list[int]] = {}
+    for folded, haystack in ((False, text), (True, folded_text)):
+        automaton = _automaton(folded)
+        if automaton.kind == ahocorasick.EMPTY:
+            continue
+        for end, key in automaton.iter(haystack):
+            hits.setdefault(key, []).append(end - len(key[1]) + 1)
+    _last = (text, folded_text, hits)
+    return hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +159,27 @@ class Needles:
     back: int = 40
     ahead: int = 400
 
+    def __post_init__(self) -> None:
+        new = {(False, w) for w in self.exact} | {(True, w) for w in self.folded}
+        if not new <= _WORDS:
+            global _last
+            _WORDS.update(new)
+            _automata.clear()
+            _last = None
+
 
 def windows(text: str, folded_text: str, needles: Needles | None) -> list[tuple[int, int]]:
     """Merged (start, end) spans of ``text`` around every needle; the whole text where the
     family has no needles or they are everywhere."""
     if needles is None or not (needles.exact or needles.folded):
         return [(0, len(text))]
+    found = _hits(text, folded_text)
     hits: list[int] = []
-    for haystack, words in ((text, needles.exact), (folded_text, needles.folded)):
+    for folded, words in ((False, needles.exact), (True, needles.folded)):
         for word in words:
-            found = haystack.find(word)
-            while found != -1:
-                hits.append(found)
-                if len(hits) > MAX_WINDOWS:
-                    return [(0, len(text))]
-                found = haystack.find(word, found + 1)
+            hits.extend(found.get((folded, word), ()))
+            if len(hits) > MAX_WINDOWS:
+                return [(0, len(text))]
     spans: list[tuple[int, int]] = []
     for hit in sorted(hits):
         start, end = max(0, hit - needles.back), min(len(text), hit + needles.ahead)

@@ -268,7 +268,10 @@ def extract(
     court = detect_court(header, filename)
     # 'Case C-493/17' in a national judgment cites a CJEU case; in an EU one it is its own.
     eu_court = court.jurisdiction in (None, "EU")
-    all_citations = find_citations(cleaned, us=language in (None, "en"))
+    # eyecite reads the US reporters: in a judgment of a UK, EU or international court its
+    # matches are other systems' numbers ('5 Ohio Law. Abs. 1' for 'Abs. 1'), not US cases.
+    foreign_court = (court.jurisdiction or "").startswith(("UK", "EU", "INT"))
+    all_citations = find_citations(cleaned, us=language in (None, "en") and not foreign_court)
     cited = cited_spans((c.kind, c.start, c.end) for c in all_citations if c.start < len(header))
     case_numbers = find_case_numbers(header, eu_cases=eu_court, cited=cited)
     own = _own_identifiers(all_citations, cleaned, case_numbers, eu_court=eu_court)
