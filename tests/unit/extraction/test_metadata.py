@@ -446,3 +446,30 @@ def test_a_german_acts_own_gazette_names_its_jurisdiction_and_it_has_no_docket(
     assert meta.jurisdiction == "EU/DE"
     assert meta.case_numbers == []
     assert {("oj", oj), ("abbreviation", "EStG")} <= {(i.kind, i.value) for i in meta.identifiers}
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("LANDGERICHT BERLIN\nUrteil\nAz. 27 O 123/21\n", "27 O 123/21"),
+        ("SOZIALGERICHT\nAktenzeichen: L 3 AS 12/19\n", "L 3 AS 12/19"),
+        ("OBERSTER GERICHTSHOF\nGZ 1 Ob 12/20x\n", "1 Ob 12/20x"),
+        ("TRIBUNAL SUPREMO\nRecurso nº 1234/2019\n", "1234/2019"),
+        ("SUPREMO TRIBUNAL DE JUSTIÇA\nProcesso n.º 123/19.0T8LSB\n", "123/19.0T8LSB"),
+        ("TRIBUNALE DI MILANO\nR.G. n. 12345/2019\n", "12345/2019"),
+    ],
+)
+def test_labelled_civil_law_dockets_are_the_documents_own(caption: str, expected: str) -> None:
+    body = "\nVgl. BGH, Urteil vom 17. Dezember 2013 – VI ZR 211/12.\n"
+    meta = extract(caption + "\nGründe\n" + body * 2)
+    assert expected in meta.case_numbers
+    assert "VI ZR 211/12" not in meta.case_numbers
+
+
+def test_an_act_cited_at_the_head_of_a_judgment_stays_a_citation() -> None:
+    meta = extract("It relies on Article 6(1)(f) GDPR and Article 17 GDPR.")
+    assert {c.normalized for c in meta.citations} == {
+        "Regulation (EU) 2016/679, Art. 6(1)(f)",
+        "Regulation (EU) 2016/679, Art. 17",
+    }
+    assert meta.identifiers == []

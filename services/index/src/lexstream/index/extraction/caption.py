@@ -93,6 +93,16 @@ _DE_AZ = re.compile(
     r"\b(?P<numbers>(?:[IVX]{1,5}|\d{1,2})\s+(?:ZR|ZB|StR|AZR|ABR|BvR|BvL|BvE|C|K|R|B|U|ARs)"
     r"\s+\d{1,5}/\d{2})\b"
 )
+# A docket after its label in German, Austrian, Spanish, Italian and Portuguese captions:
+# 'Az.: 27 O 123/21', 'Aktenzeichen L 3 AS 12/19', 'GZ 1 Ob 12/20x', 'Recurso nº 1234/2019',
+# 'R.G. n. 12345/2019', 'Processo n.º 123/19.0T8LSB'.
+_LABELLED_CIVIL = re.compile(
+    r"(?:\bAz\.|\bAktenzeichen\b|\bGeschäftszeichen\b|\bGeschäftszahl\b|\bGZ\b"
+    r"|\bRecurso\s+(?:de\s+[a-zñ]+\s+)?n\.?\s?[º°o]\.?|\bProcesso\s+n\.?\s?[º°o]\.?"
+    r"|\bRicorso\s+n\.|\bR\.\s?G\.\s?n\.)\s*:?\s*"
+    r"(?P<numbers>(?:[A-Z]{1,2}\s)?(?:[IVX]{1,5}|\d{1,3})\s+[A-Za-z]{1,5}\s+\d{1,6}/\d{2,4}[a-z]?"
+    r"|\d{1,6}/\d{2,4}(?:[.\w-]*\w)?)"
+)
 _NL_NUMBER = re.compile(
     r"(?:\b(?:zaaknummer|rolnummer|zaaknr\.?)\s*:?\s*|,\s*\d{2}-\d{2}-\d{4}\s*/\s*)"
     r"(?P<numbers>\d[\w./-]*\d)",
@@ -111,7 +121,7 @@ def find_case_numbers(
     and date are not (see :func:`_is_citation`)."""
     numbers: list[str] = []
     spans = cited or []
-    own_civil = (_FR_POURVOI, _FR_RG, _FR_NUMBER_LINE, _DE_AZ, _NL_NUMBER)
+    own_civil = (_FR_POURVOI, _FR_RG, _FR_NUMBER_LINE, _DE_AZ, _LABELLED_CIVIL, _NL_NUMBER)
 
     def add(raw: str) -> None:
         for part in _SPLIT_NUMBERS.split(raw):

@@ -122,7 +122,7 @@ def _heads(citation: Citation, text: str) -> bool:
 
 
 def _own_identifiers(
-    citations: list[Citation], text: str, case_numbers: list[str], *, eu_court: bool
+    citations: list[Citation], text: str, case_numbers: list[str], *, eu_court: bool, act: bool
 ) -> set[str]:
     """The document's own neutral citation, ECLI, EU case numbers and (for an act) its own
     number are identifiers, not citations: the first of each kind that stands alone on a
@@ -132,7 +132,7 @@ def _own_identifiers(
     seen_kinds: set[str] = set()
     for citation in sorted(citations, key=lambda c: c.start):
         own_case = eu_court and citation.kind == "eu_case" and citation.normalized in case_numbers
-        own_act = citation.kind == "eu_legislation" and citation.start < 100
+        own_act = act and citation.kind == "eu_legislation" and citation.start < 100
         if own_case or own_act:
             own.add(citation.normalized)
         elif citation.kind in _OWN_KINDS and citation.start < _OWN_ZONE:
@@ -274,9 +274,12 @@ def extract(
     all_citations = find_citations(cleaned, us=language in (None, "en") and not foreign_court)
     cited = cited_spans((c.kind, c.start, c.end) for c in all_citations if c.start < len(header))
     case_numbers = find_case_numbers(header, eu_cases=eu_court, cited=cited)
-    own = _own_identifiers(all_citations, cleaned, case_numbers, eu_court=eu_court)
     doc_type = classify(
         header, filename=filename, media_type=media_type, jurisdiction=court.jurisdiction
+    )
+    # Only an act's own number heads it: a judgment's first line may cite one.
+    own = _own_identifiers(
+        all_citations, cleaned, case_numbers, eu_court=eu_court, act=doc_type in _ACT_TYPES
     )
     if doc_type in _ACT_TYPES:
         # An act has no docket: its numbers are its gazette reference, ELI or CELEX.
