@@ -200,7 +200,7 @@ _UK_DIVISIONS = {
 _UK_NEUTRAL = re.compile(
     r"\[(?P<year>\d{4})\]\s+(?P<court>UKSC|UKPC|UKHL|EWCA\s+Civ|EWCA\s+Crim|EWHC|UKUT|UKFTT"
     r"|EWFC|EWCOP|UKEAT|EAT|CSIH|CSOH|HCJAC|NICA|NIQB|NIKB|NICh|UKIPTrib|UKAIT)\s+"
-    r"(?P<number>\d{1,5})(?:\s*\((?P<division>" + "|".join(_UK_DIVISIONS) + r")\))?" + CASE_PIN,
+    r"(?P<number>\d{1,6})(?:\s*\((?P<division>" + "|".join(_UK_DIVISIONS) + r")\))?" + CASE_PIN,
     re.IGNORECASE,
 )
 

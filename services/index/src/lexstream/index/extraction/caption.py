@@ -97,7 +97,7 @@ _DE_AZ = re.compile(
 # 'Az.: 27 O 123/21', 'Aktenzeichen L 3 AS 12/19', 'GZ 1 Ob 12/20x', 'Recurso nº 1234/2019',
 # 'R.G. n. 12345/2019', 'Processo n.º 123/19.0T8LSB'.
 _LABELLED_CIVIL = re.compile(
-    r"(?:\bAz\.|\bAktenzeichen\b|\bGeschäftszeichen\b|\bGeschäftszahl\b|\bGZ\b"
+    r"(?:\bAz\.|\bAktenzeichen\b|\bGeschäftszeichen\b|\bGeschäftsnummer\b|\bGeschäftszahl\b|\bGZ\b"
     r"|\bRecurso\s+(?:de\s+[a-zñ]+\s+)?n\.?\s?[º°o]\.?|\bProcesso\s+n\.?\s?[º°o]\.?"
     r"|\bRicorso\s+n\.|\bR\.\s?G\.\s?n\.)\s*:?\s*"
     r"(?P<numbers>(?:[A-Z]{1,2}\s)?(?:[IVX]{1,5}|\d{1,3})\s+[A-Za-z]{1,5}\s+\d{1,6}/\d{2,4}[a-z]?"
