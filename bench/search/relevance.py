@@ -54,12 +54,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
 from legal_texts import document_text
 from split import half_of
 
+from lexstream.gateway import hybrid
 from lexstream.gateway.access import Access, Principal
-from lexstream.gateway.search import BadSearch, SearchRequest, build_query
+from lexstream.gateway.search import (
+    HIT_SOURCE,
+    MAX_IDENTIFIER_CHARS,
+    BadSearch,
+    QueryCaps,
+    SearchRequest,
+    build_query,
+    check_query_cost,
+    identifier_keys,
+)
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.extraction import EXTRACTOR_VERSION, warm_up
 from lexstream.index.indexer import Indexer
 from lexstream.index.settings import IndexSettings
+from lexstream.shared import embeddings
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import Hints, ObjectRef, TextExtracted
 from lexstream.shared.search import documents_alias, make_search_client
@@ -227,21 +238,127 @@ class Bench:
         return ranked
 
 
+def _old_text_query(q: str, fields: list[str], caps: QueryCaps) -> dict[str, Any]:
+    return {
+        "simple_query_string": {
+            "query": q,
+            "fields": fields,
+            "default_operator": "and",
+            "flags": "ALL",
+            "fuzzy_max_expansions": caps.fuzzy_max_expansions,
+        }
+    }
+
+
+def old_build_query(
+    q: str, access: Access, size: int, caps: QueryCaps | None = None
+) -> dict[str, Any]:
+    """The gateway's query for ``q`` before ranked lexical search (issue 15), kept as the
+    baseline: every term required (``default_operator: and``), the text matched inside one
+    nested page, segment, or the title/filename/parties; highlights and facets left out
+    (they do not change the hits)."""
+    caps = caps or QueryCaps()
+    q = q.strip()
+    if not q:
+        must: dict[str, Any] = {"match_all": {}}
+    else:
+        check_query_cost(q, caps)
+        pages, segments = ["pages.text", "pages.text.*"], ["segments.text", "segments.text.*"]
+        keys = identifier_keys(q.strip('"')) if len(q) <= MAX_IDENTIFIER_CHARS else []
+        must = {
+            "bool": {
+                "should": [
+                    {
+                        "nested": {
+                            "path": "pages",
+                            "score_mode": "max",
+                            "query": _old_text_query(q, pages, caps),
+                        }
+                    },
+                    {
+                        "nested": {
+                            "path": "segments",
+                            "score_mode": "max",
+                            "query": _old_text_query(q, segments, caps),
+                        }
+                    },
+                    _old_text_query(q, ["title^2", "filename", "parties"], caps),
+                    *([{"terms": {"identifier_keys": keys, "boost": 20.0}}] if keys else []),
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+    return {
+        "query": {"bool": {"must": [must], "filter": [access.es_filter()]}},
+        "size": size,
+        "sort": ["_score", {"document_id": "asc"}],
+        "track_total_hits": True,
+        "_source": HIT_SOURCE,
+    }
+
+
 def old_system(bench: Bench) -> System:
-    """The gateway's current query, as ``GET /v1/search?q=...`` builds it (without the
-    facets, which do not change the hits), 100 hits."""
+    """The gateway's query before ranked lexical search (``old_build_query``), 100 hits."""
 
     async def run(q: str) -> list[str]:
-        body = build_query(SearchRequest(q=q, size=RECALL_K), bench.access)
-        body.pop("aggs", None)
+        body = old_build_query(q, bench.access, RECALL_K)
         result = await bench.es.search(index=bench.alias, body=body)
         return bench.hits_to_paths(result.body)
 
     return run
 
 
+def lexical_system(bench: Bench) -> System:
+    """Ranked lexical search: the gateway's current ``build_query`` for ``GET
+    /v1/search?q=...`` (without the facets), 100 hits."""
+
+    async def run(q: str) -> list[str]:
+        body = build_query(SearchRequest(q=q, size=RECALL_K), bench.access)
+        body.pop("aggs", None)
+        body.pop("suggest", None)
+        result = await bench.es.search(index=bench.alias, body=body)
+        return bench.hits_to_paths(result.body)
+
+    return run
+
+
+async def _knn_hits(bench: Bench, q: str) -> list[dict[str, Any]]:
+    vector = await asyncio.to_thread(embeddings.encode_query, q)
+    body = hybrid.knn_body(vector, bench.access, k=RECALL_K, source=HIT_SOURCE)
+    result = await bench.es.search(index=bench.alias, body=body)
+    return list(result.body["hits"]["hits"])
+
+
+def vector_system(bench: Bench) -> System:
+    """kNN only: the query's vector against the passage vectors (``chunks.vector``), the
+    access filter inside the kNN clause, 100 documents."""
+
+    async def run(q: str) -> list[str]:
+        return bench.hits_to_paths({"hits": {"hits": await _knn_hits(bench, q)}})
+
+    return run
+
+
+def hybrid_system(bench: Bench) -> System:
+    """Ranked lexical and kNN, 100 each, fused by reciprocal rank (k=60) as the gateway's
+    ``hybrid.fuse`` does, 100 hits."""
+
+    async def run(q: str) -> list[str]:
+        body = build_query(SearchRequest(q=q, size=RECALL_K), bench.access)
+        body.pop("aggs", None)
+        body.pop("suggest", None)
+        lexical = (await bench.es.search(index=bench.alias, body=body)).body["hits"]["hits"]
+        fused = hybrid.fuse(lexical, await _knn_hits(bench, q), size=RECALL_K)
+        return bench.hits_to_paths({"hits": {"hits": fused}})
+
+    return run
+
+
 SYSTEMS: dict[str, Callable[[Bench], System]] = {
     "old": old_system,
+    "lexical": lexical_system,
+    "vector": vector_system,
+    "hybrid": hybrid_system,
 }
 BASELINE = "old"
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from elasticsearch import NotFoundError
 from fastapi import APIRouter, Query, Request
 
+from lexstream.gateway.access import Access
 from lexstream.gateway.authz import AuthorizedDep
-from lexstream.gateway.context import GatewayDep
+from lexstream.gateway.context import Gateway, GatewayDep
 from lexstream.gateway.schemas import COMMON_ERRORS, Facets, SearchResponse, Suggestions
 from lexstream.gateway.search import (
     SearchRequest,
     build_query,
     shape_response,
     shape_suggestions,
+    suggest_instead,
     suggest_query,
 )
 
@@ -45,11 +47,22 @@ async def search(
 ) -> SearchResponse:
     """Full-text search across jurisdictions, filtered by what the caller may see.
 
-    ``q`` uses Elasticsearch's simple query string syntax: ``"a phrase"``, ``+`` / ``|`` /
-    ``-`` (AND / OR / NOT, also the words AND, OR, NOT), ``prefix*``, ``fuzzy~1``,
-    ``"near words"~5``; a ``q`` that is exactly an identifier (ECLI, neutral citation,
-    CELEX, docket, ...) also finds the document it identifies. ``identifier`` matches
-    any of a document's own identifiers, of any kind, in any letter case.
+    ``q`` is ranked: a document needs two thirds of its words, rounded down (one word of
+    two or three), anywhere in the document, and ranks higher for more of them, for them
+    close together and for them in its title, parties, judges, court or case numbers.
+    Operators make it strict (every word required unless ``|`` says otherwise): ``"a
+    phrase"``, ``+`` / ``|`` / ``-`` (AND / OR / NOT, also the words AND, OR, NOT),
+    ``prefix*``, ``fuzzy~1``, ``"near words"~5``. Fielded terms filter like the parameters:
+    ``court:``, ``judge:``, ``party:``, ``cites:``, ``jurisdiction:``, ``type:``,
+    ``identifier:``, ``language:``, ``date:2019`` / ``date:[2019 TO 2021]`` /
+    ``date:[2019-01-01 TO *]``, values quoted where they have spaces
+    (``court:"Court of Appeal"``), ``-court:...`` to exclude; an unknown field, a bad date
+    or an unbalanced quote is a 400 saying so. A ``q`` that is exactly an identifier (ECLI,
+    neutral citation, CELEX, docket, ...) also finds the document it identifies. A search
+    that finds nothing comes with a ``suggestion``: a spelling correction that finds
+    something the caller may see, or the same words with any one of them enough.
+    ``identifier`` matches any of a document's own identifiers, of any kind, in any letter
+    case.
     """
     req = SearchRequest(
         q=_operators(q),
@@ -71,6 +84,8 @@ async def search(
         answer = shape_response(await gw.search(access, body), size)
     except NotFoundError:  # no index yet: nothing to find, and the search is still audited
         answer = EMPTY.model_dump()
+    if answer["total"] == 0 and not search_after:
+        answer["suggestion"] = await _suggestion(gw, access, req)
     gw.audit.record(
         request,
         "search",
@@ -78,6 +93,18 @@ async def search(
         hits=answer["total"],
     )
     return SearchResponse.model_validate(answer)
+
+
+async def _suggestion(gw: Gateway, access: Access, req: SearchRequest) -> dict[str, Any] | None:
+    """A spelling correction or a relaxed q for a search that found nothing."""
+
+    async def search(body: dict[str, Any]) -> dict[str, Any]:
+        return await gw.search(access, body)
+
+    try:
+        return await suggest_instead(search, req, access, gw.query_caps)
+    except NotFoundError:
+        return None
 
 
 def _operators(q: str | None) -> str | None:

@@ -8,7 +8,7 @@ citation's extra attributes, an audit entry's query. Times are ISO 8601 strings 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -253,11 +253,25 @@ class Facets(BaseModel):
     jurisdiction: list[JurisdictionNode] = Field(default_factory=list)
 
 
+class SearchSuggestion(BaseModel):
+    """What to search for instead, offered when a search found nothing."""
+
+    q: str = Field(description="a q to try instead")
+    kind: Literal["spelling", "relaxed"] = Field(
+        description="spelling: a correction from the index's words that finds a document the "
+        "caller may see; relaxed: the same words with fewer required"
+    )
+    total: int | None = Field(default=None, description="what the relaxed q finds")
+
+
 class SearchResponse(BaseModel):
     total: int
     hits: list[SearchHit]
     facets: Facets
     next: str | None = Field(description="pass as search_after for the next page")
+    suggestion: SearchSuggestion | None = Field(
+        default=None, description="only when nothing was found: a q to try instead"
+    )
 
 
 class Suggestion(BaseModel):
