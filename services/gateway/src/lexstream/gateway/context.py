@@ -124,7 +124,7 @@ class Gateway:
         ``indexed`` is found), checked with :meth:`Access.allows`; a search with the filter
         where the alias spans several indices (during a reindex).
         """
-        excludes = ["content", "pages", "segments"]
+        excludes = ["content", "pages", "segments", "chunks"]
         try:
             found = await self.es.get(index=self.alias, id=document_id, source_excludes=excludes)
         except NotFoundError:

@@ -29,6 +29,7 @@ from lexstream.index.documents import (
 from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import StatusUpdate, record_statuses
+from lexstream.index.vectors import add_vectors
 from lexstream.shared.artifacts import TextDocument, Transcript
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import DocumentStatus, Event, ObjectRef, TextExtracted, TranscriptReady
@@ -162,6 +163,9 @@ class Indexer:
         failure is the caller's to report); raises TransientError when it kept refusing for now.
         """
         await self._use_matters_of_record(prepared)
+        if self.settings.embeddings and prepared:
+            # one pass of the model over every passage of the batch, off the event loop
+            await asyncio.to_thread(add_vectors, [p.doc for p in prepared])
         actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
         result = await self.writer.write(actions)
         updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]

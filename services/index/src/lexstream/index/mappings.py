@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lexstream.shared.embeddings import DIMS
 from lexstream.shared.legal.languages import LANGUAGE_ANALYZERS
 
 #: The sub-field that holds the parts of compound tokens: the standard tokenizer keeps a
@@ -134,6 +135,24 @@ def documents_mappings() -> dict[str, Any]:
                     "text": _multilingual_text(),
                 },
             },
+            # Passage vectors for the gateway's kNN (lexstream.index.vectors): the passage's
+            # page or first second; int8-quantised HNSW, a quarter of float32's memory.
+            "chunks": {
+                "type": "nested",
+                "properties": {
+                    "text": {"type": "text", "index": False},
+                    "page": {"type": "integer"},
+                    "start": {"type": "float"},
+                    "vector": {
+                        "type": "dense_vector",
+                        "dims": DIMS,
+                        "index": True,
+                        "similarity": "cosine",
+                        "index_options": {"type": "int8_hnsw"},
+                    },
+                },
+            },
+            "embedding_model": keyword,
             "extractor_version": keyword,
             "provenance": {"type": "object", "enabled": False},
             "received_at": {"type": "date"},

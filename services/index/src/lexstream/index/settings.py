@@ -35,3 +35,9 @@ class IndexSettings(CommonSettings):
     prepare_concurrency: int = Field(
         default=8, ge=1, description="text.json reads and extractions in flight per batch"
     )
+    embeddings: bool = Field(
+        default=False,
+        description="embed passages for hybrid search (LEXSTREAM_EMBEDDINGS=true); off until "
+        "the gateway's hybrid path is wired and measured (issue 15): on 2 cores it costs "
+        "~32 passages/s and doubles the index size per page",
+    )

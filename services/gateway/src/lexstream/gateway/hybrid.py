@@ -1,0 +1,219 @@
+"""Hybrid search: the lexical query and a kNN over passage vectors, fused by reciprocal rank.
+
+The kNN half searches ``chunks.vector`` (passages embedded by the index service with
+:data:`lexstream.shared.embeddings.EMBEDDING_MODEL`) with the query embedded by the same
+model. The caller's visibility filter (:meth:`Access.es_filter`, the one every query carries)
+and the request's filters go INSIDE the kNN clause's ``filter``: Elasticsearch then finds the
+``k`` nearest documents among those the caller may see, so a screened matter can neither
+leak into the results nor crowd the visible ones out of them (a post-filter would do both:
+hide hits, and lose recall to the hidden ones).
+
+The two result lists are fused here (:func:`fuse`, reciprocal rank fusion, ``k = 60``) rather
+than with Elasticsearch's ``rrf`` retriever, which this build lacks (x-pack); deployments with
+it can use :func:`retriever_body` instead. Both halves go in one ``_msearch`` round trip,
+holding one of the caller's search slots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lexstream.gateway.access import Access
+from lexstream.gateway.context import Gateway
+from lexstream.shared import embeddings
+
+#: Reciprocal rank fusion's constant (Cormack et al.; Elasticsearch's default).
+RRF_K = 60
+#: Documents each half contributes to the fusion.
+WINDOW = 100
+#: HNSW candidates per shard: a bound on the kNN's cost whatever the caller asks.
+MAX_NUM_CANDIDATES = 1_000
+VECTOR_FIELD = "chunks.vector"
+_CHUNK_FIELDS = ["chunks.page", "chunks.start"]
+
+
+class HybridSearchError(RuntimeError):
+    """Elasticsearch refused one half of a hybrid search."""
+
+
+def access_filters(access: Access, filters: Sequence[Mapping[str, Any]] = ()) -> list[Any]:
+    """The caller's visibility filter first, then the request's (each once)."""
+    visibility = access.es_filter()
+    return [visibility, *(dict(f) for f in filters if f != visibility)]
+
+
+def request_filters(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The filters of a lexical body from ``search.build_query`` (its ``bool.filter``)."""
+    query = body.get("query", {})
+    found = query.get("bool", {}).get("filter", []) if isinstance(query, Mapping) else []
+    return [dict(f) for f in (found if isinstance(found, list) else [found])]
+
+
+def num_candidates(k: int) -> int:
+    return max(k, min(MAX_NUM_CANDIDATES, 10 * k))
+
+
+def knn_clause(
+    vector: Sequence[float],
+    access: Access,
+    filters: Sequence[Mapping[str, Any]] = (),
+    *,
+    k: int = WINDOW,
+) -> dict[str, Any]:
+    """The kNN clause over passage vectors, with the caller's access filter inside it; the
+    best passage of each document comes back as inner hit (its page or second)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return {
+        "field": VECTOR_FIELD,
+        "query_vector": list(vector),
+        "k": k,
+        "num_candidates": num_candidates(k),
+        "filter": access_filters(access, filters),
+        "inner_hits": {"size": 1, "_source": False, "fields": _CHUNK_FIELDS},
+    }
+
+
+def knn_body(
+    vector: Sequence[float],
+    access: Access,
+    filters: Sequence[Mapping[str, Any]] = (),
+    *,
+    k: int = WINDOW,
+    source: Any = True,
+) -> dict[str, Any]:
+    return {
+        "knn": knn_clause(vector, access, filters, k=k),
+        "size": k,
+        "_source": source,
+        "track_total_hits": False,
+    }
+
+
+def retriever_body(
+    lexical: Mapping[str, Any], vector: Sequence[float], access: Access, *, k: int = WINDOW
+) -> dict[str, Any]:
+    """The same fusion with Elasticsearch's ``rrf`` retriever (needs x-pack, not local)."""
+    knn = knn_clause(vector, access, request_filters(lexical), k=k)
+    knn.pop("inner_hits")
+    return {
+        "retriever": {
+            "rrf": {
+                "retrievers": [
+                    {"standard": {"query": lexical["query"]}},
+                    {"knn": knn},
+                ],
+                "rank_constant": RRF_K,
+                "rank_window_size": k,
+            }
+        },
+        "size": lexical.get("size", 10),
+        "_source": lexical.get("_source", True),
+    }
+
+
+def _best_chunk(hit: Mapping[str, Any]) -> dict[str, Any] | None:
+    inner = hit.get("inner_hits", {}).get("chunks", {}).get("hits", {}).get("hits", [])
+    if not inner:
+        return None
+    fields = inner[0].get("fields", {})
+    chunk = fields.get("chunks", [{}])[0] if "chunks" in fields else fields
+    page, start = chunk.get("page"), chunk.get("start")
+    out = {}
+    if page:
+        out["page"] = page[0] if isinstance(page, list) else page
+    if start:
+        out["start"] = start[0] if isinstance(start, list) else start
+    return out or None
+
+
+def fuse(
+    lexical: Sequence[Mapping[str, Any]],
+    vector: Sequence[Mapping[str, Any]],
+    *,
+    size: int,
+    k: int = RRF_K,
+) -> list[dict[str, Any]]:
+    """Reciprocal rank fusion of two ranked hit lists (``_id`` identifies a document).
+
+    A document's score is the sum of ``1 / (k + rank)`` over the lists it is in (rank from
+    1); ties go to the lexical order. The lexical hit is kept where there is one (it has the
+    highlights); a document only the kNN found keeps its best passage as ``best_chunk``.
+    """
+    scores: dict[str, float] = {}
+    hits: dict[str, dict[str, Any]] = {}
+    order: dict[str, int] = {}
+    for ranking in (lexical, vector):
+        seen: set[str] = set()
+        for rank, hit in enumerate(ranking, start=1):
+            key = str(hit["_id"])
+            if key in seen:
+                continue  # a list names a document once; a duplicate scores nothing
+            seen.add(key)
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+            if key not in hits:
+                hits[key] = dict(hit)
+                order[key] = len(order)
+            chunk = _best_chunk(hit)
+            if chunk is not None:
+                hits[key].setdefault("best_chunk", chunk)
+    ranked = sorted(scores, key=lambda key: (-scores[key], order[key]))[:size]
+    out = []
+    for key in ranked:
+        hit = hits[key]
+        hit["_score"] = scores[key]
+        hit.pop("sort", None)  # fused pages are not search_after pages
+        out.append(hit)
+    return out
+
+
+def fused_result(
+    lexical: Mapping[str, Any], vector: Mapping[str, Any], *, size: int
+) -> dict[str, Any]:
+    """An Elasticsearch-shaped result (``search.shape_response`` reads it): the fused hits,
+    the lexical facets, and a total that counts the documents only the kNN found."""
+    lex_hits = lexical.get("hits", {}).get("hits", [])
+    vec_hits = vector.get("hits", {}).get("hits", [])
+    fused = fuse(lex_hits, vec_hits, size=size)
+    lexical_ids = {h["_id"] for h in lex_hits}
+    total = lexical.get("hits", {}).get("total", {}).get("value", len(lex_hits))
+    extra = sum(1 for h in vec_hits if h["_id"] not in lexical_ids)
+    return {
+        "hits": {"total": {"value": total + extra, "relation": "gte"}, "hits": fused},
+        "aggregations": lexical.get("aggregations", {}),
+    }
+
+
+def applies(q: str | None, sort: str, search_after: str | None) -> bool:
+    """Hybrid ranking is for a first page of relevance-sorted text queries; a date sort, a
+    ``search_after`` page or no text stays lexical."""
+    return bool(q and q.strip()) and sort == "relevance" and not search_after
+
+
+async def hybrid_search(
+    gw: Gateway, access: Access, body: Mapping[str, Any], q: str, *, size: int
+) -> dict[str, Any]:
+    """Run ``body`` (from ``search.build_query``) and its kNN twin in one ``_msearch`` and
+    fuse them; the result has the shape of an Elasticsearch response."""
+    vector = await asyncio.to_thread(embeddings.encode_query, q)
+    window = max(WINDOW, size)
+    lexical = {**body, "size": window}
+    knn = knn_body(
+        vector, access, request_filters(body), k=window, source=body.get("_source", True)
+    )
+    p = access.principal
+    timeout = f"{round(gw.settings.search_query_timeout_s * 1000)}ms"
+    with gw.in_flight.slot(p.key_id or f"{p.tenant}:{p.subject}"):
+        answer = await gw.es.msearch(
+            index=gw.alias,
+            searches=[{}, {**lexical, "timeout": timeout}, {}, {**knn, "timeout": timeout}],
+        )
+    responses = answer["responses"]
+    for one in responses:
+        if "error" in one:
+            if one["error"].get("type") == "index_not_found_exception":
+                return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
+            raise HybridSearchError(f"hybrid search failed: {one['error']}")
+    return fused_result(responses[0], responses[1], size=size)

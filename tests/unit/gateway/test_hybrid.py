@@ -1,0 +1,123 @@
+"""The kNN clause carries the caller's access filter; reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lexstream.gateway import hybrid
+from lexstream.gateway.access import Access, Principal
+from lexstream.gateway.search import SearchRequest, build_query
+from lexstream.gateway.stores import Role
+
+MEMBER = Access(
+    Principal(
+        subject="m",
+        tenant="t",
+        roles={"A": Role.VIEWER, "B": Role.OWNER},
+        screened=frozenset({"B"}),
+    )
+)
+SCREENED_ADMIN = Access(
+    Principal(subject="a", tenant="t", is_admin=True, screened=frozenset({"B"}))
+)
+VECTOR = [0.0] * 511 + [1.0]
+
+
+def _hits(*ids: str, **extra: Any) -> list[dict[str, Any]]:
+    return [{"_id": i, "_score": 1.0, **extra} for i in ids]
+
+
+@pytest.mark.parametrize("access", [MEMBER, SCREENED_ADMIN])
+def test_the_access_filter_is_inside_the_knn_clause(access: Access) -> None:
+    body = hybrid.knn_body(VECTOR, access, k=10)
+    assert "query" not in body
+    assert "post_filter" not in body
+    clause = body["knn"]
+    assert clause["field"] == "chunks.vector"
+    assert clause["filter"][0] == access.es_filter()
+    assert clause["k"] == 10
+    assert body["size"] == 10
+
+
+def test_the_member_filter_names_only_visible_matters() -> None:
+    (visibility,) = hybrid.knn_clause(VECTOR, MEMBER)["filter"]
+    terms = [f for f in visibility["bool"]["filter"] if "terms" in f]
+    assert terms == [{"terms": {"matter_id": ["A"]}}]
+
+
+def test_request_filters_of_a_lexical_body_join_the_access_filter_once() -> None:
+    body = build_query(SearchRequest(q="lease", language="de", court="BGH"), MEMBER)
+    clause = hybrid.knn_clause(VECTOR, MEMBER, hybrid.request_filters(body))
+    assert clause["filter"][0] == MEMBER.es_filter()
+    assert clause["filter"].count(MEMBER.es_filter()) == 1
+    assert {"term": {"language": "de"}} in clause["filter"]
+    assert {"term": {"court": "BGH"}} in clause["filter"]
+
+
+def test_num_candidates_is_bounded() -> None:
+    assert hybrid.num_candidates(10) == 100
+    assert hybrid.num_candidates(500) == hybrid.MAX_NUM_CANDIDATES
+    assert hybrid.num_candidates(5000) == 5000  # never fewer than k
+    with pytest.raises(ValueError, match="k must be"):
+        hybrid.knn_clause(VECTOR, MEMBER, k=0)
+
+
+def test_rrf_scores_are_sums_of_reciprocal_ranks() -> None:
+    fused = hybrid.fuse(_hits("a", "b", "c"), _hits("c", "d"), size=10)
+    scores = {h["_id"]: h["_score"] for h in fused}
+    assert scores["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert scores["a"] == pytest.approx(1 / 61)
+    assert scores["d"] == pytest.approx(1 / 62)
+    assert [h["_id"] for h in fused] == ["c", "a", "b", "d"]  # b and d tie: lexical first
+
+
+def test_ties_keep_the_lexical_order_and_size_cuts() -> None:
+    fused = hybrid.fuse(_hits("a", "b"), _hits("x", "y"), size=3)
+    assert [h["_id"] for h in fused] == ["a", "x", "b"]
+
+
+def test_a_duplicate_in_one_list_scores_once() -> None:
+    fused = hybrid.fuse(_hits("a", "a", "b"), [], size=5)
+    assert [h["_id"] for h in fused] == ["a", "b"]
+    assert fused[1]["_score"] == pytest.approx(1 / 63)
+
+
+def test_the_lexical_hit_is_kept_and_the_best_chunk_added() -> None:
+    lexical = [{"_id": "a", "_score": 3.0, "highlight": {"x": ["<em>y</em>"]}, "sort": [3.0]}]
+    knn = [
+        {
+            "_id": "a",
+            "_score": 0.9,
+            "inner_hits": {"chunks": {"hits": {"hits": [{"fields": {"chunks": [{"page": [4]}]}}]}}},
+        }
+    ]
+    (hit,) = hybrid.fuse(lexical, knn, size=1)
+    assert hit["highlight"] == {"x": ["<em>y</em>"]}
+    assert hit["best_chunk"] == {"page": 4}
+    assert "sort" not in hit
+
+
+def test_fused_result_counts_documents_only_the_knn_found() -> None:
+    lexical = {"hits": {"total": {"value": 7}, "hits": _hits("a", "b")}, "aggregations": {"f": 1}}
+    vector = {"hits": {"hits": _hits("b", "c", "d")}}
+    result = hybrid.fused_result(lexical, vector, size=2)
+    assert result["hits"]["total"]["value"] == 9
+    assert [h["_id"] for h in result["hits"]["hits"]] == ["b", "a"]
+    assert result["aggregations"] == {"f": 1}
+
+
+def test_hybrid_applies_to_a_first_page_of_relevance_text_queries() -> None:
+    assert hybrid.applies("lease", "relevance", None)
+    assert not hybrid.applies("lease", "date", None)
+    assert not hybrid.applies("lease", "relevance", "cursor")
+    assert not hybrid.applies("  ", "relevance", None)
+
+
+def test_the_retriever_body_uses_rrf_with_the_filter_in_the_knn() -> None:
+    body = build_query(SearchRequest(q="lease"), MEMBER)
+    retriever = hybrid.retriever_body(body, VECTOR, MEMBER)["retriever"]["rrf"]
+    assert retriever["rank_constant"] == 60
+    knn = retriever["retrievers"][1]["knn"]
+    assert knn["filter"][0] == MEMBER.es_filter()
