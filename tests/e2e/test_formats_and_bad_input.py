@@ -173,7 +173,9 @@ def test_email_attachment_becomes_a_child_document(running_system: RunningSystem
         assert running_system.wait_terminal(client, parent)["status"] == "indexed"
 
         def child_hits() -> list[dict[str, object]]:
-            hits = client.get("/v1/search", params={"q": "skeleton argument"}).json()["hits"]
+            # The phrase, quoted: an unquoted query ranks every document with either word.
+            params = {"q": '"skeleton argument"'}
+            hits = client.get("/v1/search", params=params).json()["hits"]
             return [h for h in hits if h["document_id"] != parent]
 
         found = eventually(
