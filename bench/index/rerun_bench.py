@@ -32,7 +32,8 @@ from elasticsearch.helpers import async_bulk
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
 
-from legal_texts import document_text, load_documents
+from corpus import all_documents
+from legal_texts import document_text
 
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.extraction import EXTRACTOR_VERSION, warm_up
@@ -49,15 +50,9 @@ PAGE_CHARS = 3_000
 
 
 def _load_corpus() -> list[tuple[str, str]]:
-    """(name, text) of every labelled document the evaluation reads."""
-    documents = [(doc.name, document_text(doc.path)) for doc in load_documents()]
-    try:
-        from corpus import load_corpus  # the corpus collections, where the eval reads them
-    except ImportError:
-        return documents
-    for doc in load_corpus():
-        documents.append((doc.name, document_text(doc.path)))
-    return documents
+    """(name, text) of every labelled document the evaluation reads (bench/eval/corpus.py:
+    the legal set and the corpus collections)."""
+    return [(doc.name, document_text(doc.path)) for doc in all_documents()]
 
 
 async def _prepare_store(
