@@ -15,7 +15,7 @@ from tests.support.jwks import serving_json
 from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.identity import OidcVerifier, Unauthenticated
 from lexstream.gateway.limits import RateLimiter
-from lexstream.gateway.routes_search import _operators
+from lexstream.gateway.query_syntax import operator_words
 from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import Role, hash_key
 from lexstream.gateway.uploads import (
@@ -181,10 +181,10 @@ def test_token_bucket_allows_a_burst_then_says_when_to_retry() -> None:
     assert limiter.take("other") == 0.0
 
 
-def test_and_or_not_words_become_simple_query_string_operators() -> None:
-    assert _operators("contract AND breach") == "contract + breach"
-    assert _operators("a OR b NOT c") == "a | b -c"
-    assert _operators('"due process"') == '"due process"'
+def test_and_or_not_words_become_simple_query_stringoperator_words() -> None:
+    assert operator_words("contract AND breach") == "contract + breach"
+    assert operator_words("a OR b NOT c") == "a | b -c"
+    assert operator_words('"due process"') == '"due process"'
 
 
 # -- streamed multipart uploads ------------------------------------------------------------

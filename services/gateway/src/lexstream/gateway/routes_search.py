@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from lexstream.gateway.access import Access
 from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import Gateway, GatewayDep
+from lexstream.gateway.query_syntax import operator_words
 from lexstream.gateway.schemas import COMMON_ERRORS, Facets, SearchResponse, Suggestions
 from lexstream.gateway.search import (
     SearchRequest,
@@ -65,7 +66,7 @@ async def search(
     case.
     """
     req = SearchRequest(
-        q=_operators(q),
+        q=operator_words(q) if q is not None else None,
         jurisdiction=jurisdiction,
         court=court,
         doc_type=doc_type,
@@ -105,28 +106,6 @@ async def _suggestion(gw: Gateway, access: Access, req: SearchRequest) -> dict[s
         return await suggest_instead(search, req, access, gw.query_caps)
     except NotFoundError:
         return None
-
-
-def _operators(q: str | None) -> str | None:
-    """The words AND, OR, NOT as simple_query_string's ``+``, ``|``, ``-``."""
-    if q is None:
-        return None
-    words = []
-    pending_not = False
-    for word in q.split(" "):
-        if word == "AND":
-            words.append("+")
-        elif word == "OR":
-            words.append("|")
-        elif word == "NOT":
-            pending_not = True
-            continue
-        elif pending_not and word:
-            words.append("-" + word)
-            pending_not = False
-        else:
-            words.append(word)
-    return " ".join(words)
 
 
 @router.get("/v1/cited-by")
