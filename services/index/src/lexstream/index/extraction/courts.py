@@ -630,7 +630,6 @@ _CITATION_JURISDICTIONS = {
     "eu_case": "EU",
     "celex": "EU",
     "eu_legislation": "EU",
-    "eu_article": "EU",
     "eu_oj": "EU",
     "eu_treaty": "EU",
     "eu_charter": "EU",
