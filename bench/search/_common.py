@@ -92,14 +92,67 @@ QUERIES = [
 ]
 
 
-def synthetic(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+#: Natural-language queries (no operators): the ones hybrid search fuses with a kNN.
+FREE_TEXT_QUERIES = [
+    "breach of contract and damages for the tenant",
+    "liability of the carrier for the cargo",
+    "negligence of the defendant insurance",
+    "injunction against the trademark",
+    "arbitration clause in the employment contract",
+    "bankruptcy of the debtor and the creditor",
+    "custody after the divorce",
+    "sentencing on appeal for fraud",
+    "patent infringement remedy",
+    "privacy and copyright of the estate",
+]
+
+
+def _page_text(rng: random.Random) -> str:
+    text = " ".join(rng.choices(WORDS, k=60))
+    if rng.random() < 0.05:
+        text += " due process"
+    return text
+
+
+class PagePool:
+    """Page texts and their passage vectors (the real model), which synthetic documents
+    draw their pages from: embedding 200,000 pages would take hours on two cores, embedding
+    ``size`` takes a minute. Each use of a page gets its vector plus a little noise
+    (``jitter``), re-normalised, so no two passages have the same vector (exact duplicates
+    are a degenerate case for HNSW, not the one a corpus presents)."""
+
+    def __init__(self, size: int, seed: int = 3, jitter: float = 0.02) -> None:
+        import numpy as np
+
+        from lexstream.shared import embeddings
+
+        rng = random.Random(seed)
+        self.texts = [_page_text(rng) for _ in range(size)]
+        self.vectors = np.asarray(embeddings.encode(self.texts), dtype=np.float32)
+        self.jitter = jitter
+        self._np = np.random.default_rng(seed)
+
+    def vector(self, i: int) -> list[float]:
+        v = self.vectors[i] + self._np.normal(0.0, self.jitter, self.vectors.shape[1])
+        return [float(x) for x in v / float((v @ v) ** 0.5)]
+
+
+def synthetic(n: int, seed: int = 7, pool: PagePool | None = None) -> Iterator[dict[str, Any]]:
+    """``n`` documents of 1 to 3 pages; with a ``pool``, pages come from it and each has its
+    passage (``chunks``) with a vector, as the index service writes them."""
+    from lexstream.shared.embeddings import EMBEDDING_MODEL
+
     rng = random.Random(seed)
     for i in range(n):
         pages: list[dict[str, Any]] = []
+        chunks: list[dict[str, Any]] = []
         for number in range(1, rng.randint(1, 3) + 1):
-            text = " ".join(rng.choices(WORDS, k=60))
-            if rng.random() < 0.05:
-                text += " due process"
+            if pool is None:
+                text = _page_text(rng)
+            else:
+                drawn = rng.randrange(len(pool.texts))
+                text = pool.texts[drawn]
+                chunks.append({"page": number, "vector": pool.vector(drawn)})
             pages.append({"number": number, "text": text, "method": "text-layer"})
         matter = rng.choice(MATTERS)
         doc_id = f"bench-{i:07d}"
@@ -122,21 +175,24 @@ def synthetic(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
                 "decision_date": f"{rng.randint(1990, 2025)}-{rng.randint(1, 12):02d}-01",
                 "pages": pages,
                 "page_count": len(pages),
+                **({"chunks": chunks, "embedding_model": EMBEDDING_MODEL} if chunks else {}),
             },
         }
 
 
-async def index_documents(es: AsyncElasticsearch, alias: str, n: int) -> float:
+async def index_documents(
+    es: AsyncElasticsearch, alias: str, n: int, pool: PagePool | None = None
+) -> float:
     started = time.perf_counter()
 
     def actions() -> Iterator[dict[str, Any]]:
-        for action in synthetic(n):
+        for action in synthetic(n, pool=pool):
             action["_index"] = alias
             yield action
 
     done = 0
     async for ok, _ in async_streaming_bulk(
-        es, actions(), chunk_size=2000, max_retries=3, raise_on_error=True
+        es, actions(), chunk_size=500 if pool else 2000, max_retries=3, raise_on_error=True
     ):
         done += ok
         if done % 20_000 == 0:

@@ -1,6 +1,8 @@
-"""Gateway search latency against the same Elasticsearch query sent directly.
+"""Gateway search latency against the same Elasticsearch query sent directly; hybrid search
+against lexical search through the gateway (``--hybrid``).
 
     uv run python bench/search/gateway_overhead.py [--docs 100000] [--requests 400]
+    uv run python bench/search/gateway_overhead.py --hybrid [--docs 100000] [--pool 2000]
 
 Indexes --docs small synthetic legal documents (bulk, into a bench-only index prefix), starts
 the gateway as its own process on loopback, and asks both the gateway (GET /v1/search, with
@@ -9,6 +11,15 @@ gateway builds for that caller: the same text query, visibility filter, facets, 
 It reports median and 99th percentile at 1 and at 32 concurrent callers, and the gateway's
 overhead: the target is at most +10 ms at the median and at most +20 % at the 99th
 percentile. The bench indices are deleted at the end.
+
+With ``--hybrid`` the documents also carry passage vectors (one per page, as the index
+service writes them; their texts and vectors come from a pool of ``--pool`` pages embedded
+by the real model at the start, see ``_common.PagePool``, whose time gives the model's
+throughput in passages per second), and the comparison is the gateway's ``GET /v1/search``
+with ``mode=lexical`` against the default hybrid mode, on free-text queries (hybrid applies
+to those only), interleaved in the same run: the targets are hybrid's median within 30 ms
+of lexical's and its 99th percentile within 1.5 times. It then indexes the same documents
+without vectors under a second prefix and prints the index size per page of both.
 """
 
 from __future__ import annotations
@@ -24,8 +35,10 @@ from typing import Any
 import httpx
 from _common import (
     ES_URL,
+    FREE_TEXT_QUERIES,
     MEMBER_OF,
     QUERIES,
+    PagePool,
     bench_indices,
     gateway_process,
     index_documents,
@@ -72,6 +85,9 @@ def p(values: list[float], q: float) -> float:
 
 
 async def run(args: argparse.Namespace) -> None:
+    if args.hybrid:
+        await run_hybrid(args)
+        return
     prefix = f"lxbench{secrets.token_hex(3)}"
     admin_key = secrets.token_urlsafe(24)
     async with bench_indices(prefix) as (es, alias):
@@ -156,11 +172,102 @@ def report(args: argparse.Namespace, results: dict[tuple[str, int], list[float]]
     print("targets met" if all(verdicts) else "targets NOT met")
 
 
+async def store_bytes_per_page(es: Any, alias: str) -> tuple[float, int]:
+    """Bytes on disk per page of the documents behind ``alias`` (force-merged, primaries),
+    and the number of pages."""
+    result = await es.search(index=alias, size=0, aggs={"pages": {"sum": {"field": "page_count"}}})
+    pages = int(result["aggregations"]["pages"]["value"])
+    stats = await es.indices.stats(index=alias, metric="store")
+    size = stats["_all"]["primaries"]["store"]["size_in_bytes"]
+    return size / max(pages, 1), pages
+
+
+async def run_hybrid(args: argparse.Namespace) -> None:
+    prefix = f"lxbench{secrets.token_hex(3)}"
+    admin_key = secrets.token_urlsafe(24)
+    print(f"embedding a pool of {args.pool:,} page texts with the real model ...", flush=True)
+    started = time.perf_counter()
+    pool = PagePool(args.pool)
+    took = time.perf_counter() - started
+    print(f"embedded {args.pool:,} passages in {took:.1f} s: {args.pool / took:.1f} passages/s")
+    async with bench_indices(prefix) as (es, alias):
+        print(f"indexing {args.docs:,} synthetic documents with vectors into {alias} ...")
+        took = await index_documents(es, alias, args.docs, pool=pool)
+        count = (await es.count(index=alias))["count"]
+        print(f"indexed {count:,} documents in {took:.0f} s ({count / took:,.0f} docs/s)")
+        with_vectors = await store_bytes_per_page(es, alias)
+        with gateway_process(prefix, admin_key, port=PORT, env=GATEWAY_ENV) as base:
+            key = (await viewer_keys(base, admin_key, ["bench-user"]))["bench-user"]
+            results = await compare_hybrid(args, base, key)
+    report_hybrid(args, results)
+    plain_prefix = f"lxbench{secrets.token_hex(3)}"
+    async with bench_indices(plain_prefix) as (es, alias):
+        await index_documents(es, alias, args.docs)
+        without = await store_bytes_per_page(es, alias)
+    print()
+    print(f"index size per page, {with_vectors[1]:,} pages (force-merged, primaries):")
+    print(f"  without vectors {without[0] / 1024:.2f} KiB")
+    print(
+        f"  with vectors    {with_vectors[0] / 1024:.2f} KiB ({with_vectors[0] / without[0]:.2f}x)"
+    )
+
+
+async def compare_hybrid(
+    args: argparse.Namespace, base: str, key: str
+) -> dict[tuple[str, int], list[float]]:
+    """Latencies of the same free-text searches through the gateway, lexical and hybrid."""
+    rng = random.Random(13)
+    queries = [rng.choice(FREE_TEXT_QUERIES) for _ in range(args.requests)]
+    url = f"{base}/v1/search"
+    lexical = [("GET", {"url": url, "params": {"q": q, "mode": "lexical"}}) for q in queries]
+    fused = [("GET", {"url": url, "params": {"q": q}}) for q in queries]
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    results: dict[tuple[str, int], list[float]] = {}
+    async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=60, limits=limits) as client:
+        await measure(client, lexical[:50], 4)
+        await measure(client, fused[:50], 4)
+        for concurrency in (1, 32):
+            block = 40 if concurrency == 1 else 320
+            for round_no in range(args.rounds):
+                for i, start in enumerate(range(0, len(queries), block)):
+                    pair = [("lexical", lexical), ("hybrid", fused)]
+                    if (i + round_no) % 2:
+                        pair.reverse()
+                    for name, reqs in pair:
+                        results.setdefault((name, concurrency), []).extend(
+                            await measure(client, reqs[start : start + block], concurrency)
+                        )
+    return results
+
+
+def report_hybrid(args: argparse.Namespace, results: dict[tuple[str, int], list[float]]) -> None:
+    print()
+    print(f"{args.docs:,} documents, {args.requests} searches x {args.rounds} rounds per cell")
+    print(f"{'callers':>8} {'mode':>8} {'median ms':>10} {'p99 ms':>9}")
+    verdicts = []
+    for concurrency in (1, 32):
+        lexical, fused = results[("lexical", concurrency)], results[("hybrid", concurrency)]
+        for name, values in (("lexical", lexical), ("hybrid", fused)):
+            med, p99 = statistics.median(values), p(values, 0.99)
+            print(f"{concurrency:>8} {name:>8} {med:>10.2f} {p99:>9.2f}")
+        added = statistics.median(fused) - statistics.median(lexical)
+        ratio = p(fused, 0.99) / p(lexical, 0.99)
+        ok = added <= 30 and ratio <= 1.5
+        verdicts.append(ok)
+        print(
+            f"{concurrency:>8} hybrid adds {added:+.2f} ms at the median (target <= 30), "
+            f"p99 ratio {ratio:.2f} (target <= 1.50): {'met' if ok else 'NOT met'}"
+        )
+    print("targets met" if all(verdicts) else "targets NOT met")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--hybrid", action="store_true", help="hybrid against lexical")
+    parser.add_argument("--pool", type=int, default=2_000, help="distinct embedded pages")
     asyncio.run(run(parser.parse_args()))
 
 

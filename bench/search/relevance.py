@@ -419,7 +419,7 @@ async def build_index(
         count = (await es.count(index=alias))["count"]
         if count == len(paths):
             return f"reused {count} indexed documents"
-    existing = await es.indices.get(index=f"{PREFIX}-*", allow_no_indices=True)
+    existing = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
     for name in existing:
         await es.indices.delete(index=name)
     await bootstrap_indices(es, settings)
@@ -564,13 +564,13 @@ def _ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}x" if base else "n/a (baseline 0)"
 
 
-async def run(names: Sequence[str], reuse: bool, keep: bool) -> None:
+async def run(names: Sequence[str], reuse: bool, keep: bool, prefix: str = PREFIX) -> None:
     queries = load_queries()
     documents = corpus_documents()
     problems = check_queries(queries, documents)
     if problems:
         raise SystemExit("\n".join(problems))
-    os.environ["LEXSTREAM_INDEX_PREFIX"] = PREFIX
+    os.environ["LEXSTREAM_INDEX_PREFIX"] = prefix
     settings = IndexSettings()
     es = make_search_client(settings, request_timeout=300)
     try:
@@ -601,7 +601,7 @@ async def run(names: Sequence[str], reuse: bool, keep: bool) -> None:
         report(queries, documents, results)
     finally:
         if not keep:
-            await es.indices.delete(index=f"{PREFIX}-*", allow_no_indices=True)
+            await es.indices.delete(index=f"{prefix}-*", allow_no_indices=True)
             with contextlib.suppress(Exception):
                 await es.indices.delete_index_template(name=documents_alias(settings))
         await es.close()
@@ -626,6 +626,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use a complete kept index")
     parser.add_argument("--keep", action="store_true", help="keep the bench index at the end")
     parser.add_argument("--check", action="store_true", help="check the judgments and stop")
+    parser.add_argument("--prefix", default=PREFIX, help="index prefix of the bench index")
     args = parser.parse_args()
     if args.check:
         queries, documents = load_queries(), corpus_documents()
@@ -639,7 +640,7 @@ def main() -> None:
     if BASELINE not in names:
         names.insert(0, BASELINE)
     started = time.perf_counter()
-    asyncio.run(run(names, args.reuse, args.keep))
+    asyncio.run(run(names, args.reuse, args.keep, args.prefix))
     print(f"\nruntime {time.perf_counter() - started:.1f} s")
 
 

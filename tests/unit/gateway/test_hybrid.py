@@ -108,11 +108,65 @@ def test_fused_result_counts_documents_only_the_knn_found() -> None:
     assert result["aggregations"] == {"f": 1}
 
 
-def test_hybrid_applies_to_a_first_page_of_relevance_text_queries() -> None:
+def test_hybrid_applies_to_relevance_free_text_queries_and_their_hybrid_pages() -> None:
     assert hybrid.applies("lease", "relevance", None)
+    assert hybrid.applies("lease", "relevance", hybrid.encode_offset(10))
     assert not hybrid.applies("lease", "date", None)
-    assert not hybrid.applies("lease", "relevance", "cursor")
+    assert not hybrid.applies("lease", "relevance", "WzEuMCwiYSJd")  # a lexical cursor
     assert not hybrid.applies("  ", "relevance", None)
+
+
+@pytest.mark.parametrize(
+    ("q", "text"),
+    [
+        ("liability of the carrier", "liability of the carrier"),
+        ("court:BGH Haftung des Halters", "Haftung des Halters"),
+        ('-court:"Court of Appeal" lease', "lease"),
+        ('"due process"', None),  # a phrase keeps its strict meaning
+        ("lease AND rent", None),
+        ("lease -rent", None),
+        ("negligen*", None),
+        ("court:BGH", None),  # only fields: nothing to embed
+        ('court:"unclosed', None),  # malformed: the lexical half says what is wrong
+        ("", None),
+    ],
+)
+def test_only_the_free_text_of_a_query_without_operators_is_embedded(
+    q: str, text: str | None
+) -> None:
+    assert hybrid.semantic_text(q) == text
+
+
+def test_excluded_fields_are_excluded_from_the_knn_half_too() -> None:
+    body = build_query(SearchRequest(q='-court:"Court of Appeal" lease'), MEMBER)
+    filters = hybrid.request_filters(body)
+    assert {"bool": {"must_not": body["query"]["bool"]["must_not"]}} in filters
+    clause = hybrid.knn_clause(VECTOR, MEMBER, filters)
+    assert clause["filter"][0] == MEMBER.es_filter()
+    assert clause["filter"][-1]["bool"]["must_not"]
+
+
+def test_hybrid_pages_are_offsets_into_the_fusion() -> None:
+    lexical = {"hits": {"total": {"value": 5}, "hits": _hits("a", "b", "c", "d", "e")}}
+    vector = {"hits": {"hits": _hits("x", "y")}}
+    first = hybrid.fused_result(lexical, vector, size=3)
+    second = hybrid.fused_result(lexical, vector, size=3, offset=3)
+    last = hybrid.fused_result(lexical, vector, size=3, offset=6)
+    ids = [h["_id"] for r in (first, second, last) for h in r["hits"]["hits"]]
+    assert sorted(ids) == ["a", "b", "c", "d", "e", "x", "y"]  # each once, none lost
+    assert (first["more"], second["more"], last["more"]) == (True, True, False)
+
+
+@pytest.mark.parametrize("cursor", ["h.", "h.x", "h.-1", "h.0", f"h.{hybrid.MAX_DEPTH}", "h.1e3"])
+def test_a_hybrid_cursor_this_gateway_did_not_make_is_refused(cursor: str) -> None:
+    with pytest.raises(ValueError, match="search_after"):
+        hybrid.decode_offset(cursor)
+
+
+def test_hybrid_cursors_round_trip_and_lexical_ones_are_not_hybrid() -> None:
+    assert hybrid.decode_offset(hybrid.encode_offset(20)) == 20
+    assert hybrid.decode_offset(None) is None
+    assert hybrid.decode_offset("WzEuMCwiYSJd") is None
 
 
 def test_the_retriever_body_uses_rrf_with_the_filter_in_the_knn() -> None:

@@ -31,6 +31,7 @@ from lexstream.index.indexer import Indexer
 from lexstream.index.records import RecordStage
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.embeddings import DIMS, EMBEDDING_MODEL
 from lexstream.shared.events import (
     DocumentIndexed,
     Hints,
@@ -52,7 +53,8 @@ OPINION = (
 
 class MemorySearch:
     """The Elasticsearch calls of the index stages over a dict of ``(index, id)``: ``bulk``
-    (``index`` and ``create`` actions, answered per item), ``mget``, ``get`` and ``index``.
+    (``index``, ``create`` and ``update`` actions, answered per item), ``mget``, ``get`` and
+    ``index``.
     A document named in ``refuse`` is refused for good, as a mapping error would be."""
 
     def __init__(self) -> None:
@@ -76,6 +78,12 @@ class MemorySearch:
                 items.append({op: {"status": 400, "error": error}})
             elif op == "create" and key in self.docs:
                 items.append({op: {"status": 409}})
+            elif op == "update":  # a partial update of a document that must exist
+                if key not in self.docs:
+                    items.append({op: {"status": 404, "error": {"type": "document_missing"}}})
+                    continue
+                self.docs[key] = {**self.docs[key], **json.loads(body)["doc"]}
+                items.append({op: {"status": 200}})
             else:
                 self.docs[key] = json.loads(body)
                 items.append({op: {"status": 201}})
@@ -167,8 +175,12 @@ async def test_extracted_text_is_indexed_with_its_structure_and_announced(index:
     assert doc["page_count"] == 1
     status = index.status(event.document_id)
     assert (status["status"], status["source_event"]) == ("indexed", "text.extracted")
-    # one bulk for the search documents, one for the status records; "indexed" means searchable
-    assert index.es.refreshes == ["wait_for", "wait_for"]
+    # one bulk for the search documents, one for the status records ("indexed" means
+    # searchable), then one for the passage vectors, which waits for no refresh
+    assert index.es.refreshes == ["wait_for", "wait_for", False]
+    assert doc["embedding_model"] == EMBEDDING_MODEL == status["embedding_model"]
+    assert len(doc["chunks"]) == 1 and len(doc["chunks"][0]["vector"]) == DIMS
+    assert doc["chunks"][0]["page"] == 1
     assert not index.failed
     assert not index.dlq
 

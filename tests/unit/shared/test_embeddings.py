@@ -36,9 +36,20 @@ def test_a_short_tail_joins_the_passage_before_it() -> None:
 def test_chunks_per_document_and_characters_per_chunk_are_bounded() -> None:
     passages = chunk_pages([(n, _words(400)) for n in range(1, 100)], words=100, max_chunks=9)
     assert len(passages) == 9
+    # spread over the whole document, first and last page included, not its first pages
+    assert [p.page for p in passages] == [1, 13, 25, 38, 50, 62, 75, 87, 99]
     huge = chunk_pages([(1, "x" * 50_000)])
     assert len(huge) == 1
     assert len(huge[0].text) == embeddings.MAX_CHUNK_CHARS
+
+
+def test_spread_keeps_evenly_spaced_passages_in_order() -> None:
+    passages = [embeddings.Passage(str(i), page=i) for i in range(10)]
+    assert [p.page for p in embeddings.spread(passages, 4)] == [0, 3, 6, 9]
+    assert embeddings.spread(passages, 20) == passages
+    assert [p.page for p in embeddings.spread(passages, 1)] == [0]
+    long = chunk_segments([(float(i), _words(200, f"s{i}_")) for i in range(50)], max_chunks=5)
+    assert [p.start for p in long] == [0.0, 12.0, 24.0, 37.0, 49.0]
 
 
 def test_segments_are_joined_into_passages_starting_at_their_first_second() -> None:

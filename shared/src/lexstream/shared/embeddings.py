@@ -29,9 +29,14 @@ DIMS = 512
 
 #: Words in one passage at most (a few hundred model tokens).
 CHUNK_WORDS = 200
-#: Passages embedded per document at most: the first ones, so the cost of one document is
-#: bounded (a 10,000-page bundle is searched lexically beyond them).
-MAX_CHUNKS = 256
+#: Passages embedded per document at most, so the cost of one document is bounded (about 2 s
+#: of two cores): where a document has more, that many spread evenly over it (every k-th),
+#: so a long code or bundle is represented throughout, not by its first pages only. Its
+#: words are all searchable lexically in any case.
+MAX_CHUNKS = 64
+#: Passages read (to choose from) per document at most: the rest of a giant text is not
+#: represented by vectors.
+SCAN_CHUNKS = 4_096
 #: Characters kept of one passage (a "word" of a garbled page can be very long).
 MAX_CHUNK_CHARS = 3_000
 #: Texts per call of the model (it batches by tokens inside; this bounds memory).
@@ -67,18 +72,30 @@ def _windows(words: list[str], size: int) -> list[list[str]]:
     return windows
 
 
+def spread(passages: Sequence[Passage], max_chunks: int) -> list[Passage]:
+    """At most ``max_chunks`` of ``passages``, evenly spaced, the first and last included."""
+    n = len(passages)
+    if n <= max_chunks:
+        return list(passages)
+    if max_chunks <= 1:
+        return list(passages[:max_chunks])
+    picked = sorted({round(i * (n - 1) / (max_chunks - 1)) for i in range(max_chunks)})
+    return [passages[i] for i in picked]
+
+
 def chunk_pages(
     pages: Iterable[tuple[int, str]], *, words: int = CHUNK_WORDS, max_chunks: int = MAX_CHUNKS
 ) -> list[Passage]:
-    """Passages of at most ``words`` words, each within one page (so it names its page)."""
+    """Passages of at most ``words`` words, each within one page (so it names its page);
+    at most ``max_chunks``, spread over the document (:func:`spread`)."""
     out: list[Passage] = []
     for number, text in pages:
-        tokens = _WORDS.findall(text[: words * max_chunks * 40])
+        tokens = _WORDS.findall(text[: words * SCAN_CHUNKS * 40])
         for window in _windows(tokens, words):
             out.append(Passage(" ".join(window)[:MAX_CHUNK_CHARS], page=number))
-            if len(out) >= max_chunks:
-                return out
-    return out
+            if len(out) >= SCAN_CHUNKS:
+                return spread(out, max_chunks)
+    return spread(out, max_chunks)
 
 
 def chunk_segments(
@@ -88,7 +105,8 @@ def chunk_segments(
     max_chunks: int = MAX_CHUNKS,
 ) -> list[Passage]:
     """Consecutive transcript segments joined into passages of about ``words`` words, each
-    starting at its first segment's second (a long segment alone is split)."""
+    starting at its first segment's second (a long segment alone is split); at most
+    ``max_chunks``, spread over the recording (:func:`spread`)."""
     out: list[Passage] = []
     buffer: list[str] = []
     start: float | None = None
@@ -109,10 +127,10 @@ def chunk_segments(
         if start is None:
             start = second
         buffer.extend(tokens)
-        if len(out) >= max_chunks:
-            return out[:max_chunks]
+        if len(out) >= SCAN_CHUNKS:
+            return spread(out[:SCAN_CHUNKS], max_chunks)
     flush()
-    return out[:max_chunks]
+    return spread(out[:SCAN_CHUNKS], max_chunks)
 
 
 class Encoder(Protocol):

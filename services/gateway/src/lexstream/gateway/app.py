@@ -22,7 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lexstream.gateway import documents, routes_admin, routes_matters, routes_search
+from lexstream.gateway import documents, hybrid, routes_admin, routes_matters, routes_search
 from lexstream.gateway.audit import AuditBacklogFull, AuditLog, audit_topic
 from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import FastJSONResponse, Gateway, UpstreamTimeout
@@ -196,6 +196,8 @@ def create_app(
             headers={"Authorization": f"Bearer {token.get_secret_value()}"} if token else None,
         )
         await bootstrap()
+        if settings.hybrid_search:
+            await hybrid.warm_up()
         try:
             await ensure_topics(settings, [audit_topic(settings), topics.moved])
             await broker.connect()

@@ -17,12 +17,20 @@ holding one of the caller's search slots.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lexstream.gateway.access import Access
 from lexstream.gateway.context import Gateway
+from lexstream.gateway.query_syntax import operator_words, parse_query
 from lexstream.shared import embeddings
+
+log = logging.getLogger(__name__)
+#: A word with a wildcard or fuzziness (``negligen*``, ``liabilty~1``): about spelling, not
+#: meaning.
+_PATTERN = re.compile(r"[*?]|~\d*(?=\s|$)")
 
 #: Reciprocal rank fusion's constant (Cormack et al.; Elasticsearch's default).
 RRF_K = 60
@@ -34,10 +42,6 @@ VECTOR_FIELD = "chunks.vector"
 _CHUNK_FIELDS = ["chunks.page", "chunks.start"]
 
 
-class HybridSearchError(RuntimeError):
-    """Elasticsearch refused one half of a hybrid search."""
-
-
 def access_filters(access: Access, filters: Sequence[Mapping[str, Any]] = ()) -> list[Any]:
     """The caller's visibility filter first, then the request's (each once)."""
     visibility = access.es_filter()
@@ -45,10 +49,17 @@ def access_filters(access: Access, filters: Sequence[Mapping[str, Any]] = ()) ->
 
 
 def request_filters(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The filters of a lexical body from ``search.build_query`` (its ``bool.filter``)."""
+    """The filters of a lexical body from ``search.build_query``: its ``bool.filter``, and
+    its ``bool.must_not`` (``-court:...``) as one more filter, so the kNN half excludes
+    what the lexical half excludes."""
     query = body.get("query", {})
-    found = query.get("bool", {}).get("filter", []) if isinstance(query, Mapping) else []
-    return [dict(f) for f in (found if isinstance(found, list) else [found])]
+    clauses = query.get("bool", {}) if isinstance(query, Mapping) else {}
+    found = clauses.get("filter", [])
+    out = [dict(f) for f in (found if isinstance(found, list) else [found])]
+    excluded = clauses.get("must_not")
+    if excluded:
+        out.append({"bool": {"must_not": excluded if isinstance(excluded, list) else [excluded]}})
+    return out
 
 
 def num_candidates(k: int) -> int:
@@ -170,50 +181,135 @@ def fuse(
 
 
 def fused_result(
-    lexical: Mapping[str, Any], vector: Mapping[str, Any], *, size: int
+    lexical: Mapping[str, Any], vector: Mapping[str, Any], *, size: int, offset: int = 0
 ) -> dict[str, Any]:
-    """An Elasticsearch-shaped result (``search.shape_response`` reads it): the fused hits,
-    the lexical facets, and a total that counts the documents only the kNN found."""
+    """An Elasticsearch-shaped result (``search.shape_response`` reads it): the fused hits
+    from ``offset`` on, the lexical facets, a total that counts the documents only the kNN
+    found, and ``more``: whether a page after this one has hits."""
     lex_hits = lexical.get("hits", {}).get("hits", [])
     vec_hits = vector.get("hits", {}).get("hits", [])
-    fused = fuse(lex_hits, vec_hits, size=size)
+    fused = fuse(lex_hits, vec_hits, size=offset + size + 1)
     lexical_ids = {h["_id"] for h in lex_hits}
     total = lexical.get("hits", {}).get("total", {}).get("value", len(lex_hits))
     extra = sum(1 for h in vec_hits if h["_id"] not in lexical_ids)
+    more = len(fused) > offset + size and offset + size < MAX_DEPTH
     return {
-        "hits": {"total": {"value": total + extra, "relation": "gte"}, "hits": fused},
+        "hits": {
+            "total": {"value": total + extra, "relation": "gte"},
+            "hits": fused[offset : offset + size],
+        },
         "aggregations": lexical.get("aggregations", {}),
+        "more": more,
     }
 
 
+#: How deep hybrid results page (``search_after`` of a hybrid page is an offset): beyond it,
+#: ``mode=lexical`` or a date sort page on without a bound.
+MAX_DEPTH = 1_000
+_CURSOR = "h."
+
+
+def encode_offset(offset: int) -> str:
+    """The ``next`` cursor of a hybrid page: the offset of the page after it."""
+    return f"{_CURSOR}{offset}"
+
+
+def decode_offset(cursor: str | None) -> int | None:
+    """The offset of a hybrid cursor; None for no cursor or a lexical one (which pages the
+    lexical ranking); ValueError for a hybrid cursor that is not one this gateway made."""
+    if not cursor or not cursor.startswith(_CURSOR):
+        return None
+    digits = cursor[len(_CURSOR) :]
+    if not digits.isdigit() or not 0 < int(digits) < MAX_DEPTH:
+        raise ValueError(f"search_after is not a cursor of a hybrid search: {cursor[:50]!r}")
+    return int(digits)
+
+
+def semantic_text(q: str | None) -> str | None:
+    """The words of ``q`` to embed, or None where the search stays lexical.
+
+    Only the free text is embedded (fielded terms are filters, in the kNN clause too). A
+    query with operators (quotes, ``+``, ``-``, ``|``, ``AND``/``OR``/``NOT``, wildcards,
+    fuzziness) keeps its strict meaning: passages "about" it must not add documents the
+    operators exclude, so it is not fused. A malformed query also stays lexical (the
+    lexical half reports what is wrong).
+    """
+    if not q or not q.strip():
+        return None
+    try:
+        text = parse_query(operator_words(q.strip())).text.strip()
+        if not text or parse_query(text).strict or _PATTERN.search(text):
+            return None
+    except ValueError:
+        return None
+    return text
+
+
 def applies(q: str | None, sort: str, search_after: str | None) -> bool:
-    """Hybrid ranking is for a first page of relevance-sorted text queries; a date sort, a
-    ``search_after`` page or no text stays lexical."""
-    return bool(q and q.strip()) and sort == "relevance" and not search_after
+    """Hybrid ranking is for relevance-sorted free-text queries, their first page or a page
+    of a hybrid cursor; a date sort, a lexical cursor, no text or an operator query stays
+    lexical."""
+    if semantic_text(q) is None or sort != "relevance":
+        return False
+    return not search_after or search_after.startswith(_CURSOR)
+
+
+async def warm_up() -> None:
+    """Load the model before the first query needs it (about 2 s, once per process)."""
+    await asyncio.to_thread(embeddings.encode_query, "warm up")
 
 
 async def hybrid_search(
-    gw: Gateway, access: Access, body: Mapping[str, Any], q: str, *, size: int
+    gw: Gateway,
+    access: Access,
+    body: Mapping[str, Any],
+    q: str,
+    *,
+    size: int,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """Run ``body`` (from ``search.build_query``) and its kNN twin in one ``_msearch`` and
-    fuse them; the result has the shape of an Elasticsearch response."""
-    vector = await asyncio.to_thread(embeddings.encode_query, q)
-    window = max(WINDOW, size)
+    fuse them; the result has the shape of an Elasticsearch response, with ``more`` (a
+    next page exists) where the fusion ran.
+
+    ``q`` is the text to embed (:func:`semantic_text`). The caller's search slot is held
+    from the embedding of ``q`` to the answer: both are the cost of the search. Where the
+    kNN half fails and the lexical one does not (an index created before passage vectors
+    existed has no ``chunks.vector``), the lexical result is returned as it is: a search
+    degrades to words only, it does not fail. Where the lexical half fails, the plain
+    lexical search runs instead, so its error reaches the caller as it would without the
+    kNN half (a 400 for a query Elasticsearch refuses).
+    """
+    window = max(WINDOW, offset + size + 1)
     lexical = {**body, "size": window}
-    knn = knn_body(
-        vector, access, request_filters(body), k=window, source=body.get("_source", True)
-    )
+    lexical.pop("search_after", None)
     p = access.principal
     timeout = f"{round(gw.settings.search_query_timeout_s * 1000)}ms"
     with gw.in_flight.slot(p.key_id or f"{p.tenant}:{p.subject}"):
+        vector = await asyncio.to_thread(embeddings.encode_query, q)
+        knn = knn_body(
+            vector,
+            access,
+            request_filters(body),
+            k=max(WINDOW, size),
+            source=body.get("_source", True),
+        )
         answer = await gw.es.msearch(
             index=gw.alias,
             searches=[{}, {**lexical, "timeout": timeout}, {}, {**knn, "timeout": timeout}],
         )
-    responses = answer["responses"]
-    for one in responses:
-        if "error" in one:
-            if one["error"].get("type") == "index_not_found_exception":
-                return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
-            raise HybridSearchError(f"hybrid search failed: {one['error']}")
-    return fused_result(responses[0], responses[1], size=size)
+    lex, vec = answer["responses"]
+    for one in (lex, vec):
+        if "error" in one and one["error"].get("type") == "index_not_found_exception":
+            return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
+    if "error" in lex:  # the lexical search alone answers it as it would without vectors
+        return await gw.search(access, dict(body))
+    if "error" in vec:
+        log.warning("kNN half of a hybrid search failed; lexical only: %s", vec["error"])
+        hits = lex["hits"]["hits"]
+        return {
+            **lex,
+            "hits": {**lex["hits"], "hits": hits[offset : offset + size]},
+            "more": len(hits) > offset + size and offset + size < MAX_DEPTH,
+        }
+    return fused_result(lex, vec, size=size, offset=offset)

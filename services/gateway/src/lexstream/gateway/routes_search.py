@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from elasticsearch import NotFoundError
 from fastapi import APIRouter, Query, Request
 
+from lexstream.gateway import hybrid
 from lexstream.gateway.access import Access
 from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import Gateway, GatewayDep
 from lexstream.gateway.query_syntax import operator_words
 from lexstream.gateway.schemas import COMMON_ERRORS, Facets, SearchResponse, Suggestions
 from lexstream.gateway.search import (
+    BadSearch,
     SearchRequest,
     build_query,
     shape_response,
@@ -45,6 +48,7 @@ async def search(
     sort: Literal["relevance", "date"] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     search_after: Annotated[str | None, Query(max_length=2000)] = None,
+    mode: Literal["hybrid", "lexical"] = "hybrid",
 ) -> SearchResponse:
     """Full-text search across jurisdictions, filtered by what the caller may see.
 
@@ -64,6 +68,14 @@ async def search(
     something the caller may see, or the same words with any one of them enough.
     ``identifier`` matches any of a document's own identifiers, of any kind, in any letter
     case.
+
+    The first page of a relevance-sorted free-text ``q`` (no operators) is hybrid: the
+    lexical ranking fused by reciprocal rank with the documents whose passages are nearest
+    in meaning to ``q`` in a multilingual embedding space, so a query in one language also
+    finds judgments in another; the caller's visibility and every filter apply to both.
+    Such a hit names its nearest ``passage`` (page or second). Its ``next`` pages through
+    the fusion, 1,000 results deep; ``mode=lexical`` ranks by the words only (and pages
+    without a bound), as do date sorts.
     """
     req = SearchRequest(
         q=operator_words(q) if q is not None else None,
@@ -80,9 +92,25 @@ async def search(
         size=size,
         search_after=search_after,
     )
-    body = build_query(req, access, gw.query_caps)
+    fused = mode == "hybrid" and gw.settings.hybrid_search
+    semantic = hybrid.semantic_text(req.q) if fused else None
+    if not hybrid.applies(req.q, sort, search_after):
+        semantic = None
     try:
-        answer = shape_response(await gw.search(access, body), size)
+        offset = (hybrid.decode_offset(search_after) or 0) if semantic else 0
+    except ValueError as exc:
+        raise BadSearch(str(exc)) from exc
+    # a hybrid page's cursor is an offset into the fusion, not a lexical search_after
+    body = build_query(replace(req, search_after=None) if semantic else req, access, gw.query_caps)
+    try:
+        if semantic:
+            result = await hybrid.hybrid_search(
+                gw, access, body, semantic, size=size, offset=offset
+            )
+            answer = shape_response(result, size)
+            answer["next"] = hybrid.encode_offset(offset + size) if result.get("more") else None
+        else:
+            answer = shape_response(await gw.search(access, body), size)
     except NotFoundError:  # no index yet: nothing to find, and the search is still audited
         answer = EMPTY.model_dump()
     if answer["total"] == 0 and not search_after:

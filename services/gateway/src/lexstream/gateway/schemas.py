@@ -230,8 +230,20 @@ class TimeHighlight(BaseModel):
     text: str = Field(description="the fragment, matches in <em>")
 
 
+class Passage(BaseModel):
+    """The passage of a document nearest in meaning to the query (hybrid search)."""
+
+    page: int | None = Field(default=None, description="its page (documents)")
+    start: float | None = Field(default=None, description="its first second (recordings)")
+
+
 class SearchHit(SimilarHit):
     highlights: list[PageHighlight | TimeHighlight]
+    passage: Passage | None = Field(
+        default=None,
+        description="where the passage nearest in meaning to q is, when hybrid search "
+        "ranked it (a document found by meaning alone has no highlights, only this)",
+    )
 
 
 class FacetValue(BaseModel):

@@ -732,6 +732,7 @@ def shape_response(result: dict[str, Any], size: int) -> dict[str, Any]:
                 "parent_document_id": source.get("parent_document_id"),
                 "identifiers": source.get("identifiers") or [],
                 "highlights": _highlights(hit),
+                "passage": hit.get("best_chunk"),
             }
         )
     last_sort = hits[-1].get("sort") if hits else None

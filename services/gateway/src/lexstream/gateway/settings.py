@@ -70,6 +70,11 @@ class GatewaySettings(CommonSettings):
     search_in_flight_per_caller: int = Field(
         default=1, ge=1, le=64, description="searches one caller may have running at once"
     )
+    hybrid_search: bool = Field(
+        default=True,
+        description="fuse a kNN over passage vectors with the lexical query "
+        "(LEXSTREAM_HYBRID_SEARCH=false: lexical only, and no embedding model in memory)",
+    )
     search_query_timeout_s: float = Field(
         default=5.0, gt=0, le=60, description="Elasticsearch's own time limit for one search"
     )

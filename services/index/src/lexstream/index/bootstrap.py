@@ -9,6 +9,7 @@ they do not exist yet.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 
 from elasticsearch import AsyncElasticsearch, BadRequestError
@@ -18,12 +19,16 @@ from lexstream.shared.search import documents_alias, make_search_client, status_
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore
 
+log = logging.getLogger(__name__)
+
 
 async def bootstrap_indices(es: AsyncElasticsearch, settings: CommonSettings) -> None:
     """Index template, first backing index behind the write alias, and the status index.
 
-    The template is put every time, so it always holds the mapping this code declares; a
-    backing index already there keeps its mapping until a reindex.
+    The template is put every time, so it always holds the mapping this code declares. A
+    backing index already there gets the fields added since it was created (its mapping is
+    strict, so a document with a new field, ``chunks`` say, would be refused otherwise); a
+    field whose type changed cannot be changed in place and waits for a reindex (logged).
     """
     alias = documents_alias(settings)
     await es.indices.put_index_template(
@@ -36,6 +41,13 @@ async def bootstrap_indices(es: AsyncElasticsearch, settings: CommonSettings) ->
         await _create_if_absent(
             es.indices.create(index=f"{alias}-000001", aliases={alias: {"is_write_index": True}})
         )
+    else:
+        try:
+            await es.indices.put_mapping(index=alias, properties=documents_mappings()["properties"])
+        except BadRequestError as exc:
+            log.warning(
+                "the documents index keeps its older mapping until a reindex: %s", exc.message
+            )
     status = status_index(settings)
     if not await es.indices.exists(index=status):
         await _create_if_absent(

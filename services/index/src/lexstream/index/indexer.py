@@ -29,8 +29,9 @@ from lexstream.index.documents import (
 from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import StatusUpdate, record_statuses
-from lexstream.index.vectors import add_vectors
+from lexstream.index.vectors import vector_fields
 from lexstream.shared.artifacts import TextDocument, Transcript
+from lexstream.shared.embeddings import EMBEDDING_MODEL
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import DocumentStatus, Event, ObjectRef, TextExtracted, TranscriptReady
 from lexstream.shared.legal import matter_acl
@@ -111,6 +112,13 @@ class Indexer:
             max_wait_s=settings.bulk_retry_max_wait_s,
             refresh=refresh,
         )
+        # passage vectors wait for no refresh: the words made the document searchable
+        self.vector_writer = BulkWriter(
+            es,
+            max_bytes=settings.bulk_max_bytes,
+            attempts=settings.bulk_retry_attempts,
+            max_wait_s=settings.bulk_retry_max_wait_s,
+        )
 
     async def _read(self, ref: ObjectRef, name: str) -> bytes:
         try:
@@ -163,17 +171,38 @@ class Indexer:
         failure is the caller's to report); raises TransientError when it kept refusing for now.
         """
         await self._use_matters_of_record(prepared)
-        if self.settings.embeddings and prepared:
-            # one pass of the model over every passage of the batch, off the event loop
-            await asyncio.to_thread(add_vectors, [p.doc for p in prepared])
         actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
         result = await self.writer.write(actions)
         updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
         await record_statuses(self.es, self.status_index, updates, self.writer)
+        if self.settings.embeddings:
+            await self._add_vectors([p for p in prepared if p.document_id in result.written])
         return {
             key: f"Elasticsearch refused the search document: {reason}"
             for key, reason in result.failed.items()
         }
+
+    async def _add_vectors(self, written: Sequence[Prepared]) -> None:
+        """Passage vectors of documents just written, as partial updates.
+
+        The documents are searchable by their words (and ``indexed``) before the model runs,
+        so embedding adds no latency to lexical search. It still runs before the batch's
+        offsets are committed: a crash here re-delivers the batch, which is re-written and
+        re-embedded. A vector update Elasticsearch refuses for good (the document was deleted
+        in between, say) leaves that document without vectors (no ``embedding_model``), which
+        ``rerun`` finds and repairs; its words stay searchable.
+        """
+        if not written:
+            return
+        # one pass of the model over every passage of the batch, off the event loop
+        fields = await asyncio.to_thread(vector_fields, [p.doc for p in written])
+        actions = [
+            BulkAction(p.document_id, self.alias, {"doc": f}, op="update")
+            for p, f in zip(written, fields, strict=True)
+        ]
+        result = await self.vector_writer.write(actions)
+        for key, reason in result.failed.items():
+            log.warning("document %s: its passage vectors were not stored: %s", key, reason)
 
     async def _use_matters_of_record(self, prepared: Sequence[Prepared]) -> None:
         """The status record holds a document's matter of record (set when it is stored,
@@ -198,8 +227,7 @@ class Indexer:
                 p.doc["matter_id"] = matter
                 p.doc["acl"] = [matter_acl(matter)]
 
-    @staticmethod
-    def indexed_update(prepared: Prepared) -> StatusUpdate:
+    def indexed_update(self, prepared: Prepared) -> StatusUpdate:
         event = prepared.event
         return StatusUpdate(
             document_id=event.document_id,
@@ -220,6 +248,9 @@ class Indexer:
                 "filename": event.filename,
                 "hints": event.hints.model_dump(mode="json", exclude_none=True),
                 "extractor_version": EXTRACTOR_VERSION,
+                # the model its passages are embedded with (None: lexical only), which
+                # ``rerun --outdated`` compares with the current one
+                "embedding_model": EMBEDDING_MODEL if self.settings.embeddings else None,
                 "content_truncated": prepared.doc.get("content_truncated"),
                 "content_chars": prepared.content_chars,
                 "source_event": event.event_type,

@@ -60,6 +60,10 @@ def documents_mappings() -> dict[str, Any]:
     bounded = {"type": "keyword", "ignore_above": 1024}
     return {
         "dynamic": "strict",
+        # Passage vectors are indexed (HNSW, int8) but not kept in _source: as JSON floats
+        # they would more than double the index, and every hit's fetch would parse them.
+        # Hence a copy from _source (reindex) re-embeds, see reindex.re_embed.
+        "_source": {"excludes": ["chunks.vector"]},
         "properties": {
             "document_id": keyword,
             "tenant": keyword,

@@ -9,10 +9,13 @@ attachments. Applying the same move twice leaves the same records.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
+from lexstream.index.vectors import vector_fields
 from lexstream.shared.events import DocumentMoved
 from lexstream.shared.legal import matter_acl
 
@@ -47,6 +50,20 @@ async def children_of(
     return [hit["_id"] for hit in found["hits"]["hits"]]
 
 
+async def _vectors_again(es: AsyncElasticsearch, index: str, document_id: str) -> dict[str, Any]:
+    """The passage vectors of a document that has them, computed again: an update rewrites
+    the document from its ``_source``, which does not keep them (see ``mappings``), so a
+    move that sent only the new matter would leave the document without vectors."""
+    found = await es.get(
+        index=index, id=document_id, source_includes=["pages", "segments", "embedding_model"]
+    )
+    source = found.get("_source") or {}
+    if not source.get("embedding_model"):
+        return {}
+    [fields] = await asyncio.to_thread(vector_fields, [source])
+    return fields
+
+
 async def apply_move(
     es: AsyncElasticsearch, *, alias: str, status_index: str, event: DocumentMoved
 ) -> list[str]:
@@ -58,10 +75,15 @@ async def apply_move(
             index=alias, query={"ids": {"values": [document_id]}}, source=False, size=10
         )
         for hit in found["hits"]["hits"]:  # the search document, wherever the alias keeps it
+            doc: dict[str, Any] = {
+                "matter_id": event.matter_id,
+                "acl": [matter_acl(event.matter_id)],
+            }
+            doc.update(await _vectors_again(es, hit["_index"], document_id))
             await es.update(
                 index=hit["_index"],
                 id=document_id,
-                doc={"matter_id": event.matter_id, "acl": [matter_acl(event.matter_id)]},
+                doc=doc,
                 refresh="wait_for",
                 retry_on_conflict=5,
             )

@@ -23,6 +23,7 @@ pointing the alias back.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ from elasticsearch.helpers import async_scan
 
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.bulk import BulkAction, BulkWriter
+from lexstream.index.vectors import vector_fields
 from lexstream.shared.search import documents_alias
 from lexstream.shared.settings import CommonSettings
 
@@ -87,6 +89,7 @@ async def _copy(
         nonlocal copied
         if not page:
             return
+        await asyncio.to_thread(re_embed, [hit["_source"] for hit in page])
         actions = await _guarded(es, target, page) if guarded else _plain(target, page)
         result = await writer.write(actions)
         copied += len(result.written)
@@ -105,6 +108,17 @@ async def _copy(
             await flush()
     await flush()
     return copied
+
+
+def re_embed(sources: list[dict[str, Any]]) -> int:
+    """Passage vectors again for the copies that had them: the documents mapping keeps
+    ``chunks.vector`` out of ``_source`` (it would double the index and every fetch), so a
+    copy from ``_source`` has its passages' pages but not their vectors. Returns how many
+    documents were embedded (with the current model: a copy also upgrades the model)."""
+    embedded = [s for s in sources if s.get("embedding_model") or s.get("chunks")]
+    for source, fields in zip(embedded, vector_fields(embedded), strict=True):
+        source.update(fields)
+    return len(embedded)
 
 
 def _plain(target: str, hits: list[dict[str, Any]]) -> list[BulkAction]:

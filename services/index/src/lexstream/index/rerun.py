@@ -2,9 +2,11 @@
 
 Re-runs extraction and indexing from the text and transcripts already in the derived bucket
 (``<document_id>/text.json`` or ``transcript.json``): no OCR, no transcription. Use it after
-the extractor improves (``EXTRACTOR_VERSION`` is bumped): ``--all --outdated`` only takes
-documents whose status record names another extractor version. Each document records the
-``extractor_version`` that produced its fields, in the search document and its status.
+the extractor improves (``EXTRACTOR_VERSION`` is bumped) or the embedding model changes
+(``EMBEDDING_MODEL``): ``--all --outdated`` only takes documents whose status record names
+another extractor version or, with embeddings on, another embedding model (or none). Each
+document records the ``extractor_version`` that produced its fields, in the search document
+and its status.
 
 It runs in-process, not through Kafka: documents are selected from the status records
 (tenant, matter, filename and the submitter's hints are kept there), written through the
@@ -27,6 +29,7 @@ from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.indexer import Indexer, Prepared, SourceEvent
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import failure_fields, record_event_status
+from lexstream.shared.embeddings import EMBEDDING_MODEL
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import (
     DocumentStatus,
@@ -151,7 +154,7 @@ class Rerun:
             matter_id=matter_id,
             everything=everything,
         ):
-            if outdated_only and record.get("extractor_version") == EXTRACTOR_VERSION:
+            if outdated_only and self._up_to_date(record):
                 continue
             report.selected += 1
             batch.append(record)
@@ -161,6 +164,12 @@ class Rerun:
         if batch:
             await self._batch(batch, report)
         return report
+
+    def _up_to_date(self, record: dict[str, Any]) -> bool:
+        """Extracted by this extractor and, where embeddings are on, embedded by this model."""
+        if record.get("extractor_version") != EXTRACTOR_VERSION:
+            return False
+        return not self.settings.embeddings or record.get("embedding_model") == EMBEDDING_MODEL
 
     async def _batch(self, records: list[dict[str, Any]], report: RerunReport) -> None:
         limit = asyncio.Semaphore(self.settings.prepare_concurrency)

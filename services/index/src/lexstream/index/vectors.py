@@ -2,9 +2,11 @@
 
 :func:`add_vectors` gives each search document of a bulk batch its ``chunks`` (page or start
 second and a 512-dimension vector per passage, :mod:`lexstream.shared.embeddings`) and the
-``embedding_model`` that computed them. All passages of the batch go through the model
-together, a fixed number at a time, not one call per passage. ``rerun`` re-indexes through
-the :class:`~lexstream.index.indexer.Indexer`, so it recomputes them with the current model.
+``embedding_model`` that computed them; :func:`vector_fields` computes the same as partial
+updates, which is how the :class:`~lexstream.index.indexer.Indexer` uses it: a batch is
+written (and searchable by its words) first, then its vectors are added. All passages of the
+batch go through the model together, a fixed number at a time, not one call per passage.
+``rerun`` re-indexes through the indexer, so it recomputes them with the current model.
 """
 
 from __future__ import annotations
@@ -39,3 +41,16 @@ def add_vectors(docs: Sequence[dict[str, Any]]) -> int:
         doc["chunks"] = [p.as_chunk(next(vectors)) for p in ps]
         doc["embedding_model"] = embeddings.EMBEDDING_MODEL
     return len(flat)
+
+
+def vector_fields(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``chunks`` and ``embedding_model`` of each document, in order, as a partial update;
+    the documents themselves are left as they are.
+
+    CPU-bound (about 30 passages a second per two cores): call it in a worker thread.
+    """
+    copies: list[dict[str, Any]] = [
+        {k: doc[k] for k in ("pages", "segments") if k in doc} for doc in docs
+    ]
+    add_vectors(copies)
+    return [{"chunks": c["chunks"], "embedding_model": c["embedding_model"]} for c in copies]
