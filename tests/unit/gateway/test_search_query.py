@@ -11,6 +11,7 @@ from lexstream.gateway.search import (
     decode_cursor,
     encode_cursor,
     jurisdiction_tree,
+    cites_filter,
     normalize_cites,
 )
 from lexstream.gateway.stores import Role
@@ -72,6 +73,20 @@ def test_jurisdiction_tree_rolls_counts_up() -> None:
     assert by_path["EU"]["count"] == 3
     assert by_path["EU"]["children"][0]["path"] == "EU/DE"
     assert by_path["US"]["count"] == 3
+
+
+@pytest.mark.parametrize(
+    "form", ["Art. 6 DSGVO", "article 6 du RGPD", "Article 6 GDPR", "art. 6 AVG", "Art. 6 RGPD"]
+)
+def test_cites_of_any_surface_form_of_a_provision_is_one_authority(form: str) -> None:
+    clause = cites_filter(form)
+    ids = [c for c in clause.get("bool", {}).get("should", [clause]) if "terms" in c]
+    assert ids == [{"terms": {"authorities": ["eu:celex:32016R0679/art:6"]}}]
+
+
+def test_cites_of_something_that_is_no_citation_is_a_bad_search() -> None:
+    with pytest.raises(BadSearch, match="not a citation"):
+        cites_filter("the weather in Luxembourg")
 
 
 def test_cites_spacing_variants_compare_equal() -> None:

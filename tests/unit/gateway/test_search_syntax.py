@@ -51,7 +51,18 @@ EXPECTED: dict[str, tuple[str, dict[str, Any]]] = {
             }
         },
     ),
-    "cites": ("ECLI:EU:C:2014:317", {"term": {"cites": "ECLI:EU:C:2014:317"}}),
+    "cites": (
+        "ECLI:EU:C:2014:317",
+        {  # the authority's canonical id, or the citation's normal form (older documents)
+            "bool": {
+                "should": [
+                    {"terms": {"authorities": ["ecli:EU:C:2014:317"]}},
+                    {"term": {"cites": "ECLI:EU:C:2014:317"}},
+                ],
+                "minimum_should_match": 1,
+            }
+        },
+    ),
     "jurisdiction": ("eu/de/", {"term": {"jurisdiction": "EU/DE"}}),
     "type": ("Statute", {"term": {"doc_type": "statute"}}),
     "date": ("2019", {"range": {"decision_date": {"gte": "2019-01-01", "lte": "2019-12-31"}}}),

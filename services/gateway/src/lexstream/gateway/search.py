@@ -14,6 +14,7 @@ from typing import Any
 from lexstream.gateway.access import Access
 from lexstream.gateway.query_syntax import FieldTerm, operator_words, parse_query
 from lexstream.shared.legal import normalize_citation
+from lexstream.shared.legal.authorities import lookup as lookup_authorities
 
 FACET_FIELDS = {
     "court": "court",
@@ -42,6 +43,25 @@ class SearchRequest:
     sort: str = "relevance"
     size: int = 10
     search_after: str | None = None
+
+
+def cites_filter(value: str) -> dict[str, Any]:
+    """Documents that cite ``value``: any surface form of an authority or a provision
+    ('Art. 6 DSGVO', 'article 6 du RGPD', 'Article 6(1)(f) GDPR' are one provision; a
+    provision also finds the documents that cite a finer pinpoint of it), or the citation's
+    normal form (documents indexed before authority ids existed have only that)."""
+    ids = [a.id for a in lookup_authorities(value)]
+    normalized = normalize_citation(value)
+    clauses: list[dict[str, Any]] = []
+    if ids:
+        clauses.append({"terms": {"authorities": list(dict.fromkeys(ids))}})
+    if normalized is not None:
+        clauses.append({"term": {"cites": normalized}})
+    if not clauses:
+        raise BadSearch(f"cites: {value!r} is not a citation lexstream recognises")
+    if len(clauses) == 1:
+        return clauses[0]
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
 def normalize_cites(value: str) -> str:
@@ -377,7 +397,7 @@ def _field_filter(term: FieldTerm) -> dict[str, Any]:
             }
         }
     if term.field == "cites":
-        return {"term": {"cites": normalize_cites(value)}}
+        return cites_filter(value)
     if term.field == "jurisdiction":
         return {"term": {"jurisdiction": value.strip("/").upper()}}
     if term.field == "type":
@@ -531,7 +551,7 @@ def build_query(
             bounds["lte"] = req.date_to.isoformat()
         filters.append({"range": {"decision_date": bounds}})
     if req.cites:
-        filters.append({"term": {"cites": normalize_cites(req.cites)}})
+        filters.append(cites_filter(req.cites))
     if req.identifier is not None:
         keys = identifier_keys(req.identifier)
         if not keys:

@@ -83,6 +83,7 @@ def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
             "kind": c.kind,
             "instrument": c.instrument,
             "pinpoint": c.pinpoint,
+            "authority_id": c.authority_id,
         }
         for c in meta.citations
     ]
@@ -104,6 +105,9 @@ def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
         "citations": citations,
         # Every form a 'cites' query may match: full, coarser pinpoints, the instrument alone.
         "cites": sorted({key for c in meta.citations for key in (c.keys or [c.normalized])}),
+        # Every authority cited, at each level ('...R0679', '.../art:6', '.../art:6/para:1'),
+        # so 'cites=Art. 6 DSGVO' finds a document citing 'Article 6(1)(f) GDPR'.
+        "authorities": sorted({a for c in meta.citations for a in c.authority_ids}),
         "title": meta.title,
     }
 

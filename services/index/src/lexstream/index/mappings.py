@@ -113,8 +113,11 @@ def documents_mappings() -> dict[str, Any]:
                     "kind": keyword,
                     "instrument": bounded,
                     "pinpoint": bounded,
+                    "authority_id": bounded,
                 },
             },
+            # Canonical ids of the cited authorities, each level (shared.legal.authorities).
+            "authorities": bounded,
             # Normalised citations (lexstream.shared.legal.normalize_citation) for 'cites' queries.
             "cites": bounded,
             "page_count": {"type": "integer"},

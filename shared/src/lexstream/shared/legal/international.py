@@ -105,7 +105,7 @@ _ART_WORD = (
 _ART_NUMBER = r"\d{1,3}(?!\d)(?:[a-z](?![a-z]))?(?:\s?(?:bis|ter|quater)\b)?(?:\.?[º°])?"
 _PARAGRAPH_WORD = (
     r"(?:Abs\.|Absatz|paragraphs?|paras?\.?|paragraphe|apartados?|apdo\.|paragrafo|par\.|lid"
-    r"|leden|n\.?\s?[º°])(?![a-z])"
+    r"|leden|n\.?\s?[º°]|§)(?![a-z])"
 )
 _POINT_WORD = (
     r"(?:Buchst\.|Buchstabe|lit\.|points?|letters?|letras?|lettera|lett\.|onder|sub|alínea)"

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from lexstream.index.extraction.models import Citation
 from lexstream.index.extraction.text import MAX_CITATION_CHARS, MAX_CITATIONS, MAX_EYECITE_CHARS
 from lexstream.index.extraction.us_citations import find_us_citations
+from lexstream.shared.legal.authorities import resolve
 from lexstream.shared.legal.citations import settle_overlaps
 from lexstream.shared.legal.patterns import Found, find_pattern_citations
 
@@ -35,9 +36,12 @@ def _fold(found: Iterable[Found]) -> list[Citation]:
             instrument=instrument,
             pinpoint=pinpoint,
             keys=list(dict.fromkeys((key, *item.coarser, instrument or key))),
+            authority_id=authority.id if authority else None,
+            authority_ids=list(authority.lineage) if authority else [],
         )
         for key, item in first.items()
         for instrument, pinpoint in [_parts(item)]
+        for authority in [resolve(item)]
     ]
 
 

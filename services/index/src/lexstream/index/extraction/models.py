@@ -35,6 +35,17 @@ class Citation(BaseModel):
         description="Every form a 'cites' query may match: the full form, each coarser "
         "pinpoint ('§ 823 Abs. 1 BGB', '§ 823 BGB') and the instrument alone.",
     )
+    authority_id: str | None = Field(
+        default=None,
+        description="The cited authority at its pinpoint, the same id whatever language or "
+        "form it is written in (lexstream.shared.legal.authorities), e.g. "
+        "'eu:celex:32016R0679/art:6/para:1/point:f'; None where the citation names no one "
+        "authority (it is kept all the same).",
+    )
+    authority_ids: list[str] = Field(
+        default_factory=list,
+        description="authority_id and every coarser id, the root first.",
+    )
 
 
 class Identifier(BaseModel):
