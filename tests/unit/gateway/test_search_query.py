@@ -8,10 +8,10 @@ from tests.unit.gateway.searching import ADMIN, search_body
 from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.search import (
     BadSearch,
+    cites_filter,
     decode_cursor,
     encode_cursor,
     jurisdiction_tree,
-    cites_filter,
     normalize_cites,
 )
 from lexstream.gateway.stores import Role

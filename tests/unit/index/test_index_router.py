@@ -179,7 +179,8 @@ async def test_extracted_text_is_indexed_with_its_structure_and_announced(index:
     # searchable), then one for the passage vectors, which waits for no refresh
     assert index.es.refreshes == ["wait_for", "wait_for", False]
     assert doc["embedding_model"] == EMBEDDING_MODEL == status["embedding_model"]
-    assert len(doc["chunks"]) == 1 and len(doc["chunks"][0]["vector"]) == DIMS
+    assert len(doc["chunks"]) == 1
+    assert len(doc["chunks"][0]["vector"]) == DIMS
     assert doc["chunks"][0]["page"] == 1
     assert not index.failed
     assert not index.dlq

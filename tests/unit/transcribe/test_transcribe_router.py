@@ -154,3 +154,37 @@ async def test_a_transient_error_is_retried_then_left_for_redelivery(asr: Transc
     assert not asr.ready
     assert not asr.failed
     assert not asr.dlq
+
+
+@dataclass
+class ChannelTranscriber(FakeTranscriber):
+    """The two segments as a two-channel recording gives them: ``channel-1``, ``channel-2``."""
+
+    def transcribe(self, path: Path, **kwargs: Any) -> Transcript:
+        transcript = super().transcribe(path, **kwargs)
+        segments = [
+            s.model_copy(update={"speaker": f"channel-{s.id + 1}"}) for s in transcript.segments
+        ]
+        return transcript.model_copy(update={"segments": segments})
+
+
+@pytest.mark.parametrize("transcriber", [ChannelTranscriber()])
+async def test_the_uploads_channel_map_labels_the_transcript_and_its_captions(
+    asr: Transcribe,
+) -> None:
+    await asr.request(hints=Hints(channels="1:the court,2:Ms. Hale for the plaintiff"))
+    await asr.request(hints=Hints(channels="the court"))  # not a map: set aside, not fatal
+
+    labelled, unlabelled = (TranscriptReady.model_validate(p.body) for p in asr.ready)
+    stored = Transcript.model_validate_json(asr.store.read(labelled.transcript))
+    assert [s.speaker for s in stored.segments] == ["THE COURT", "MS. HALE"]
+    assert [(e.speaker, e.role, e.source) for e in stored.speakers] == [
+        ("channel-1", "the court", "channel map"),
+        ("channel-2", "counsel for the plaintiff", "channel map"),
+    ]
+    assert "<v THE COURT>All rise." in asr.store.read(labelled.vtt).decode()
+    assert "MS. HALE: Be seated." in asr.store.read(labelled.srt).decode()
+    assert labelled.hints.channels == "1:the court,2:Ms. Hale for the plaintiff"
+    plain = Transcript.model_validate_json(asr.store.read(unlabelled.transcript))
+    assert [s.speaker for s in plain.segments] == ["channel-1", "channel-2"]
+    assert not asr.failed

@@ -96,6 +96,36 @@ class Segment(BaseModel):
     words: list[Word] = Field(default_factory=list)
 
 
+SpeakerSource = Literal["channel map", "recording"]
+
+
+class SpeakerLabel(BaseModel):
+    """Who a speaker of the engine (``channel-2``, ``speaker-1``) is, in court style."""
+
+    model_config = ConfigDict(frozen=True)
+
+    speaker: str = Field(description="the engine's speaker id: channel-1, channel-2, ...")
+    label: str = Field(description="the label segments carry: THE COURT, MS. HALE, THE WITNESS")
+    role: str | None = Field(default=None, description="the court, counsel for the plaintiff")
+    name: str | None = None
+    source: SpeakerSource = Field(description="the upload's channel map, or the recording")
+
+
+class SpeakerProposal(BaseModel):
+    """A label read from what was said, with the segment and words that say it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    speaker: str = Field(description="the engine's speaker id it would label")
+    label: str
+    role: str | None = None
+    name: str | None = None
+    rule: str = Field(description="appearance, swearing-in, name for the record, presiding")
+    segment: int = Field(description="id of the segment whose words are the evidence")
+    evidence: str = Field(description="the words that say it")
+    applied: bool = Field(description="false where a channel map named the speaker")
+
+
 class Transcript(BaseModel):
     """``transcript.json``: a timed transcript of one recording."""
 
@@ -109,6 +139,10 @@ class Transcript(BaseModel):
     model: str = Field(description="the Whisper model used")
     device: str = Field(description="cpu or cuda")
     compute_type: str
+    speakers: list[SpeakerLabel] = Field(
+        default_factory=list, description="the speakers named, by map or from the recording"
+    )
+    speaker_proposals: list[SpeakerProposal] = Field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -150,6 +150,10 @@ class Hints(BaseModel):
     hotwords: str | None = Field(
         default=None, description="words transcription should favour (parties, counsel)"
     )
+    channels: str | None = Field(
+        default=None,
+        description="who speaks on which channel of a recording: '1:the court,2:Ms. Hale'",
+    )
 
 
 class Provenance(BaseModel):

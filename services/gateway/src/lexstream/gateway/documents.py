@@ -34,6 +34,7 @@ from lexstream.gateway.schemas import (
 from lexstream.gateway.search import HIT_SOURCE, more_like_this_query
 from lexstream.gateway.stores import MATTER_ID, ROLE_RANK, Role
 from lexstream.gateway.subjects import check_text
+from lexstream.gateway.transcripts import caption_of, to_pdf
 from lexstream.gateway.uploads import (
     BadUpload,
     MultipartReader,
@@ -44,12 +45,14 @@ from lexstream.gateway.uploads import (
 )
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import DocumentMoved, ObjectRef
+from lexstream.shared.pageline import layout, to_text
+from lexstream.shared.speakers import parse_channel_map
 from lexstream.shared.storage import derived_key
 
 log = logging.getLogger(__name__)
 
 DocumentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
-UPLOAD_FIELDS = ("matter_id", "jurisdiction", "language", "external_id", "source")
+UPLOAD_FIELDS = ("matter_id", "jurisdiction", "language", "external_id", "source", "channels")
 CAPTION_MEDIA_TYPES = ("text/vtt", "application/x-subrip")
 #: the gateway's own limits on the upload's form fields (within ingest's): a field past them is
 #: the gateway's 400, never ingest's answer passed through
@@ -59,6 +62,7 @@ FIELD_LIMITS = {
     "language": 20,
     "external_id": 500,
     "source": 200,
+    "channels": 2000,
 }
 #: ISO 639 codes with an optional region or script (``en``, ``de-CH``, ``zh-Hant``)
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,2}$")
@@ -83,15 +87,23 @@ def _upload_fields(form: dict[str, str], matter_id: str | None) -> dict[str, str
         raise HTTPException(400, "matter_id: letters, digits, '.', '_' and '-', at most 100")
     if "language" in fields and not LANGUAGE.match(fields["language"]):
         raise HTTPException(400, "language: an ISO 639 code such as 'en' or 'de-CH'")
+    if "channels" in fields:
+        try:  # a recording's channel map: "1:the court,2:Ms. Hale for the plaintiff"
+            parse_channel_map(fields["channels"])
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
     return fields
 
 
-async def check_can_add(gw: Gateway, access: Access, matter_id: str | None) -> None:
-    """Adding a document needs editor rights in an open matter (admins may leave it out)."""
+async def check_can_add(
+    gw: Gateway, access: Access, matter_id: str | None
+) -> dict[str, Any] | None:
+    """Adding a document needs editor rights in an open matter (admins may leave it out);
+    the matter's record is returned."""
     if matter_id is None:
         if not access.principal.is_admin:
             raise HTTPException(400, "matter_id is required: name the matter of the document")
-        return
+        return None
     # no role at all: the answer a matter that does not exist gets (existence does not leak)
     role = access.role_in(matter_id)
     if role is None:
@@ -103,6 +115,7 @@ async def check_can_add(gw: Gateway, access: Access, matter_id: str | None) -> N
         raise HTTPException(404, "no such matter")
     if matter["status"] != "open":
         raise HTTPException(409, "the matter is archived")
+    return matter
 
 
 @router.post(
@@ -138,7 +151,9 @@ async def upload(
 
     Send the form fields (``matter_id``, ``jurisdiction``, ``language``, ``external_id``,
     ``source``) before the file and the gateway passes the file through as it arrives; a file
-    sent before its fields is spooled to a temporary file until the fields have come.
+    sent before its fields is spooled to a temporary file until the fields have come. A
+    recording may name who speaks on each channel: ``channels=1:the court,2:Ms. Hale for the
+    plaintiff,3:the witness`` (transcripts then label them ``THE COURT:``, ``MS. HALE:``, ...).
     """
     settings = gw.settings
     content_type = request.headers.get("content-type", "")
@@ -183,13 +198,15 @@ async def upload(
         body = read_spool(spool)
     fields = _upload_fields(form, matter_id)
     try:
-        await check_can_add(gw, access, fields.get("matter_id"))
+        matter = await check_can_add(gw, access, fields.get("matter_id"))
     except HTTPException:
         if spool is not None:
             spool.close()
         raise
 
     params = {**fields, "tenant": access.principal.tenant, "uploader": access.principal.subject}
+    if "channels" not in params and matter and matter.get("channels"):
+        params["channels"] = matter["channels"]  # the matter's map where the upload names none
     if part.content_type:
         params["declared_media_type"] = part.content_type[:200]
 
@@ -481,8 +498,13 @@ def _text_page(page: Page, words: bool) -> TextPageWithWords | TextPage:
     response_model=Transcript,
     responses={
         200: {
-            "description": "JSON, or the captions with format=vtt (WebVTT) or format=srt",
-            "content": {media: {"schema": {"type": "string"}} for media in CAPTION_MEDIA_TYPES},
+            "description": "JSON, or the captions with format=vtt (WebVTT) or format=srt, or "
+            "the certified-transcript layout with format=pageline (text) or format=pdf",
+            "content": {
+                **{media: {"schema": {"type": "string"}} for media in CAPTION_MEDIA_TYPES},
+                "text/plain": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            },
         }
     },
 )
@@ -491,19 +513,32 @@ async def get_transcript(
     document_id: DocumentId,
     gw: GatewayDep,
     access: AuthorizedDep,
-    format: Literal["json", "vtt", "srt"] = "json",
-) -> Transcript | PlainTextResponse:
-    """The timed transcript as JSON, WebVTT or SRT."""
+    format: Literal["json", "vtt", "srt", "pageline", "pdf"] = "json",
+    time_marks: bool = False,
+) -> Transcript | Response:
+    """The timed transcript as JSON, WebVTT or SRT; or as a court transcript in pages of 25
+    numbered lines (``pageline``: text, ``pdf``), its caption page from the document's
+    metadata, with each turn's time in the margin when ``time_marks=true``."""
     record = await gw.visible_record(access, document_id)
-    name = {"json": "transcript.json", "vtt": "transcript.vtt", "srt": "transcript.srt"}[format]
+    name = {"vtt": "transcript.vtt", "srt": "transcript.srt"}.get(format, "transcript.json")
     ref = ObjectRef(bucket=gw.store.derived, key=derived_key(document_id, name))
     if not await gw.s3(gw.store.exists(ref)):
         raise HTTPException(404, "this document has no transcript (yet)")
     gw.audit.record(
         request, "transcript", document_id=document_id, matter_id=record.get("matter_id")
     )
-    if format == "json":
-        return Transcript.model_validate(await gw.s3(gw.store.get_json(ref)))
+    if format in ("json", "pageline", "pdf"):
+        transcript = Transcript.model_validate(await gw.s3(gw.store.get_json(ref)))
+        if format == "json":
+            return transcript
+        doc = await gw.search_document(access, document_id) or {}
+        matter_id = record.get("matter_id")
+        tenant = record.get("tenant") or access.principal.tenant
+        matter = await gw.matters.get(tenant, matter_id) if matter_id else None
+        pages = layout(transcript, caption_of(doc, matter))
+        if format == "pdf":
+            return Response(to_pdf(pages, time_marks=time_marks), media_type="application/pdf")
+        return PlainTextResponse(to_text(pages, time_marks=time_marks))
     media = CAPTION_MEDIA_TYPES[0] if format == "vtt" else CAPTION_MEDIA_TYPES[1]
     return PlainTextResponse((await gw.s3(gw.store.get_bytes(ref))).decode(), media_type=media)
 

@@ -14,6 +14,7 @@ from lexstream.gateway.context import Gateway, GatewayDep
 from lexstream.gateway.schemas import COMMON_ERRORS, Matter, MatterList, OwnedMatter, errors
 from lexstream.gateway.stores import MATTER_ID, Role, StoreConflict
 from lexstream.gateway.subjects import SUBJECT_MAX, SUBJECT_PATTERN, check_subject
+from lexstream.shared.speakers import parse_channel_map
 
 router = APIRouter(tags=["matters"], responses=COMMON_ERRORS | errors(409))
 
@@ -26,6 +27,19 @@ Subject = Annotated[
 ]
 
 
+def _channel_map(value: str) -> str:
+    parse_channel_map(value)  # ValueError: a 400 naming the entry
+    return value
+
+
+#: the matter's recordings' channel map, used where an upload gives none
+ChannelMap = Annotated[
+    str,
+    Field(max_length=2000, description="who speaks on each channel: '1:the court,2:Ms. Hale'"),
+    AfterValidator(_channel_map),
+]
+
+
 class MatterCreate(BaseModel):
     matter_id: str | None = Field(
         default=None, pattern=MATTER_ID.pattern, description="chosen id; generated when absent"
@@ -33,12 +47,14 @@ class MatterCreate(BaseModel):
     name: str = Field(min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=5000)
     client: str | None = Field(default=None, max_length=500)
+    channels: ChannelMap | None = None
 
 
 class MatterUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=5000)
     client: str | None = Field(default=None, max_length=500)
+    channels: ChannelMap | None = None
 
 
 class Membership(BaseModel):
@@ -54,6 +70,7 @@ def _shape(matter: dict[str, Any], access: Access) -> OwnedMatter | Matter:
             "name",
             "description",
             "client",
+            "channels",
             "status",
             "created_by",
             "created_at",
@@ -116,6 +133,7 @@ async def create_matter(
             description=body.description,
             client=body.client,
             owner=access.principal.subject,
+            channels=body.channels,
         )
     except StoreConflict as exc:
         raise HTTPException(409, str(exc)) from exc

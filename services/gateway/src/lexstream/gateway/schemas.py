@@ -308,6 +308,9 @@ class Matter(BaseModel):
     name: str
     description: str | None
     client: str | None
+    channels: str | None = Field(
+        default=None, description="its recordings' channel map, where an upload names none"
+    )
     status: str = Field(description="open or archived")
     created_by: str
     created_at: Timestamp

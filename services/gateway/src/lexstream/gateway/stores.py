@@ -69,6 +69,8 @@ MATTERS_MAPPINGS: dict[str, Any] = {
         "name": {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
         "description": {"type": "text"},
         "client": {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
+        # who speaks on which channel of the matter's recordings ("1:the court,2:...")
+        "channels": {"type": "keyword", "index": False},
         "status": KEYWORD,
         "members": {"type": "object", "properties": {"subject": KEYWORD, "role": KEYWORD}},
         "member_subjects": KEYWORD,
@@ -123,6 +125,9 @@ async def bootstrap_gateway_indices(es: AsyncElasticsearch, settings: CommonSett
         (audit_index(settings), AUDIT_MAPPINGS),
     ):
         if await es.indices.exists(index=name):
+            # fields added since the index was made (additive: a strict index refuses
+            # documents with a field its mapping lacks)
+            await es.indices.put_mapping(index=name, properties=mappings["properties"])
             continue
         try:
             await es.indices.create(
@@ -330,6 +335,7 @@ class MatterStore:
         description: str | None,
         client: str | None,
         owner: str,
+        channels: str | None = None,
     ) -> dict[str, Any]:
         matter_id = matter_id or f"M-{secrets.token_hex(6)}"
         if not MATTER_ID.match(matter_id):
@@ -341,6 +347,7 @@ class MatterStore:
             "name": name,
             "description": description,
             "client": client,
+            "channels": channels,
             "status": "open",
             "members": [{"subject": owner, "role": Role.OWNER.value}],
             "member_subjects": [owner],

@@ -144,6 +144,7 @@ def upload_router() -> APIRouter:
         tenant: Annotated[str | None, Query(max_length=200)] = None,
         jurisdiction: Annotated[str | None, Query(max_length=100)] = None,
         language: Annotated[str | None, Query(max_length=20)] = None,
+        channels: Annotated[str | None, Query(max_length=2000)] = None,
         external_id: Annotated[str | None, Query(max_length=500)] = None,
         source: Annotated[str | None, Query(max_length=200)] = None,
         uploader: Annotated[str | None, Query(max_length=256)] = None,
@@ -187,7 +188,7 @@ def upload_router() -> APIRouter:
                     tenant=tenant,
                     matter_id=matter_id,
                     declared_media_type=declared_media_type,
-                    hints=Hints(language=language, jurisdiction=jurisdiction),
+                    hints=Hints(language=language, jurisdiction=jurisdiction, channels=channels),
                 )
             )
         except MatterRefused as exc:  # archived while the body arrived

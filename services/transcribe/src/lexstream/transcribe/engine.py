@@ -15,6 +15,7 @@ through ``WhisperModel``'s sequential decoder (int8).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import defaultdict
@@ -40,7 +41,7 @@ from lexstream.transcribe.audio import (
 from lexstream.transcribe.diarize import Diarizer, channel_speaker
 from lexstream.transcribe.errors import InputErrorCode, TranscriptionInputError
 from lexstream.transcribe.model import DEFAULT_CACHE_DIR, OFFLINE_BASE_MODEL, resolve_model
-from lexstream.transcribe.windows import SpeechWindow, find_speech, pack_windows
+from lexstream.transcribe.windows import SpeechWindow, find_speech, pack_windows, speech_onset
 
 __all__ = [
     "InputErrorCode",
@@ -196,8 +197,10 @@ class Transcriber:
         segments: list[Segment] = []
         for track, speaker, windows in planned:
             for result in decoder(track, windows):
-                segments.extend(_to_segments(result, speaker))
+                segments.extend(_to_segments(result, speaker, track))
                 tracker.advance(result.window.speech_s)
+        # one transcript in the order the words were spoken: a turn that overlaps another
+        # stays a segment of its own, after the one that started first
         segments.sort(key=lambda segment: (segment.start, segment.speaker or ""))
         segments = [
             segment.model_copy(update={"id": index}) for index, segment in enumerate(segments)
@@ -303,7 +306,14 @@ class _SequentialDecoder:
             prompt = prompt + previous_tokens[-room:]
         return prompt or None
 
-    def _window(self, track: FloatArray, window: SpeechWindow) -> Iterator[_WindowText]:
+    def _window(
+        self, track: FloatArray, window: SpeechWindow, fallback: str | None = None
+    ) -> Iterator[_WindowText]:
+        """One window; ``fallback`` is the language of the window this one was split from.
+
+        A chunk of a split window whose own language is uncertain too keeps that language:
+        a second of speech says little ("I do" scored Japanese 0.24, English 0.24).
+        """
         features = self._model.feature_extractor(window.audio(track))
         first_frames = min(self._model.feature_extractor.nb_max_frames, features.shape[-1] - 1)
         # The same input generate_segments encodes for its first window, so it can reuse it.
@@ -318,8 +328,10 @@ class _SequentialDecoder:
                     "window language uncertain (%s %.2f); splitting", language, probability
                 )
                 for part in window.split():
-                    yield from self._window(track, part)
+                    yield from self._window(track, part, language)
                 return
+            if probability < self._switch_threshold and fallback is not None:
+                language = fallback
         tokenizer = Tokenizer(
             self._model.hf_tokenizer, self._model.model.is_multilingual, "transcribe", language
         )
@@ -426,30 +438,56 @@ def _top_language(candidates: list[tuple[str, float]]) -> tuple[str, float]:
     return token[2:-2], float(probability)  # "<|de|>" -> "de"
 
 
-def _to_segments(result: _WindowText, speaker: str | None) -> Iterator[Segment]:
+def _to_segments(result: _WindowText, speaker: str | None, track: FloatArray) -> Iterator[Segment]:
+    """The window's pieces as segments timed by their words.
+
+    A piece is cut where its words cross from one speech chunk to the next: the window left
+    out the silence between them, in which another channel may have spoken, so a segment
+    that ran on would start before the turn it answers. The first word of each segment
+    starts where its sound does (Whisper stamps it at the chunk's padded start).
+    """
     clock = result.window.clock()
     for piece in result.pieces:
-        words = [
-            Word(start=start, end=end, word=text, probability=round(probability, 4))
-            for start, end, text, probability in (
-                (*clock.span(w_start, w_end), w_text, w_prob)
-                for w_start, w_end, w_text, w_prob in piece.words
-            )
+        located = [
+            (*clock.locate(w_start, w_end), w_text, w_prob)
+            for w_start, w_end, w_text, w_prob in piece.words
         ]
-        if words:
-            start, end = words[0].start, words[-1].end
-        else:
+        if not located:
             start, end = clock.span(piece.start, piece.end)
-        yield Segment(
-            id=0,
-            start=start,
-            end=end,
-            text=piece.text.strip(),
-            language=result.language,
-            speaker=speaker,
-            avg_logprob=round(piece.avg_logprob, 4),
-            words=words,
-        )
+            yield _segment(result, speaker, piece, piece.text, start, end, [])
+            continue
+        runs = [list(run) for _, run in itertools.groupby(located, key=lambda located: located[0])]
+        for run in runs:
+            words = [
+                Word(start=start, end=end, word=text, probability=round(probability, 4))
+                for _, start, end, text, probability in run
+            ]
+            first = words[0]
+            onset = speech_onset(track, first.start, first.end)
+            words[0] = first.model_copy(update={"start": onset})
+            text = piece.text if len(runs) == 1 else "".join(word.word for word in words)
+            yield _segment(result, speaker, piece, text, onset, words[-1].end, words)
+
+
+def _segment(
+    result: _WindowText,
+    speaker: str | None,
+    piece: _Piece,
+    text: str,
+    start: float,
+    end: float,
+    words: list[Word],
+) -> Segment:
+    return Segment(
+        id=0,
+        start=start,
+        end=end,
+        text=text.strip(),
+        language=result.language,
+        speaker=speaker,
+        avg_logprob=round(piece.avg_logprob, 4),
+        words=words,
+    )
 
 
 class _ProgressTracker:

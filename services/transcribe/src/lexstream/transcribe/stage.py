@@ -29,9 +29,11 @@ from lexstream.shared.events import (
     TranscriptReady,
 )
 from lexstream.shared.progress import ProgressReporter
+from lexstream.shared.speakers import parse_channel_map
 from lexstream.shared.storage import derived_key
 from lexstream.transcribe.captions import to_srt, to_webvtt
 from lexstream.transcribe.errors import TranscriptionInputError
+from lexstream.transcribe.labels import label_speakers
 from lexstream.transcribe.settings import TranscribeSettings
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,7 @@ class TranscribeStage:
                 )
             except TranscriptionInputError as exc:
                 raise PermanentError(exc.reason, error_type="TranscriptionInputError") from exc
+        transcript = label_speakers(transcript, _channel_map(request.hints.channels))
 
         self._audio_seconds.add(transcript.duration, {"model": transcript.model})
         trace.get_current_span().set_attributes(
@@ -149,3 +152,15 @@ class TranscribeStage:
             model=transcript.model,
             device=transcript.device,
         )
+
+
+def _channel_map(channels: str | None) -> dict[int, str] | None:
+    """The upload's channel map; one that does not parse is set aside, not fatal (the
+    gateway refuses those, but a document may come by another intake)."""
+    if not channels:
+        return None
+    try:
+        return parse_channel_map(channels)
+    except ValueError as exc:
+        log.warning("ignoring the channel map: %s", exc)
+        return None

@@ -20,6 +20,13 @@ WHISPER_WINDOW_S = 30.0
 # Shorter pauses than Silero's default (2 s) give finer chunks, so a window whose language
 # is uncertain can be split where one speaker stops and the interpreter starts.
 _VAD_MIN_SILENCE_MS = 500
+# Onsets are looked for in frames of 10 ms, in the half second after a word's stamped start:
+# Whisper stamps the first word of a speech chunk at the chunk's start, which VAD pads by
+# 400 ms (0.3-0.45 s early on the synthesised hearings).
+_ONSET_FRAME = SAMPLE_RATE // 100
+_ONSET_SEARCH_S = 0.5
+# A frame is speech when its RMS reaches this share of the loudest frame of the word.
+_ONSET_LEVEL = 0.25
 
 
 @dataclass(frozen=True)
@@ -65,8 +72,18 @@ class WindowClock:
 
     def span(self, start: float, end: float) -> tuple[float, float]:
         """Both ends of a word or segment, resolved in the chunk that holds its middle."""
+        _, original_start, original_end = self.locate(start, end)
+        return original_start, original_end
+
+    def locate(self, start: float, end: float) -> tuple[int, float, float]:
+        """The chunk that holds the middle of a word, and the word's ends in the recording.
+
+        Words of one window in different chunks were spoken with silence between them that
+        the window left out: where that silence was, the other channels may have spoken.
+        """
         chunk_index = self._map.get_chunk_index((start + end) / 2)
         return (
+            chunk_index,
             float(self._map.get_original_time(start, chunk_index)),
             float(self._map.get_original_time(end, chunk_index)),
         )
@@ -102,3 +119,23 @@ def _greedy_groups(chunks: list[SpeechChunk], limit: int) -> Iterator[list[Speec
         size += chunk.samples
     if group:
         yield group
+
+
+def speech_onset(track: FloatArray, start: float, end: float) -> float:
+    """Where the sound of a word stamped ``start``-``end`` begins, between the two.
+
+    The first 10 ms frame of the half second from ``start`` that is at least a quarter as
+    loud as the loudest frame there; ``start`` itself where there is nothing to hear.
+    """
+    first = max(0, int(start * SAMPLE_RATE))
+    last = min(track.shape[0], int((start + _ONSET_SEARCH_S) * SAMPLE_RATE))
+    frames = (last - first) // _ONSET_FRAME
+    if frames < 2:
+        return start
+    framed = track[first : first + frames * _ONSET_FRAME].reshape(frames, _ONSET_FRAME)
+    level = np.sqrt(np.mean(np.square(framed, dtype=np.float64), axis=1))
+    peak = float(level.max())
+    if peak <= 0.0:
+        return start
+    onset = int(np.argmax(level >= _ONSET_LEVEL * peak))
+    return round(min(end, start + onset * _ONSET_FRAME / SAMPLE_RATE), 3)

@@ -1,0 +1,201 @@
+"""Speaker labels: the channel map, court style, and the names a hearing says aloud."""
+
+from __future__ import annotations
+
+import pytest
+
+from lexstream.shared.artifacts import Segment, Transcript
+from lexstream.shared.speakers import court_label, parse_channel_map, person_label
+from lexstream.transcribe.captions import to_srt, to_webvtt
+from lexstream.transcribe.labels import label_speakers
+
+
+def transcript(*turns: tuple[str, str]) -> Transcript:
+    """Segments 3 s apart, one per (speaker, text)."""
+    segments = [
+        Segment(id=index, start=index * 3.0, end=index * 3.0 + 2.5, text=text, speaker=speaker)
+        for index, (speaker, text) in enumerate(turns)
+    ]
+    return Transcript(
+        document_id="doc",
+        media_type="audio/wav",
+        duration=len(turns) * 3.0,
+        segments=segments,
+        model="fake",
+        device="cpu",
+        compute_type="int8",
+    )
+
+
+HEARING = transcript(
+    ("channel-1", "We are on the record. Counsel, please state your appearances."),
+    ("channel-2", "Good morning, Your Honour. Margaret Hale for the plaintiff."),
+    ("channel-3", "Daniel Okafor, appearing on behalf of the defendant."),
+    ("channel-1", "Thank you, Mr. Okafor. Ms. Hale, you may call your first witness."),
+    ("channel-1", "Do you swear to tell the truth, the whole truth and nothing but the truth?"),
+    ("channel-4", "I do."),
+    ("channel-1", "Please state your name for the record."),
+    ("channel-4", "My name is Sarah Lindqvist."),
+    ("channel-3", "Objection."),
+    ("channel-1", "Sustained."),
+)
+
+
+def test_a_channel_map_parses_and_refuses_what_is_not_one() -> None:
+    assert parse_channel_map("1:the court, 2:Ms. Hale, for the plaintiff;3=the witness") == {
+        1: "the court",
+        2: "Ms. Hale, for the plaintiff",
+        3: "the witness",
+    }
+    for bad, reason in (
+        ("the court", "is not 'number:who'"),
+        ("1:the court,1:the witness", "given twice"),
+        ("0:the court", "between 1 and"),
+        ("1:", "needs a name"),
+        ("", "at least one"),
+    ):
+        with pytest.raises(ValueError, match=reason):
+            parse_channel_map(bad)
+
+
+@pytest.mark.parametrize(
+    ("description", "label", "role", "name"),
+    [
+        ("the court", "THE COURT", "the court", None),
+        ("Judge Vasquez", "THE COURT", "the court", "Vasquez"),
+        ("the witness", "THE WITNESS", "the witness", None),
+        ("Interpreter", "THE INTERPRETER", "the interpreter", None),
+        ("Ms. Margaret Hale for the plaintiff", "MS. HALE", "counsel for the plaintiff", None),
+        ("Mr Okafor on behalf of the defendants", "MR. OKAFOR", "counsel for the defendants", None),
+        ("Daniel Okafor for the defendant", "DANIEL OKAFOR", "counsel for the defendant", None),
+        (
+            "counsel for the plaintiff",
+            "COUNSEL FOR THE PLAINTIFF",
+            "counsel for the plaintiff",
+            None,
+        ),
+        ("the jury foreman", "THE JURY FOREMAN", None, None),
+    ],
+)
+def test_descriptions_become_court_style_labels(
+    description: str, label: str, role: str | None, name: str | None
+) -> None:
+    found = court_label(description)
+    assert (found.label, found.role) == (label, role)
+    if name is not None:
+        assert found.name == name
+
+
+def test_person_labels_keep_the_title_and_surname() -> None:
+    assert person_label("Ms.  Margaret   Hale") == "MS. HALE"
+    assert person_label("DR Chen") == "DR. CHEN"
+    assert person_label("Sarah Lindqvist") == "SARAH LINDQVIST"
+
+
+def test_without_a_map_the_recording_names_its_speakers() -> None:
+    labelled = label_speakers(HEARING, None)
+
+    by_id = {entry.speaker: entry for entry in labelled.speakers}
+    assert by_id["channel-1"].label == "THE COURT"
+    assert by_id["channel-2"].label == "MS. HALE"  # the court calls her "Ms. Hale"
+    assert by_id["channel-2"].name == "Margaret Hale"
+    assert by_id["channel-2"].role == "counsel for the plaintiff"
+    assert by_id["channel-3"].label == "MR. OKAFOR"
+    assert by_id["channel-3"].role == "counsel for the defendant"
+    assert (by_id["channel-4"].label, by_id["channel-4"].name) == ("THE WITNESS", "Sarah Lindqvist")
+    assert {entry.source for entry in labelled.speakers} == {"recording"}
+    assert [s.speaker for s in labelled.segments] == [
+        "THE COURT",
+        "MS. HALE",
+        "MR. OKAFOR",
+        "THE COURT",
+        "THE COURT",
+        "THE WITNESS",
+        "THE COURT",
+        "THE WITNESS",
+        "MR. OKAFOR",
+        "THE COURT",
+    ]
+    # every label is proposed with the segment and the words that say it
+    evidence = {(p.rule, p.speaker, p.segment, p.evidence) for p in labelled.speaker_proposals}
+    assert ("appearance", "channel-2", 1, "Margaret Hale for the plaintiff") in evidence
+    assert (
+        "appearance",
+        "channel-3",
+        2,
+        "Daniel Okafor, appearing on behalf of the defendant",
+    ) in (evidence)
+    assert ("swearing-in", "channel-4", 5, "I do.") in evidence
+    assert ("name for the record", "channel-4", 7, "My name is Sarah Lindqvist") in evidence
+    assert ("presiding", "channel-1", 9, "Sustained") in evidence
+    assert all(p.applied for p in labelled.speaker_proposals)
+
+
+def test_a_channel_map_wins_and_the_recordings_names_stay_proposals() -> None:
+    channels = parse_channel_map("1:the court,2:counsel for the plaintiff,3:the witness")
+
+    labelled = label_speakers(HEARING, channels)
+
+    assert [s.speaker for s in labelled.segments[:3]] == [
+        "THE COURT",
+        "COUNSEL FOR THE PLAINTIFF",
+        "THE WITNESS",  # the map says so, though the words say otherwise
+    ]
+    assert labelled.segments[5].speaker == "channel-4"  # a channel the map leaves out
+    assert {entry.source for entry in labelled.speakers} == {"channel map"}
+    proposals = labelled.speaker_proposals
+    assert proposals
+    assert not any(p.applied for p in proposals)
+    assert ("channel-3", "MR. OKAFOR") in {(p.speaker, p.label) for p in proposals}
+
+
+def test_the_interpreter_is_sworn_as_the_interpreter() -> None:
+    hearing = transcript(
+        ("channel-1", "Do you swear that you will interpret accurately from English to Spanish?"),
+        ("channel-2", "Yes, I do."),
+        ("channel-1", "Do you solemnly affirm that the evidence you give will be the truth?"),
+        ("channel-3", "I affirm."),
+    )
+
+    labelled = label_speakers(hearing, None)
+
+    assert [s.speaker for s in labelled.segments] == [
+        "channel-1",
+        "THE INTERPRETER",
+        "channel-1",
+        "THE WITNESS",
+    ]
+
+
+def test_words_that_only_look_like_a_name_are_not_proposed() -> None:
+    hearing = transcript(
+        ("channel-1", "Good morning, Your Honour, for the plaintiff."),
+        ("channel-2", "Objection for the defendant."),
+        ("channel-1", "Please state your name for the record."),
+        ("channel-2", "Yes."),
+    )
+
+    labelled = label_speakers(hearing, None)
+
+    assert labelled.speaker_proposals == []
+    assert labelled.speakers == []
+    assert [s.speaker for s in labelled.segments] == ["channel-1", "channel-2"] * 2
+
+
+def test_captions_carry_the_court_style_labels() -> None:
+    labelled = label_speakers(HEARING, None)
+
+    assert "<v THE COURT>We are on the record." in to_webvtt(labelled)
+    assert "MS. HALE: Good morning, Your Honour." in to_srt(labelled)
+
+
+def test_a_title_said_across_two_segments_still_names_counsel() -> None:
+    hearing = transcript(
+        ("channel-2", "Margaret Hale for the plaintiff."),
+        ("channel-1", "Thank you, Ms."),
+        ("channel-1", "Hale, you may call your first witness."),
+    )
+
+    labelled = label_speakers(hearing, None)
+
+    assert labelled.segments[0].speaker == "MS. HALE"
