@@ -227,6 +227,11 @@ class PageHighlight(BaseModel):
 class TimeHighlight(BaseModel):
     start: float | None = Field(description="seconds into the recording")
     end: float | None
+    cite: str | None = Field(
+        default=None,
+        description="page:line of the certified transcript (format=pageline), e.g. '2:16', "
+        "cited as 'Tr. 2:16'; none for recordings indexed before it existed",
+    )
     text: str = Field(description="the fragment, matches in <em>")
 
 

@@ -344,7 +344,9 @@ def _nested_text(path: str, q: str, shape: QueryShape, caps: QueryCaps, strict: 
     query = _text_query(q, fields, caps)
     if not strict:
         query["simple_query_string"]["default_operator"] = "or"
-    source = ["pages.number"] if path == "pages" else ["segments.start", "segments.end"]
+    source = (
+        ["pages.number"] if path == "pages" else ["segments.start", "segments.end", "segments.cite"]
+    )
     if strict:
         highlight = _page_highlight(shape, fields, caps)
     else:
@@ -716,7 +718,12 @@ def _highlights(hit: dict[str, Any]) -> list[dict[str, Any]]:
         source = segment.get("_source", {})
         for fragments in segment.get("highlight", {}).values():
             out.append(
-                {"start": source.get("start"), "end": source.get("end"), "text": fragments[0]}
+                {
+                    "start": source.get("start"),
+                    "end": source.get("end"),
+                    "cite": source.get("cite"),
+                    "text": fragments[0],
+                }
             )
             break
     return out
