@@ -28,6 +28,7 @@ import pytest
 from lexstream.gateway.authz import TABLE, MatterFrom, Rule
 from lexstream.gateway.stores import ROLE_RANK, Role, Scope
 from tests.e2e.conftest import RunningSystem
+from tests.reliability.corpus import text_pdf
 from tests.samples import JFK_FLAC, sample
 from tests.support.gateway import upload_document
 
@@ -41,6 +42,7 @@ SCOPE_SETS: dict[str, frozenset[Scope]] = {
     "rwm": frozenset({Scope.READ, Scope.WRITE, Scope.MATTERS}),
 }
 TARGETS = ("own", "other", "missing")
+NO_JOB = "0" * 32  # a batch search id nobody has
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,21 @@ def _create_key(admin: httpx.Client, subject: str, scopes: list[str]) -> dict[st
     assert response.status_code == 201, response.text
     answer: dict[str, Any] = response.json()
     return answer
+
+
+def _judgment_text(run: str, side: str = "A") -> bytes:
+    return (
+        f"Approved Judgment\n\nThe issue\n\n[1] Matrix judgment {run} {side}: the claimant "
+        "sues for the price.\n\n[2] The defendant denies the debt.\n\n[3] The claim succeeds."
+    ).encode()
+
+
+def _judgment(suffix: str) -> Callable[..., Any]:
+    def build(world: World, target: str) -> tuple[str, dict[str, Any]]:
+        label = f"{target}-judgment" if target != "missing" else target
+        return f"/v1/documents/{world.documents[label]}{suffix}", {}
+
+    return build
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +156,26 @@ def world(running_system: RunningSystem) -> Iterator[World]:
             sample(JFK_FLAC).read_bytes(),
             "audio/flac",
         ),
+        # a PDF each, for the page images (pages.py)
+        "own-pdf": upload_document(
+            admin, matters["own"], "own.pdf", text_pdf([f"Matrix page {run}"]), "application/pdf"
+        ),
+        "other-pdf": upload_document(
+            admin, matters["other"], "other.pdf", text_pdf([f"Other page {run}"]), "application/pdf"
+        ),
+        # a judgment each, numbering its paragraphs, for the structure routes
+        "own-judgment": upload_document(
+            admin, matters["own"], "own-judgment.txt", _judgment_text(run), "text/plain"
+        ),
+        "other-judgment": upload_document(
+            admin, matters["other"], "other-judgment.txt", _judgment_text(run, "B"), "text/plain"
+        ),
         "missing": str(uuid.uuid4()),
     }
-    for label in ("own", "other", "own-audio", "other-audio"):
+    for label in (
+        *("own", "other", "own-audio", "other-audio", "own-pdf", "other-pdf"),
+        *("own-judgment", "other-judgment"),
+    ):
         final = running_system.wait_terminal(admin, documents[label])
         assert final["status"] == "indexed", (label, final)
     revocable = [_create_key(admin, f"revocable-{run}-{i}", ["read"])["key_id"] for i in range(2)]
@@ -158,9 +192,10 @@ class Case:
     build: Callable[[World, str], tuple[str, dict[str, Any]]] | None = None
 
 
-def _doc(suffix: str = "", audio: bool = False) -> Callable[..., Any]:
+def _doc(suffix: str = "", audio: bool = False, pdf: bool = False) -> Callable[..., Any]:
     def build(world: World, target: str) -> tuple[str, dict[str, Any]]:
-        label = f"{target}-audio" if audio and target != "missing" else target
+        kind = "audio" if audio else "pdf" if pdf else ""
+        label = f"{target}-{kind}" if kind and target != "missing" else target
         return f"/v1/documents/{world.documents[label]}{suffix}", {}
 
     return build
@@ -210,6 +245,26 @@ CASES = [
     Case(
         "GET", "/v1/cited-by", 200, False, _plain("/v1/cited-by", params={"citation": "1 U.S. 1"})
     ),
+    Case(
+        "POST",
+        "/v1/search/batches",
+        202,
+        False,
+        _plain("/v1/search/batches", json={"queries": [{"query": "plaintiff"}]}),
+    ),
+    Case("GET", "/v1/search/batches", 200, False, _plain("/v1/search/batches")),
+    # a job is its creator's alone: a job no caller created is a 404 to each (a caller's own
+    # job and another's: tests/integration/gateway/test_batch_search.py)
+    Case(
+        "GET", "/v1/search/batches/{batch_id}", 404, False, _plain(f"/v1/search/batches/{NO_JOB}")
+    ),
+    Case(
+        "GET",
+        "/v1/search/batches/{batch_id}/hits",
+        404,
+        False,
+        _plain(f"/v1/search/batches/{NO_JOB}/hits"),
+    ),
     Case("GET", "/v1/matters", 200, False, _plain("/v1/matters")),
     Case("POST", "/v1/matters", 201, False, _plain("/v1/matters", json={"name": "m"})),
     Case("GET", "/v1/apikeys", 200, False, _plain("/v1/apikeys")),
@@ -228,8 +283,40 @@ CASES = [
     Case("GET", "/v1/documents/{document_id}/children", 200, True, _doc("/children")),
     Case("GET", "/v1/documents/{document_id}/similar", 200, True, _doc("/similar")),
     Case("GET", "/v1/documents/{document_id}/text", 200, True, _doc("/text")),
+    Case(
+        "GET",
+        "/v1/documents/{document_id}/pages/{number}.png",
+        200,
+        True,
+        _doc("/pages/1.png", pdf=True),
+    ),
     Case("GET", "/v1/documents/{document_id}/transcript", 200, True, _doc("/transcript", True)),
     Case("GET", "/v1/documents/{document_id}/original", 307, True, _doc("/original")),
+    Case("GET", "/v1/documents/{document_id}/structure", 200, True, _judgment("/structure")),
+    Case(
+        "GET",
+        "/v1/documents/{document_id}/provisions/{provision_id:path}",
+        200,
+        True,
+        _judgment("/provisions/para:2"),
+    ),
+    Case(
+        "GET",
+        "/v1/documents/{document_id}/paragraphs/{number}",
+        200,
+        True,
+        _judgment("/paragraphs/3"),
+    ),
+    Case("GET", "/v1/documents/{document_id}/authorities", 200, True, _doc("/authorities")),
+    Case("GET", "/v1/authorities", 200, False, _plain("/v1/authorities", params={"q": "GDPR"})),
+    Case(
+        "GET",
+        "/v1/authorities/{authority_id:path}",
+        200,
+        False,
+        _plain("/v1/authorities/eu:celex:32016R0679/art:6"),
+    ),
+    Case("GET", "/v1/matters/{matter_id}/citation-graph", 200, True, _matter("/citation-graph")),
     Case("GET", "/v1/matters/{matter_id}", 200, True, _matter()),
     Case("PATCH", "/v1/matters/{matter_id}", 200, True, _matter(json={"description": "m"})),
     Case(

@@ -19,6 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from starlette.requests import Request
+from tests.reliability.corpus import text_pdf
 from tests.support.factories import text_document
 from tests.support.gateway import gateway_client, gateway_settings
 
@@ -202,7 +203,9 @@ AUDITED_READS = {
     "/v1/documents/{document_id}/text": "text",
     "/v1/documents/{document_id}/transcript": "transcript",
     "/v1/documents/{document_id}/original": "download",
+    "/v1/documents/{document_id}/pages/{number}.png": "page",
     "/v1/audit": "audit.read",
+    "/v1/search/batches/{batch_id}/hits": "batch-search.export",  # test_batch_search.py
 }
 
 
@@ -273,6 +276,8 @@ async def _seed_document(app: FastAPI, matter: str) -> str:
     original = ObjectRef(bucket=store.originals, key=f"sha256/00/{doc_id}")
     await store.put_bytes(original, b"audited", content_type="text/plain")
     await put("document.json", {"original": f"s3://{original.bucket}/{original.key}"})
+    searchable = ObjectRef(bucket=derived, key=derived_key(doc_id, "searchable.pdf"))
+    await store.put_bytes(searchable, text_pdf(["audited"]), content_type="application/pdf")
     return doc_id
 
 
@@ -296,6 +301,10 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
                 f"/v1/documents/{doc_id}/original",
                 {"redirect": "false"},
             ),
+            "/v1/documents/{document_id}/pages/{number}.png": (
+                f"/v1/documents/{doc_id}/pages/1.png",
+                {"width": "160"},
+            ),
         }
         for route, (path, params) in calls.items():
             answer = await admin.get(path, params=params)
@@ -312,7 +321,7 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
     ]
     actions = Counter(e["action"] for e in mine)
     for route, action in AUDITED_READS.items():
-        if route != "/v1/audit":
+        if route not in ("/v1/audit", "/v1/search/batches/{batch_id}/hits"):
             assert actions[action] >= 1, (route, actions)
     assert actions["view"] == 40, actions
     assert all(e["matter_id"] == matter for e in mine if e["document_id"]), mine

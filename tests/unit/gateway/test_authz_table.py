@@ -110,3 +110,15 @@ def test_the_documented_table_is_the_codes() -> None:
     assert documented == markdown_table(), (
         "docs/security.md is stale: paste `python -m lexstream.gateway.authz` between its markers"
     )
+
+
+def test_a_documents_structure_is_read_as_its_text_is() -> None:
+    # a provision or paragraph is the document's text: the same rule, audited, 404 if unseen
+    text = TABLE[("GET", "/v1/documents/{document_id}/text")]
+    for path in (
+        "/v1/documents/{document_id}/structure",
+        "/v1/documents/{document_id}/provisions/{provision_id:path}",
+        "/v1/documents/{document_id}/paragraphs/{number}",
+    ):
+        assert TABLE[("GET", path)] == text, path
+        assert TABLE[("GET", path)].matter is MatterFrom.DOCUMENT

@@ -41,6 +41,7 @@ from lexstream.shared.events import (
     TranscriptReady,
 )
 from lexstream.shared.kafka import DLQ_ORIGINAL_TOPIC
+from lexstream.shared.pageline import layout, segment_citations
 from lexstream.shared.search import documents_alias, status_index
 from lexstream.shared.storage import derived_key
 
@@ -212,6 +213,10 @@ async def test_a_transcript_is_indexed_with_its_segments_and_announced(index: In
         ("SPEAKER_1", "All rise."),
         ("SPEAKER_2", "Be seated."),
     ]
+    # each segment says where the certified transcript writes it (page 1 is the caption)
+    cites = [s["cite"] for s in doc["segments"]]
+    assert cites == [segment_citations(layout(transcript))[s.id] for s in transcript.segments]
+    assert cites[0] == "2:1"
     assert index.status(document_id)["source_event"] == "transcript.ready"
     assert not index.failed
 

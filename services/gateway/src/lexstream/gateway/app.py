@@ -22,7 +22,18 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lexstream.gateway import documents, hybrid, routes_admin, routes_matters, routes_search
+from lexstream.gateway import (
+    documents,
+    hybrid,
+    pages,
+    routes_admin,
+    routes_batch,
+    routes_matters,
+    routes_research,
+    routes_search,
+    routes_structure,
+    workspace,
+)
 from lexstream.gateway.audit import AuditBacklogFull, AuditLog, audit_topic
 from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import FastJSONResponse, Gateway, UpstreamTimeout
@@ -305,8 +316,12 @@ def create_app(
 
     app.include_router(documents.router)
     app.include_router(routes_search.router)
+    app.include_router(routes_batch.router)
     app.include_router(routes_matters.router)
+    app.include_router(routes_research.router)
+    app.include_router(routes_structure.router)
     app.include_router(routes_admin.router)
+    app.include_router(pages.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -333,9 +348,13 @@ def create_app(
 
     @app.get("/ui/{name}", include_in_schema=False, response_model=None)
     async def web_asset(name: str) -> FileResponse | JSONResponse:
-        if name not in WEB_FILES:
-            return JSONResponse({"detail": "not found"}, status_code=404)
-        return FileResponse(WEB / name, media_type=WEB_FILES[name], headers=_WEB_HEADERS)
+        if name in WEB_FILES:
+            return FileResponse(WEB / name, media_type=WEB_FILES[name], headers=_WEB_HEADERS)
+        built = workspace.built_file(name)  # the new workspace, where it is built
+        if built is None:
+            detail = workspace.BUILD_HINT if name == workspace.ENTRY else "not found"
+            return JSONResponse({"detail": detail}, status_code=404)
+        return FileResponse(built[0], media_type=built[1], headers=_WEB_HEADERS)
 
     return app
 

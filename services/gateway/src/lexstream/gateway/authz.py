@@ -82,12 +82,33 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/documents/{document_id}/children"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/similar"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/text"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/pages/{number}.png"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/transcript"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/original"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/authorities"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/structure"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/provisions/{provision_id:path}"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/paragraphs/{number}"): READ_DOCUMENT,
     # search (filtered to the caller's matters; screens applied)
     ("GET", "/v1/search"): Rule(Scope.READ, audited=True, what="search the caller's matters"),
     ("GET", "/v1/cited-by"): Rule(Scope.READ, audited=True, what="documents citing a citation"),
     ("GET", "/v1/suggest"): Rule(Scope.READ, audited=True, what="completions"),
+    # legal research: counts and links only over what the caller may see
+    ("GET", "/v1/authorities"): Rule(
+        Scope.READ, audited=True, what="look an authority up by any surface form"
+    ),
+    ("GET", "/v1/authorities/{authority_id:path}"): Rule(
+        Scope.READ, audited=True, what="an authority and the documents citing it"
+    ),
+    # batch search: each query filtered as /v1/search; a job is its creator's (404 for others)
+    ("POST", "/v1/search/batches"): Rule(
+        Scope.READ, audited=True, what="run a list of queries as one job"
+    ),
+    ("GET", "/v1/search/batches"): Rule(Scope.READ, what="the caller's batch searches"),
+    ("GET", "/v1/search/batches/{batch_id}"): Rule(Scope.READ, what="a job's progress, counts"),
+    ("GET", "/v1/search/batches/{batch_id}/hits"): Rule(
+        Scope.READ, audited=True, what="a job's hits, JSON or CSV"
+    ),
     # matters
     ("GET", "/v1/matters"): Rule(Scope.READ, what="the caller's matters"),
     ("POST", "/v1/matters"): Rule(
@@ -98,6 +119,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/matters/{matter_id}/archive"): OWN_MATTER,
     ("PUT", "/v1/matters/{matter_id}/members/{subject}"): OWN_MATTER,
     ("DELETE", "/v1/matters/{matter_id}/members/{subject}"): OWN_MATTER,
+    ("GET", "/v1/matters/{matter_id}/citation-graph"): Rule(
+        Scope.READ, Role.VIEWER, MatterFrom.PATH, audited=True, what="its citation graph"
+    ),
     # ethical walls: tenant admins only, whatever role they hold in the matter
     ("PUT", "/v1/matters/{matter_id}/screens/{subject}"): Rule(
         Scope.ADMIN, matter=MatterFrom.PATH, admin_only=True, audited=True, what="raise a wall"

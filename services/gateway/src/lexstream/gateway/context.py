@@ -124,7 +124,8 @@ class Gateway:
         ``indexed`` is found), checked with :meth:`Access.allows`; a search with the filter
         where the alias spans several indices (during a reindex).
         """
-        excludes = ["content", "pages", "segments", "chunks"]
+        # a statute's structure and ids are read by routes_structure alone
+        excludes = ["content", "pages", "segments", "chunks", "structure", "provision_ids"]
         try:
             found = await self.es.get(index=self.alias, id=document_id, source_excludes=excludes)
         except NotFoundError:

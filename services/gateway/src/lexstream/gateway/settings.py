@@ -85,6 +85,22 @@ class GatewaySettings(CommonSettings):
     query_max_slop: int = Field(default=20, ge=0, le=100, description='N of `"a b"~N`')
     query_fuzzy_max_expansions: int = Field(default=20, ge=1, le=50)
 
+    # batch search (batch.py, batch_jobs.py): what one job may ask and how many run at once
+    batch_max_queries: int = Field(default=1000, ge=1, le=10_000, description="rows of a list")
+    batch_max_hits: int = Field(default=100, ge=1, le=1000, description="hits kept per query")
+    batch_query_concurrency: int = Field(
+        default=2, ge=1, le=16, description="queries of one job searched at once"
+    )
+    batch_jobs_per_replica: int = Field(
+        default=2, ge=1, le=64, description="jobs one gateway runs at once; more wait, queued"
+    )
+    batch_jobs_per_caller: int = Field(
+        default=3, ge=1, le=100, description="unfinished jobs per caller; one more is a 429"
+    )
+    batch_stale_after_s: float = Field(
+        default=60.0, gt=0, description="a job whose gateway wrote no progress this long failed"
+    )
+
     # failed authentications per client address, checked before any key look-up
     auth_failures_per_s: float = Field(default=1.0, gt=0)
     auth_failure_burst: int = Field(default=50, ge=1)

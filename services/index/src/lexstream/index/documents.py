@@ -9,11 +9,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from lexstream.index.authority_links import Places, citation_place, own_authorities
 from lexstream.index.extraction import LegalMetadata, Person, extract
+from lexstream.index.structures import Exports, document_structure, exports, indexed_fields
 from lexstream.shared.artifacts import TextDocument, Transcript
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import Event
 from lexstream.shared.legal import document_acl
+from lexstream.shared.pageline import layout, segment_citations
 
 A = TypeVar("A", bound=BaseModel)
 
@@ -75,7 +78,9 @@ def _people(people: list[Person]) -> list[dict[str, Any]]:
     return [{"name": p.name, "role": p.role, "role_text": p.role_text} for p in people]
 
 
-def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
+def _metadata_fields(
+    meta: LegalMetadata, text: str = "", places: Places | None = None, *, second: bool = False
+) -> dict[str, Any]:
     citations = [
         {
             "raw": c.raw,
@@ -84,6 +89,8 @@ def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
             "instrument": c.instrument,
             "pinpoint": c.pinpoint,
             "authority_id": c.authority_id,
+            # mentions, first offset, page (or second) and the words around it
+            **citation_place(c, text, places, second=second),
         }
         for c in meta.citations
     ]
@@ -108,6 +115,9 @@ def _metadata_fields(meta: LegalMetadata) -> dict[str, Any]:
         # Every authority cited, at each level ('...R0679', '.../art:6', '.../art:6/para:1'),
         # so 'cites=Art. 6 DSGVO' finds a document citing 'Article 6(1)(f) GDPR'.
         "authorities": sorted({a for c in meta.citations for a in c.authority_ids}),
+        # The authorities the document itself is (its ECLI, CELEX, an act's abbreviation ...),
+        # so a citation of one links to the document that holds it.
+        "own_authorities": own_authorities(meta.identifiers, meta.jurisdiction),
         "title": meta.title,
     }
 
@@ -140,7 +150,10 @@ def text_search_document(
     extractor_version: str,
     max_page_chars: int = 1_000_000,
     max_nested: int = 9_000,
+    objects: Exports | None = None,
 ) -> dict[str, Any]:
+    """The search document; where ``objects`` is given, the derived objects of a statute's or
+    judgment's structure (``structure.json``, ``structure.akn.xml``) go in it, to be stored."""
     content, truncated = _truncate(text.text, max_chars)
     meta = extract(
         content,
@@ -169,7 +182,11 @@ def text_search_document(
             }
         )
     doc = _envelope(event, filename, text.media_type)
-    doc.update(_metadata_fields(meta))
+    doc.update(_metadata_fields(meta, content, Places.of_pages(text.pages)))
+    structure = document_structure(meta, text.pages, max_chars=max_chars)
+    doc.update(indexed_fields(structure))
+    if structure is not None and objects is not None:
+        objects.update(exports(structure, meta, title=meta.title or filename))
     doc.update(
         {
             "kind": "document",
@@ -204,7 +221,9 @@ def transcript_search_document(
         media_type=transcript.media_type,
     )
     doc = _envelope(event, filename, transcript.media_type)
-    doc.update(_metadata_fields(meta))
+    places = Places.of_segments(transcript.segments)
+    cites = segment_citations(layout(transcript))
+    doc.update(_metadata_fields(meta, content, places, second=True))
     doc.update(
         {
             "kind": "recording",
@@ -220,6 +239,8 @@ def transcript_search_document(
                     "speaker": s.speaker,
                     "language": s.language,
                     "text": s.text,
+                    # where the certified transcript writes it ("2:16", cited "Tr. 2:16")
+                    "cite": cites.get(s.id),
                 }
                 for s in transcript.segments[:max_nested]
             ],

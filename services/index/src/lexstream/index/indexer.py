@@ -29,6 +29,7 @@ from lexstream.index.documents import (
 from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import StatusUpdate, record_statuses
+from lexstream.index.structures import Exports
 from lexstream.index.vectors import vector_fields
 from lexstream.shared.artifacts import TextDocument, Transcript
 from lexstream.shared.embeddings import EMBEDDING_MODEL
@@ -36,7 +37,7 @@ from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import DocumentStatus, Event, ObjectRef, TextExtracted, TranscriptReady
 from lexstream.shared.legal import matter_acl
 from lexstream.shared.search import documents_alias, status_index
-from lexstream.shared.storage import ObjectStore
+from lexstream.shared.storage import ObjectStore, derived_key
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ class Prepared:
     warnings: list[str] = field(default_factory=list)
     # what the extractor said about the document (degraded pages and why), for the status
     extraction_warnings: list[str] = field(default_factory=list)
+    # derived objects to store beside text.json (a statute's or judgment's structure)
+    objects: Exports = field(default_factory=dict)
 
     @property
     def document_id(self) -> str:
@@ -131,13 +134,16 @@ class Indexer:
     async def prepare(self, event: SourceEvent) -> Prepared:
         if isinstance(event, TextExtracted):
             raw = await self._read(event.text, "text.json")
-            return await asyncio.to_thread(self.prepare_text, event, raw)
+            prepared = await asyncio.to_thread(self.prepare_text, event, raw)
+            await self._store_objects(prepared)
+            return prepared
         raw = await self._read(event.transcript, "transcript.json")
         return await asyncio.to_thread(self.prepare_transcript, event, raw)
 
     def prepare_text(self, event: TextExtracted, raw: bytes) -> Prepared:
         text, warnings = load_artifact(raw, TextDocument, "text.json")
         full = text.text
+        objects: Exports = {}
         doc = text_search_document(
             event,
             text,
@@ -148,8 +154,23 @@ class Indexer:
             extractor_version=EXTRACTOR_VERSION,
             max_page_chars=self.settings.max_page_chars,
             max_nested=self.settings.max_nested,
+            objects=objects,
         )
-        return Prepared(event, doc, len(full), warnings, extraction_warnings(text))
+        return Prepared(event, doc, len(full), warnings, extraction_warnings(text), objects)
+
+    async def _store_objects(self, prepared: Prepared) -> None:
+        """The document's derived objects, before its search document says they exist (a
+        replay writes them again, the same)."""
+        await asyncio.gather(
+            *(
+                self.store.put_bytes(
+                    ObjectRef(bucket=self.store.derived, key=derived_key(prepared.document_id, n)),
+                    data,
+                    content_type=media_type,
+                )
+                for n, (data, media_type) in prepared.objects.items()
+            )
+        )
 
     def prepare_transcript(self, event: TranscriptReady, raw: bytes) -> Prepared:
         transcript, warnings = load_artifact(raw, Transcript, "transcript.json")

@@ -114,10 +114,22 @@ def documents_mappings() -> dict[str, Any]:
                     "instrument": bounded,
                     "pinpoint": bounded,
                     "authority_id": bounded,
+                    # where it is cited (lexstream.index.authority_links): shown, not searched
+                    "count": {"type": "integer"},
+                    "start": {"type": "integer", "index": False},
+                    "page": {"type": "integer", "index": False},
+                    "second": {"type": "float", "index": False},
+                    "context": {"type": "text", "index": False},
                 },
             },
             # Canonical ids of the cited authorities, each level (shared.legal.authorities).
             "authorities": bounded,
+            # The authorities the document itself is (its own identifiers resolved alike).
+            "own_authorities": bounded,
+            # A statute's provisions or a judgment's paragraphs (lexstream.index.structures):
+            # the JSON form without text, bounded, stored only; every id, for look-ups.
+            "structure": {"type": "object", "enabled": False},
+            "provision_ids": {"type": "keyword", "ignore_above": 256},
             # Normalised citations (lexstream.shared.legal.normalize_citation) for 'cites' queries.
             "cites": bounded,
             "page_count": {"type": "integer"},
@@ -140,6 +152,7 @@ def documents_mappings() -> dict[str, Any]:
                     "speaker": keyword,
                     "language": keyword,
                     "text": _multilingual_text(),
+                    "cite": {"type": "keyword", "index": False},
                 },
             },
             # Passage vectors for the gateway's kNN (lexstream.index.vectors): the passage's

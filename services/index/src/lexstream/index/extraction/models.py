@@ -48,6 +48,31 @@ class Citation(BaseModel):
     )
 
 
+class Treatment(BaseModel):
+    """How one citing sentence treats a cited case (lexstream.index.extraction.treatment)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    signal: str = Field(
+        description="followed, applied, distinguished, not_followed, overruled or doubted."
+    )
+    shown: bool = Field(
+        description="Whether the signal is precise enough to display (treatment.SHOWN_SIGNALS)."
+    )
+    normalized: str = Field(description="The treated citation's normal form (Citation.normalized).")
+    authority_id: str | None = Field(default=None, description="The treated authority's id.")
+    raw: str = Field(description="This mention of the citation as printed.")
+    start: int = Field(ge=0, description="Offset of this mention in the text.")
+    end: int = Field(ge=0, description="Offset just past this mention.")
+    sentence: str = Field(description="The citing sentence: the evidence.")
+    sentence_start: int = Field(ge=0)
+    sentence_end: int = Field(ge=0)
+    cue: str = Field(description="The words that carry the signal, as printed, e.g. 'applying'.")
+    cue_start: int = Field(ge=0)
+    cue_end: int = Field(ge=0)
+    language: str = Field(description="The cue's language (ISO 639-1).")
+
+
 class Identifier(BaseModel):
     """One of the document's own identifiers."""
 
@@ -120,3 +145,7 @@ class LegalMetadata(BaseModel):
     language: str | None = Field(default=None, description="ISO 639-1 code.")
     citations: list[Citation] = Field(default_factory=list)
     title: str | None = None
+    treatments: list[Treatment] = Field(
+        default_factory=list,
+        description="Treatment signals of the case citations, with their sentences.",
+    )
