@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -7,12 +8,16 @@ from tests.unit.gateway.searching import ADMIN, search_body
 
 from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.search import (
+    AUTHORITY_ROOTS,
     BadSearch,
+    SearchRequest,
+    build_query,
     cites_filter,
     decode_cursor,
     encode_cursor,
     jurisdiction_tree,
     normalize_cites,
+    shape_response,
 )
 from lexstream.gateway.stores import Role
 
@@ -91,3 +96,39 @@ def test_cites_of_something_that_is_no_citation_is_a_bad_search() -> None:
 
 def test_cites_spacing_variants_compare_equal() -> None:
     assert normalize_cites("410  U. S. 113") == normalize_cites("410 U.S. 113")
+
+
+@pytest.mark.parametrize(
+    ("authority_id", "whole"),
+    [
+        ("eu:celex:32016R0679", True),
+        ("uk:nc:2020/UKSC/5", True),
+        ("us:reporter:410/US/113", True),
+        ("coe:ets:005", True),
+        ("eu:celex:32016R0679/art:6", False),
+        ("eu:celex:32016R0679/art:6/para:1/point:f", False),
+        ("uk:nc:2020/UKSC/5/para:50", False),
+        ("de:act:BGB/par:823/abs:1", False),
+    ],
+)
+def test_the_authority_facet_counts_wholes_not_provisions(authority_id: str, whole: bool) -> None:
+    # Lucene's regexp matches the whole term, as fullmatch does for this pattern
+    assert bool(re.fullmatch(AUTHORITY_ROOTS, authority_id)) is whole
+    body = build_query(SearchRequest(q="x"), ADMIN)
+    assert body["aggs"]["authority"]["terms"] == {
+        "field": "authorities",
+        "size": 20,
+        "include": AUTHORITY_ROOTS,
+    }
+
+
+def test_authority_filters_by_the_id_and_the_facet_is_shaped() -> None:
+    body = build_query(SearchRequest(authority="eu:celex:32016R0679"), ADMIN)
+    assert {"term": {"authorities": "eu:celex:32016R0679"}} in body["query"]["bool"]["filter"]
+    result = {
+        "hits": {"total": {"value": 0}, "hits": []},
+        "aggregations": {"authority": {"buckets": [{"key": "coe:ets:005", "doc_count": 3}]}},
+    }
+    assert shape_response(result, 10)["facets"]["authority"] == [
+        {"value": "coe:ets:005", "count": 3}
+    ]

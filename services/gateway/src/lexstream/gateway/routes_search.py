@@ -45,6 +45,7 @@ async def search(
     date_to: date | None = None,
     cites: Annotated[str | None, Query(max_length=300)] = None,
     identifier: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
+    authority: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
     sort: Literal["relevance", "date"] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     search_after: Annotated[str | None, Query(max_length=2000)] = None,
@@ -67,7 +68,9 @@ async def search(
     that finds nothing comes with a ``suggestion``: a spelling correction that finds
     something the caller may see, or the same words with any one of them enough.
     ``identifier`` matches any of a document's own identifiers, of any kind, in any letter
-    case.
+    case. ``cites`` takes any surface form of an authority or a provision (``Art. 6
+    DSGVO`` finds ``Article 6(1)(f) GDPR``); ``authority`` a canonical id as the
+    ``authority`` facet names it.
 
     The first page of a relevance-sorted free-text ``q`` (no operators) is hybrid: the
     lexical ranking fused by reciprocal rank with the documents whose passages are nearest
@@ -88,6 +91,7 @@ async def search(
         date_to=date_to,
         cites=cites,
         identifier=identifier,
+        authority=authority,
         sort=sort,
         size=size,
         search_after=search_after,

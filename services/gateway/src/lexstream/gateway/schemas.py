@@ -268,6 +268,11 @@ class Facets(BaseModel):
     language: list[FacetValue] = Field(default_factory=list)
     matter_id: list[FacetValue] = Field(default_factory=list)
     jurisdiction: list[JurisdictionNode] = Field(default_factory=list)
+    authority: list[FacetValue] = Field(
+        default_factory=list,
+        description="the authorities cited (acts, cases, treaties as wholes) by canonical id; "
+        "GET /v1/authorities/{id} names one, authority= filters by it",
+    )
 
 
 class SearchSuggestion(BaseModel):

@@ -24,6 +24,11 @@ FACET_FIELDS = {
 }
 
 
+#: Authority ids of wholes: the root and slash-segments without a level (``uk:nc:2020/UKSC/5``),
+#: not provisions (``.../art:6``).
+AUTHORITY_ROOTS = "[^/]+(/[^/:]+)*"
+
+
 class BadSearch(ValueError):
     """A search request the caller must fix (answered with 400)."""
 
@@ -40,6 +45,7 @@ class SearchRequest:
     date_to: date | None = None
     cites: str | None = None
     identifier: str | None = None
+    authority: str | None = None
     sort: str = "relevance"
     size: int = 10
     search_after: str | None = None
@@ -554,6 +560,9 @@ def build_query(
         filters.append({"range": {"decision_date": bounds}})
     if req.cites:
         filters.append(cites_filter(req.cites))
+    if req.authority:
+        # an id as the authority facet names it: documents citing it or a pinpoint of it
+        filters.append({"term": {"authorities": req.authority}})
     if req.identifier is not None:
         keys = identifier_keys(req.identifier)
         if not keys:
@@ -618,6 +627,10 @@ def build_query(
                 for name, field in FACET_FIELDS.items()
             },
             "jurisdiction": {"terms": {"field": "jurisdiction.raw", "size": 500}},
+            # the cited authorities as wholes (an act, a case, a treaty), not their provisions
+            "authority": {
+                "terms": {"field": "authorities", "size": 20, "include": AUTHORITY_ROOTS}
+            },
         },
     }
     if req.search_after:
@@ -740,6 +753,10 @@ def shape_response(result: dict[str, Any], size: int) -> dict[str, Any]:
         for name in FACET_FIELDS
     }
     facets["jurisdiction"] = jurisdiction_tree(aggs.get("jurisdiction", {}).get("buckets", []))
+    facets["authority"] = [
+        {"value": b["key"], "count": b["doc_count"]}
+        for b in aggs.get("authority", {}).get("buckets", [])
+    ]
     shaped = []
     for hit in hits:
         source = hit.get("_source", {})
