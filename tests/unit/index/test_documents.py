@@ -107,3 +107,24 @@ def test_identifiers_are_stored_with_a_case_folded_key_of_each() -> None:
     assert identifier_key("  ECLI:EU:C:2014:317\n") == "ecli:eu:c:2014:317"
     assert document["party_roles"] == []
     assert document["counsel"] == []
+
+
+def test_a_judgment_keeps_how_it_treats_a_case_with_the_sentence() -> None:
+    judgment = (
+        "IN THE COURT OF APPEAL (CIVIL DIVISION)\n"
+        "Neutral Citation Number: [2021] EWCA Civ 100\n"
+        "Between: Alpha Ltd (Claimant) and Beta plc (Defendant)\n"
+        "JUDGMENT\n"
+        "1. The claim is for damages in negligence.\n"
+        "2. The judge applied the decision in Caparo Industries plc v Dickman [1990] 2 AC 605 "
+        "to the facts found. We agree with him.\n"
+    )
+    doc = _build([judgment], max_chars=100_000)
+    [caparo] = [c for c in doc["citations"] if c["normalized"] == "[1990] 2 AC 605"]  # type: ignore[union-attr]
+    assert [t["signal"] for t in caparo["treatments"]] == ["applied"]
+    assert "applied the decision in Caparo" in caparo["treatments"][0]["sentence"]
+    # a statute or a document that is no judgment gets no treatment
+    brief = _build(
+        ["MEMORANDUM\nThe court applied Caparo Industries plc v Dickman [1990] 2 AC 605."]
+    )
+    assert all(not c["treatments"] for c in brief["citations"])  # type: ignore[union-attr]

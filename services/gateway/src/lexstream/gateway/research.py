@@ -276,6 +276,7 @@ def _mention(citation: Mapping[str, Any]) -> dict[str, Any]:
         "page": citation.get("page"),
         "second": citation.get("second"),
         "context": citation.get("context"),
+        "treatments": list(citation.get("treatments") or []),
     }
 
 

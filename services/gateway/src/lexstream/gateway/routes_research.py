@@ -55,6 +55,12 @@ class HeldDocument(BaseModel):
     provision: str | None = None
 
 
+class TreatmentSignal(BaseModel):
+    signal: str = Field(description="applied, followed, distinguished, not_followed, ...")
+    sentence: str = Field(description="the citing sentence: the evidence")
+    start: int | None = Field(default=None, description="offset of the mention in the text")
+
+
 class Mention(BaseModel):
     """One citation as printed, where it is first cited and how often."""
 
@@ -67,6 +73,11 @@ class Mention(BaseModel):
     page: int | None = Field(default=None, description="page of its first occurrence")
     second: float | None = Field(default=None, description="a recording's second of it")
     context: str | None = Field(description="the words around its first occurrence")
+    treatments: list[TreatmentSignal] = Field(
+        default_factory=list,
+        description="how the citing document treats it (applied, followed, ...), each with the "
+        "sentence that says so; only signals measured precise enough to show",
+    )
 
 
 class Pinpoint(Mention):

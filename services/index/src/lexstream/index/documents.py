@@ -78,9 +78,19 @@ def _people(people: list[Person]) -> list[dict[str, Any]]:
     return [{"name": p.name, "role": p.role, "role_text": p.role_text} for p in people]
 
 
+#: Treatment sentences kept per citation in the search document.
+MAX_TREATMENTS_SHOWN = 5
+
+
 def _metadata_fields(
     meta: LegalMetadata, text: str = "", places: Places | None = None, *, second: bool = False
 ) -> dict[str, Any]:
+    treated: dict[str, list[dict[str, Any]]] = {}
+    for t in meta.treatments:
+        if t.shown and len(treated.setdefault(t.normalized, [])) < MAX_TREATMENTS_SHOWN:
+            treated[t.normalized].append(
+                {"signal": t.signal, "sentence": t.sentence[:1000], "start": t.start}
+            )
     citations = [
         {
             "raw": c.raw,
@@ -91,6 +101,8 @@ def _metadata_fields(
             "authority_id": c.authority_id,
             # mentions, first offset, page (or second) and the words around it
             **citation_place(c, text, places, second=second),
+            # how the document treats it, where a signal precise enough to show says so
+            "treatments": treated.get(c.normalized, []),
         }
         for c in meta.citations
     ]

@@ -114,6 +114,15 @@ def documents_mappings() -> dict[str, Any]:
                     "instrument": bounded,
                     "pinpoint": bounded,
                     "authority_id": bounded,
+                    # shown treatment signals with their sentence (extraction.treatment)
+                    "treatments": {
+                        "type": "object",
+                        "properties": {
+                            "signal": keyword,
+                            "sentence": {"type": "text", "index": False},
+                            "start": {"type": "integer", "index": False},
+                        },
+                    },
                     # where it is cited (lexstream.index.authority_links): shown, not searched
                     "count": {"type": "integer"},
                     "start": {"type": "integer", "index": False},

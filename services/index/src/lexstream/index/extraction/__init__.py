@@ -14,7 +14,7 @@ from lexstream.index.extraction.models import DOC_TYPES, Citation, Identifier, L
 
 # Bump when a change to the rules or tables changes what extract() returns, so that the
 # index can tell which documents were extracted by an older version and re-extract them.
-EXTRACTOR_VERSION = "2.1.0"
+EXTRACTOR_VERSION = "2.2.0"
 
 
 def warm_up() -> None:

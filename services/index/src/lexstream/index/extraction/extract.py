@@ -20,6 +20,7 @@ from lexstream.index.extraction.parties import (
 )
 from lexstream.index.extraction.tables import us_state_codes
 from lexstream.index.extraction.text import HEADER_CHARS, MAX_CITATION_CHARS, clean
+from lexstream.index.extraction.treatment import find_treatments
 
 _JURISDICTION_PATH = re.compile(r"^(?:US|EU|UK|INT|[A-Z]{2})(?:/[A-Z]{2,5})*$")
 _US_STATE_STATUTES = re.compile(
@@ -42,6 +43,9 @@ _IDENTIFIER_ORDER = ("ecli", "neutral_citation", "celex", "eli", "oj", "abbrevia
 # 4.5.2016, p. 1'), or in a 'Fundstelle' line (gesetze-im-internet.de).
 _OWN_GAZETTE_ZONE = 400
 _ACT_TYPES = {"statute", "regulation"}
+_JUDGMENT_TYPES = {"judgment", "opinion", "order"}
+#: Treatment signals kept per document at most.
+MAX_TREATMENTS = 500
 # Official journals by their abbreviation: the legislature whose acts they publish.
 _GAZETTE_JURISDICTION = {"BGBl": "EU/DE", "RGBl": "EU/DE", "OJ": "EU"}
 _FUNDSTELLE = re.compile(
@@ -328,5 +332,12 @@ def extract(
         doc_type=doc_type,
         language=language,
         citations=citations,
+        # how a judgment treats the cases it cites, with the sentence as evidence (only
+        # judgments: a brief's "followed" is an argument, not a court's treatment)
+        treatments=(
+            find_treatments(cleaned, citations)[:MAX_TREATMENTS]
+            if doc_type in _JUDGMENT_TYPES
+            else []
+        ),
         title=f"{parties[0]} v. {parties[1]}" if len(parties) == 2 else None,
     )
