@@ -19,7 +19,7 @@ UV := uv
 export UV_SYSTEM_CERTS ?= 1
 GATEWAY_URL ?= http://127.0.0.1:8080
 
-.PHONY: up down test test-containers install system-deps python stack-fetch model lint typecheck unit integration e2e status bench
+.PHONY: up down test test-containers install system-deps python stack-fetch model web lint typecheck unit integration e2e status bench
 
 system-deps:
 	@if [ "$$(id -u)" = 0 ]; then deploy/local/system-deps.sh; else deploy/local/system-deps.sh || true; fi
@@ -34,7 +34,16 @@ stack-fetch:
 model: python
 	$(UV) run --frozen python -m lexstream.transcribe.model
 
-install: system-deps python stack-fetch model
+# The web workspace (services/gateway/web), from the npm registry where node is present: the
+# gateway serves its build (web/dist) at /ui/workspace; without node the old page at / remains.
+web:
+	@if command -v npm >/dev/null 2>&1; then
+		cd services/gateway/web && npm ci --no-audit --no-fund && npm run build
+	else
+		echo "node is not installed: the web workspace is not built (the page at / still works)"
+	fi
+
+install: system-deps python stack-fetch model web
 
 up: install
 	@$(STACK) start

@@ -1,0 +1,356 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, ApiError } from "../api";
+import { t, type MessageKey } from "../i18n";
+import { go, href, type Params } from "../router";
+import { fragmentPieces } from "../text";
+import type { FacetValue, Hit, JurisdictionNode, SearchAnswer } from "../types";
+
+export const FILTERS = ["jurisdiction", "court", "doc_type", "language", "matter_id", "date_from", "date_to"] as const;
+type FilterName = (typeof FILTERS)[number];
+const PAGE_SIZE = 20;
+
+const SYNTAX: { example: string; help: MessageKey }[] = [
+  { example: '"due process"', help: "search.help.phrase" },
+  { example: "contract AND breach", help: "search.help.and" },
+  { example: "tort OR negligence", help: "search.help.or" },
+  { example: "NOT dissent", help: "search.help.not" },
+  { example: "arbitra*", help: "search.help.prefix" },
+  { example: "judgement~1", help: "search.help.fuzzy" },
+  { example: '"breach contract"~5', help: "search.help.near" },
+  { example: 'court:"Court of Appeal"', help: "search.help.court" },
+  { example: "judge:Ginsburg", help: "search.help.judge" },
+  { example: "party:Nelson", help: "search.help.party" },
+  { example: 'cites:"410 U.S. 113"', help: "search.help.cites" },
+  { example: "jurisdiction:US/FED", help: "search.help.jurisdiction" },
+  { example: "type:judgment", help: "search.help.type" },
+  { example: "date:[2019-01-01 TO 2021-12-31]", help: "search.help.date" },
+];
+
+let running: Promise<unknown> = Promise.resolve();
+
+/** One search in flight at a time (the gateway bounds a caller's searches in flight): a search
+ * asked for while one runs waits for it, and is dropped if another was asked for meanwhile.
+ * A 429 (a search of this caller from another tab) is retried after a pause. */
+function searchOneAtATime(wanted: () => boolean, path: string): Promise<SearchAnswer | null> {
+  const mine = running.then(async () => {
+    for (let attempt = 0; wanted(); attempt++) {
+      try {
+        return await api<SearchAnswer>(path);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 429) || attempt >= 4) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 400 * (attempt + 1)));
+      }
+    }
+    return null;
+  });
+  running = mine.catch(() => null);
+  return mine;
+}
+
+/** The search's own address: query, sort, filters and page (the cursors that led to it). */
+function searchParams(params: URLSearchParams, changes: Params): Params {
+  const base: Params = { q: params.get("q"), sort: params.get("sort") };
+  for (const name of FILTERS) base[name] = params.get(name);
+  return { ...base, ...changes };
+}
+
+export function SearchScreen({ params }: { params: URLSearchParams }) {
+  const q = params.get("q") ?? "";
+  const sort = params.get("sort") === "date" ? "date" : "relevance";
+  const after = params.get("after");
+  const trail = params.getAll("trail");
+  const [draft, setDraft] = useState(q);
+  const [result, setResult] = useState<{ key: string; answer: SearchAnswer } | null>(null);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const box = useRef<HTMLInputElement>(null);
+  const key = params.toString();
+
+  useEffect(() => setDraft(q), [q]);
+
+  useEffect(() => {
+    let live = true;
+    const query = new URLSearchParams({ size: String(PAGE_SIZE), sort });
+    if (q) query.set("q", q);
+    for (const name of FILTERS) {
+      const value = params.get(name);
+      if (value) query.set(name, value);
+    }
+    if (after) query.set("search_after", after);
+    if (!q && !FILTERS.some((name) => params.get(name))) {
+      setResult(null); // nothing asked yet: the syntax help, no search
+      return;
+    }
+    setBusy(true);
+    setError("");
+    searchOneAtATime(() => live, `/v1/search?${query}`)
+      .then((found) => live && found && setResult({ key, answer: found }))
+      .catch((err: unknown) => live && setError(err instanceof ApiError ? err.message : String(err)))
+      .finally(() => live && setBusy(false));
+    return () => {
+      live = false;
+    };
+  }, [key]);
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    go(["search"], searchParams(params, { q: draft.trim(), after: null }));
+  };
+  const setFilter = (name: FilterName, value: string | null) =>
+    go(["search"], searchParams(params, { [name]: value, after: null }));
+  const addExample = (example: string) => {
+    setDraft((draft ? `${draft} ` : "") + example);
+    box.current?.focus();
+  };
+  const page = trail.length + 1;
+  // the answer shown may be the last search's while this one runs: only a fresh one counts
+  const answer = result?.answer ?? null;
+  const fresh = result !== null && result.key === key;
+  const active = FILTERS.filter((name) => params.get(name));
+
+  return (
+    <section class="search" aria-labelledby="search-title">
+      <h1 id="search-title" class="visually-hidden">
+        {t("search.title")}
+      </h1>
+      <form id="search-form" role="search" onSubmit={submit}>
+        <label for="q" class="visually-hidden">
+          {t("search.query")}
+        </label>
+        <input
+          id="q"
+          ref={box}
+          type="search"
+          value={draft}
+          placeholder={t("search.placeholder")}
+          aria-describedby="syntax-help"
+          onInput={(event) => setDraft(event.currentTarget.value)}
+        />
+        <label for="sort">{t("search.sort")}</label>
+        <select
+          id="sort"
+          value={sort}
+          onChange={(event) => go(["search"], searchParams(params, { sort: event.currentTarget.value, after: null }))}
+        >
+          <option value="relevance">{t("search.sort.relevance")}</option>
+          <option value="date">{t("search.sort.date")}</option>
+        </select>
+        <button type="submit" id="search-button">
+          {t("search.submit")}
+        </button>
+      </form>
+      <details id="syntax-help" class="syntax">
+        <summary>{t("search.help")}</summary>
+        <p>{t("search.help.intro")}</p>
+        <ul>
+          {SYNTAX.map(({ example, help }) => (
+            <li key={example}>
+              <button type="button" class="example" onClick={() => addExample(example)}>
+                <code>{example}</code>
+              </button>{" "}
+              {t(help)}
+            </li>
+          ))}
+        </ul>
+      </details>
+      {active.length > 0 && (
+        <ul class="chips" aria-label={t("search.filters")}>
+          {active.map((name) => (
+            <li key={name}>
+              <button
+                type="button"
+                class="chip"
+                data-filter={name}
+                aria-label={t("search.removeFilter", { name: t(`facet.${name}`), value: params.get(name) ?? "" })}
+                onClick={() => setFilter(name, null)}
+              >
+                {t(`facet.${name}`)}: {params.get(name)} <span aria-hidden="true">✕</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p id="search-error" class="error" role="alert">
+        {error}
+      </p>
+      <div class="columns">
+        <aside id="facets" aria-labelledby="facets-title">
+          <h2 id="facets-title" class="visually-hidden">
+            {t("search.facets")}
+          </h2>
+          {answer && <FacetPanel answer={answer} onPick={setFilter} params={params} />}
+        </aside>
+        <section class="results" aria-labelledby="results-title" aria-busy={busy}>
+          <h2 id="results-title" class="visually-hidden">
+            {t("search.results")}
+          </h2>
+          <p id="total" role="status" data-total={fresh && answer ? answer.total : ""}>
+            {busy || !fresh ? (busy ? t("search.searching") : "") : answer ? countText(answer.total) : ""}
+          </p>
+          {fresh && answer?.suggestion && answer.total === 0 && (
+            <p id="suggestion">
+              {answer.suggestion.kind === "spelling" ? t("search.suggestion") : t("search.suggestionRelaxed")}{" "}
+              <a href={href(["search"], searchParams(params, { q: answer.suggestion.q, after: null }))}>
+                {answer.suggestion.q}
+              </a>
+              {answer.suggestion.total ? ` ${t("search.suggestionTotal", { count: answer.suggestion.total })}` : ""}
+              {answer.suggestion.kind === "spelling" ? "?" : ""}
+            </p>
+          )}
+          <ol id="results" start={(page - 1) * PAGE_SIZE + 1}>
+            {answer?.hits.map((hit) => <HitItem key={hit.document_id} hit={hit} q={q} />)}
+          </ol>
+          <nav class="pager" aria-label={t("search.page", { page })}>
+            {page > 1 && (
+              <a
+                id="previous"
+                href={href(["search"], searchParams(params, { after: trail[trail.length - 1] ?? null, trail: trail.slice(0, -1) }))}
+              >
+                {t("search.previous")}
+              </a>
+            )}
+            {page > 1 && <span>{t("search.page", { page })}</span>}
+            {answer?.next && (
+              <a id="next" href={href(["search"], searchParams(params, { after: answer.next, trail: after ? [...trail, after] : [...trail, ""] }))}>
+                {t("search.next")}
+              </a>
+            )}
+          </nav>
+        </section>
+      </div>
+    </section>
+  );
+}
+
+function countText(total: number): string {
+  if (total === 0) return t("search.countNone");
+  if (total === 1) return t("search.countOne");
+  return t("search.count", { count: total.toLocaleString("en") });
+}
+
+function HitItem({ hit, q }: { hit: Hit; q: string }) {
+  const title = hit.title || hit.filename || hit.document_id;
+  const meta = [hit.jurisdiction, hit.court, hit.decision_date, hit.doc_type, hit.matter_id].filter(Boolean).join(" · ");
+  const open = (extra: Params = {}) => href(["documents", hit.document_id], { q, ...extra });
+  return (
+    <li class="hit" data-document-id={hit.document_id}>
+      <a class="title" href={open()}>
+        {title}
+      </a>
+      {meta && <div class="meta">{meta}</div>}
+      {hit.highlights.map((h, i) => {
+        const where = h.page != null ? t("search.atPage", { page: h.page }) : h.start != null ? clockOf(h.start) : "";
+        return (
+          <a
+            key={i}
+            class="hl"
+            data-page={h.page ?? ""}
+            data-start={h.start ?? ""}
+            href={open(h.page != null ? { page: h.page } : h.start != null ? { t: h.start } : {})}
+          >
+            {where && <strong>{where}: </strong>}
+            {fragmentPieces(h.text).map((piece, j) => (piece.mark ? <mark key={j}>{piece.text}</mark> : piece.text))}
+          </a>
+        );
+      })}
+    </li>
+  );
+}
+
+function clockOf(seconds: number): string {
+  const s = Math.floor(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function FacetPanel({
+  answer,
+  onPick,
+  params,
+}: {
+  answer: SearchAnswer;
+  onPick: (name: FilterName, value: string) => void;
+  params: URLSearchParams;
+}) {
+  const facets = answer.facets;
+  const lists: ["court" | "doc_type" | "language" | "matter_id", FacetValue[]][] = [
+    ["court", facets.court],
+    ["doc_type", facets.doc_type],
+    ["language", facets.language],
+    ["matter_id", facets.matter_id],
+  ];
+  return (
+    <>
+      {facets.jurisdiction.length > 0 && (
+        <section class="facet" aria-labelledby="facet-jurisdiction">
+          <h3 id="facet-jurisdiction">{t("facet.jurisdiction")}</h3>
+          <Tree nodes={facets.jurisdiction} onPick={(path) => onPick("jurisdiction", path)} current={params.get("jurisdiction")} />
+        </section>
+      )}
+      {lists
+        .filter(([, values]) => values.length > 0)
+        .map(([name, values]) => (
+          <section class="facet" key={name} aria-labelledby={`facet-${name}`}>
+            <h3 id={`facet-${name}`}>{t(`facet.${name}`)}</h3>
+            <ul>
+              {values.map((b) => (
+                <li key={b.value}>
+                  <button
+                    type="button"
+                    class="facet-value"
+                    data-facet={name}
+                    data-value={b.value}
+                    aria-pressed={params.get(name) === b.value}
+                    onClick={() => onPick(name, b.value)}
+                  >
+                    {t("facet.count", { value: b.value, count: b.count })}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      <DateRange params={params} onPick={onPick} />
+    </>
+  );
+}
+
+function Tree({ nodes, onPick, current }: { nodes: JurisdictionNode[]; onPick: (path: string) => void; current: string | null }) {
+  return (
+    <ul>
+      {nodes.map((node) => (
+        <li key={node.path}>
+          <button
+            type="button"
+            class="facet-value"
+            data-facet="jurisdiction"
+            data-value={node.path}
+            aria-pressed={current === node.path}
+            onClick={() => onPick(node.path)}
+          >
+            {t("facet.count", { value: node.path.split("/").pop() ?? node.path, count: node.count })}
+          </button>
+          {node.children.length > 0 && <Tree nodes={node.children} onPick={onPick} current={current} />}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function DateRange({ params, onPick }: { params: URLSearchParams; onPick: (name: FilterName, value: string) => void }) {
+  return (
+    <section class="facet" aria-labelledby="facet-dates">
+      <h3 id="facet-dates">{t("field.decision_date")}</h3>
+      {(["date_from", "date_to"] as const).map((name) => (
+        <p key={name}>
+          <label for={name}>{t(`facet.${name}`)}</label>{" "}
+          <input
+            id={name}
+            type="date"
+            value={params.get(name) ?? ""}
+            onChange={(event) => onPick(name, event.currentTarget.value)}
+          />
+        </p>
+      ))}
+    </section>
+  );
+}

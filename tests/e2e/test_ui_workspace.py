@@ -1,0 +1,265 @@
+"""The web workspace (services/gateway/web) in Debian's Chromium, driven by playwright-core.
+
+Each test prepares what it needs through the API (keys, matters, documents), then runs one
+scenario of ``services/gateway/web/e2e/ui.mjs`` against the running system: sign in and
+search (facets, a shared URL, the suggestion on zero hits); a scanned PDF's hit opened on its
+page image with the highlight box where ``/text?words=true`` puts the word; a recording
+opened at its second and a word clicked to seek; a matter opened, a member added, then
+screened, with the member's own browser context seeing nothing of it. Every screen is checked
+with axe-core (no serious or critical violation) and for CSP violations, and photographed
+into tests/artifacts/ui (LEXSTREAM_UI_ARTIFACTS), which docs/ui.md shows.
+
+Needs node, the workspace built (``make up`` / ``make test`` do it: ``npm ci && npm run
+build`` in services/gateway/web) and ``apt-get install chromium``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import RunningSystem
+from tests.samples import JFK_FLAC, SCANNED_COURT_PDF, sample
+from tests.support.gateway import upload_document
+
+# A real browser on a machine shared with five services: one re-run of the same assertions
+# (with a new browser); a real defect fails both.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900), pytest.mark.flaky(reruns=1)]
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "services" / "gateway" / "web"
+DRIVER = WEB / "e2e" / "ui.mjs"
+BUILT = ROOT / "services" / "gateway" / "src" / "lexstream" / "gateway" / "web" / "dist"
+ARTIFACTS = Path(os.environ.get("LEXSTREAM_UI_ARTIFACTS", ROOT / "tests" / "artifacts" / "ui"))
+CHROMIUM = Path(os.environ.get("LEXSTREAM_CHROMIUM", "/usr/bin/chromium"))
+
+if shutil.which("node") is None or not (WEB / "node_modules" / "playwright-core").exists():
+    pytest.skip(
+        "needs node and the workspace's packages: cd services/gateway/web && npm ci",
+        allow_module_level=True,
+    )
+if not (BUILT / "index.html").exists():
+    pytest.skip(
+        "the workspace is not built: cd services/gateway/web && npm run build",
+        allow_module_level=True,
+    )
+if not CHROMIUM.exists():
+    pytest.skip("needs Debian's Chromium: apt-get install -y chromium", allow_module_level=True)
+
+
+def run_scenario(name: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Run one browser scenario; its outcome (screens audited, measures), or a failure with
+    what the browser saw."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "LEXSTREAM_UI_CONTEXT": json.dumps(context),
+        "LEXSTREAM_UI_ARTIFACTS": str(ARTIFACTS),
+        "LEXSTREAM_CHROMIUM": str(CHROMIUM),
+    }
+    done = subprocess.run(
+        ["node", str(DRIVER), name],
+        cwd=WEB,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=840,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    outcome: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    ok = done.returncode == 0 and bool(outcome.get("ok"))
+    assert ok, (
+        f"scenario {name} failed (exit {done.returncode}): error={outcome.get('error')}\n"
+        f"problems={outcome.get('problems')}\nstderr={done.stderr[-3000:]}"
+    )
+    assert outcome["screens"], "the scenario audited no screen"
+    assert all(screen["serious"] == 0 for screen in outcome["screens"])
+    return outcome
+
+
+def _key(admin: httpx.Client, subject: str, scopes: list[str]) -> str:
+    response = admin.post("/v1/apikeys", json={"subject": subject, "name": "ui", "scopes": scopes})
+    assert response.status_code == 201, response.text
+    return str(response.json()["key"])
+
+
+@pytest.fixture(scope="module")
+def workspace(running_system: RunningSystem) -> dict[str, Any]:
+    """An editor of a fresh matter, with a key, and an admin key."""
+    run = secrets.token_hex(3)
+    matter = f"UI-{run}"
+    with running_system.client() as admin:
+        created = admin.post("/v1/matters", json={"matter_id": matter, "name": f"Workspace {run}"})
+        assert created.status_code == 201, created.text
+        editor = f"ui-editor-{run}"
+        answer = admin.put(f"/v1/matters/{matter}/members/{editor}", json={"role": "editor"})
+        assert answer.status_code == 200, answer.text
+        return {
+            "url": running_system.gateway_url,
+            "run": run,
+            "matter": matter,
+            "editor_subject": editor,
+            "editor_key": _key(admin, editor, ["read", "write"]),
+            "admin_key": _key(admin, f"ui-admin-{run}", ["admin"]),
+        }
+
+
+def _indexed(system: RunningSystem, admin: httpx.Client, document_id: str) -> None:
+    final = system.wait_terminal(admin, document_id)
+    assert final["status"] == "indexed", final
+
+
+def test_sign_in_search_facets_shared_url_and_suggestion(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    run = workspace["run"]
+    # a word of this run's own, so that its misspelling can only be corrected to it
+    word = "marmalade" + "".join(chr(ord("a") + int(c, 16)) for c in run)
+    text = f"Quixotic filing {run}. The tribunal finds the {word} clause void."
+    with running_system.client() as admin:
+        document_id = upload_document(
+            admin, workspace["matter"], f"filing-{run}.txt", text.encode(), "text/plain"
+        )
+        _indexed(running_system, admin, document_id)
+    outcome = run_scenario(
+        "sign-in-and-search",
+        {
+            **workspace,
+            "document_id": document_id,
+            "query": f"quixotic {run}",
+            "misspelled": word[:4] + word[5:],  # one letter left out
+        },
+    )
+    assert outcome["measures"]["suggestion"] == word
+
+
+def _distinct_word(text: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """A long, confidently read word found on one page only: (page number, box, page)."""
+    pages_of: dict[str, set[int]] = {}
+    for page in text["pages"]:
+        for word in page.get("words") or []:
+            plain = re.sub(r"\W", "", word["text"].lower())
+            pages_of.setdefault(plain, set()).add(page["number"])
+    for page in text["pages"]:
+        if not page.get("width") or not page.get("height"):
+            continue
+        for word in page.get("words") or []:
+            plain = re.sub(r"\W", "", word["text"].lower())
+            confident = (word.get("confidence") or 100) >= 85
+            if (
+                plain.isalpha()
+                and len(plain) >= 8
+                and confident
+                and pages_of[plain] == {page["number"]}
+            ):
+                return page["number"], word, page
+    raise AssertionError("the scanned PDF has no distinct word to look for")
+
+
+def test_a_scanned_pdf_hit_draws_the_word_box_on_the_page_image(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    with running_system.client() as admin:
+        data = sample(SCANNED_COURT_PDF).read_bytes()
+        document_id = upload_document(
+            admin, workspace["matter"], "scan.pdf", data, "application/pdf"
+        )
+        _indexed(running_system, admin, document_id)
+        response = admin.get(f"/v1/documents/{document_id}/text", params={"words": "true"})
+        assert response.status_code == 200, response.text
+        assert any(page["method"] == "ocr" for page in response.json()["pages"])
+    number, box, page = _distinct_word(response.json())
+    outcome = run_scenario(
+        "scanned-page-highlight",
+        {
+            **workspace,
+            "document_id": document_id,
+            "word": re.sub(r"\W", "", box["text"]).lower(),
+            "page": number,
+            "box": box,
+            "page_width": page["width"],
+            "page_height": page["height"],
+        },
+    )
+    assert outcome["measures"]["best_overlap"] > 0.5
+
+
+def test_a_recording_hit_opens_the_player_at_its_second_and_a_word_seeks(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    with running_system.client() as admin:
+        data = sample(JFK_FLAC).read_bytes()
+        document_id = upload_document(admin, workspace["matter"], "jfk.flac", data, "audio/flac")
+        _indexed(running_system, admin, document_id)
+    outcome = run_scenario(
+        "recording-seek", {**workspace, "document_id": document_id, "query": '"your country"'}
+    )
+    measures = outcome["measures"]
+    assert measures["start"] <= measures["position"] + 0.01 < measures["start"] + 5
+
+
+def test_a_screened_member_sees_nothing_of_the_matter_in_their_own_browser(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    run = secrets.token_hex(3)
+    member = f"ui-member-{run}"
+    with running_system.client() as admin:
+        member_key = _key(admin, member, ["read"])
+    outcome = run_scenario(
+        "matter-member-screen",
+        {
+            **workspace,
+            "matter": f"WALL-{run}",
+            "matter_name": f"Walled matter {run}",
+            "member_subject": member,
+            "member_key": member_key,
+            "token": f"wallpaper{run}",
+        },
+    )
+    document_id = outcome["measures"]["document_id"]
+    with running_system.client() as admin:
+        metadata = admin.get(f"/v1/documents/{document_id}").json()
+        assert metadata["matter_id"] == f"WALL-{run}"
+        # the browser's view is the API's: the screened member's key finds nothing either
+        with httpx.Client(
+            base_url=running_system.gateway_url, headers={"X-API-Key": member_key}
+        ) as screened:
+            assert screened.get(f"/v1/documents/{document_id}").status_code == 404
+            assert screened.get("/v1/search", params={"q": f"wallpaper{run}"}).json()["total"] == 0
+
+
+def test_ten_files_dropped_on_a_matter_reach_indexed_on_its_board(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    token = f"board{secrets.token_hex(3)}"
+    outcome = run_scenario("upload-ten", {**workspace, "token": token})
+    ids = outcome["measures"]["document_ids"]
+    assert len(set(ids)) == 10
+    with running_system.client() as admin:
+        for document_id in ids:
+            metadata = admin.get(f"/v1/documents/{document_id}").json()
+            assert (metadata["status"], metadata["matter_id"]) == ("indexed", workspace["matter"])
+
+
+def test_an_admin_creates_finds_in_the_audit_trail_and_revokes_a_key(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    run = secrets.token_hex(3)
+    outcome = run_scenario(
+        "admin-keys-audit",
+        {**workspace, "key_subject": f"ui-service-{run}", "key_name": f"scanner {run}"},
+    )
+    with running_system.client() as admin:
+        keys = {k["key_id"]: k for k in admin.get("/v1/apikeys").json()["keys"]}
+    key = keys[outcome["measures"]["key_id"]]
+    assert (key["subject"], key["scopes"], key["revoked"]) == (f"ui-service-{run}", ["read"], True)
