@@ -104,6 +104,7 @@ def test_fused_result_counts_documents_only_the_knn_found() -> None:
     vector = {"hits": {"hits": _hits("b", "c", "d")}}
     result = hybrid.fused_result(lexical, vector, size=2)
     assert result["hits"]["total"]["value"] == 9
+    assert result["lexical_total"] == 7  # what the words alone found (0: only by meaning)
     assert [h["_id"] for h in result["hits"]["hits"]] == ["b", "a"]
     assert result["aggregations"] == {"f": 1}
 

@@ -200,6 +200,8 @@ def fused_result(
         },
         "aggregations": lexical.get("aggregations", {}),
         "more": more,
+        # what the words alone found: none means the hits are only "nearest in meaning"
+        "lexical_total": total,
     }
 
 

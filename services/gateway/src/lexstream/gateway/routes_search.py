@@ -106,6 +106,7 @@ async def search(
         raise BadSearch(str(exc)) from exc
     # a hybrid page's cursor is an offset into the fusion, not a lexical search_after
     body = build_query(replace(req, search_after=None) if semantic else req, access, gw.query_caps)
+    words_found: int | None = None  # of a hybrid search: what its lexical half found
     try:
         if semantic:
             result = await hybrid.hybrid_search(
@@ -113,11 +114,14 @@ async def search(
             )
             answer = shape_response(result, size)
             answer["next"] = hybrid.encode_offset(offset + size) if result.get("more") else None
+            words_found = result.get("lexical_total")
         else:
             answer = shape_response(await gw.search(access, body), size)
     except NotFoundError:  # no index yet: nothing to find, and the search is still audited
         answer = EMPTY.model_dump()
-    if answer["total"] == 0 and not search_after:
+    # kNN always has nearest neighbours: a hybrid search whose words found nothing gets the
+    # suggestion too, beside the documents nearest in meaning
+    if not search_after and (answer["total"] == 0 or words_found == 0):
         answer["suggestion"] = await _suggestion(gw, access, req)
     gw.audit.record(
         request,
