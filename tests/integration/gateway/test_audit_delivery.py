@@ -206,6 +206,22 @@ AUDITED_READS = {
     "/v1/documents/{document_id}/pages/{number}.png": "page",
     "/v1/audit": "audit.read",
     "/v1/search/batches/{batch_id}/hits": "batch-search.export",  # test_batch_search.py
+    "/v1/documents/{document_id}/authorities": "authorities",
+    "/v1/authorities": "authority-lookup",
+    "/v1/authorities/{authority_id:path}": "authority",
+    "/v1/matters/{matter_id}/citation-graph": "citation-graph",
+    # a statute's or judgment's structure: the seeded document has none (404, not audited as
+    # a read); test_structure_routes.py reads them
+    "/v1/documents/{document_id}/structure": "structure",
+    "/v1/documents/{document_id}/provisions/{provision_id:path}": "provision",
+    "/v1/documents/{document_id}/paragraphs/{number}": "paragraph",
+}
+NOT_CALLED_HERE = {
+    "/v1/audit",
+    "/v1/search/batches/{batch_id}/hits",
+    "/v1/documents/{document_id}/structure",
+    "/v1/documents/{document_id}/provisions/{provision_id:path}",
+    "/v1/documents/{document_id}/paragraphs/{number}",
 }
 
 
@@ -305,6 +321,10 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
                 f"/v1/documents/{doc_id}/pages/1.png",
                 {"width": "160"},
             ),
+            "/v1/documents/{document_id}/authorities": (f"/v1/documents/{doc_id}/authorities", {}),
+            "/v1/authorities": ("/v1/authorities", {"q": "410 U.S. 113"}),
+            "/v1/authorities/{authority_id:path}": ("/v1/authorities/us:reporter:410/US/113", {}),
+            "/v1/matters/{matter_id}/citation-graph": (f"/v1/matters/{matter}/citation-graph", {}),
         }
         for route, (path, params) in calls.items():
             answer = await admin.get(path, params=params)
@@ -315,13 +335,23 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
         reads = await admin.get("/v1/audit", params={"action": "audit.read", "size": 10})
         assert reads.status_code == 200, reads.text
         assert reads.json()["entries"], reads.text
-    queries = ({"q": "audited"}, {"citation": "410 U.S. 113"}, {"q": "Aud"})
+    queries = (
+        {"q": "audited"},
+        {"citation": "410 U.S. 113"},
+        {"q": "Aud"},
+        {"q": "410 U.S. 113"},
+        {"authority_id": "us:reporter:410/US/113"},
+    )
     mine = [
-        e for e in trail.json()["entries"] if e["document_id"] == doc_id or e["query"] in queries
+        e
+        for e in trail.json()["entries"]
+        if e["document_id"] == doc_id
+        or e["query"] in queries
+        or (e["action"] == "citation-graph" and e["matter_id"] == matter)
     ]
     actions = Counter(e["action"] for e in mine)
     for route, action in AUDITED_READS.items():
-        if route not in ("/v1/audit", "/v1/search/batches/{batch_id}/hits"):
+        if route not in NOT_CALLED_HERE:
             assert actions[action] >= 1, (route, actions)
     assert actions["view"] == 40, actions
     assert all(e["matter_id"] == matter for e in mine if e["document_id"]), mine

@@ -126,6 +126,18 @@ class SpeakerProposal(BaseModel):
     applied: bool = Field(description="false where a channel map named the speaker")
 
 
+class InterpretedPair(BaseModel):
+    """A turn in one language and the interpretation that follows it in another."""
+
+    model_config = ConfigDict(frozen=True)
+
+    original: list[int] = Field(description="ids of the segments of the turn interpreted")
+    interpretation: list[int] = Field(description="ids of the segments of the interpretation")
+    original_language: str
+    interpretation_language: str
+    interpreter: str = Field(description="the label the interpretation's segments carry")
+
+
 class Transcript(BaseModel):
     """``transcript.json``: a timed transcript of one recording."""
 
@@ -143,6 +155,9 @@ class Transcript(BaseModel):
         default_factory=list, description="the speakers named, by map or from the recording"
     )
     speaker_proposals: list[SpeakerProposal] = Field(default_factory=list)
+    pairs: list[InterpretedPair] = Field(
+        default_factory=list, description="interpreted turns and their interpretations"
+    )
 
     @property
     def text(self) -> str:

@@ -6,12 +6,15 @@ from fastapi import FastAPI
 
 from lexstream.shared.events import Stage
 from lexstream.shared.kafka import StageRunner, ensure_topics
+from lexstream.shared.search import documents_alias, make_search_client
 from lexstream.shared.telemetry import Telemetry
 from lexstream.shared.worker import create_worker_app, kafka_check, worker_parts
 from lexstream.transcribe.engine import Transcriber
 from lexstream.transcribe.handlers import build_router
 from lexstream.transcribe.settings import TranscribeSettings
+from lexstream.transcribe.speakers import mono_diarizer
 from lexstream.transcribe.stage import TranscribeStage
+from lexstream.transcribe.vocabulary import MatterVocabularies
 
 
 def create_app(
@@ -27,8 +30,33 @@ def create_app(
         batch_size=settings.batch_size,
         cpu_threads=settings.cpu_threads,
         cache_dir=settings.model_cache_dir,
+        diarizer=mono_diarizer(
+            settings.diarization, settings.model_cache_dir, max_speakers=settings.max_speakers
+        ),
     )
-    stage = TranscribeStage(settings, broker, store, topics, transcriber)
+    # The matter's names and terms, read-only from the documents alias (never the gateway).
+    search = (
+        make_search_client(
+            settings, request_timeout=settings.matter_vocabulary_timeout_s, max_retries=0
+        )
+        if settings.reads_matter_vocabulary
+        else None
+    )
+    tokenizer = transcriber.whisper_model.hf_tokenizer
+    vocabulary = (
+        MatterVocabularies(
+            search,
+            documents_alias(settings),
+            max_terms=settings.matter_vocabulary_terms,
+            prompt_tokens=settings.matter_vocabulary_prompt_tokens,
+            hotword_tokens=settings.matter_vocabulary_hotword_tokens,
+            ttl_s=settings.matter_vocabulary_ttl_s,
+            count_tokens=lambda text: len(tokenizer.encode(" " + text).ids),
+        )
+        if search is not None
+        else None
+    )
+    stage = TranscribeStage(settings, broker, store, topics, transcriber, vocabulary)
     runner = StageRunner(broker, topics, Stage.TRANSCRIBE, settings)
     broker.include_router(build_router(settings, topics, runner, stage))
     return create_worker_app(
@@ -39,4 +67,5 @@ def create_app(
             ("kafka topics", lambda: ensure_topics(settings, topics.all())),
             ("s3", store.bootstrap),
         ],
+        shutdown=[search.close] if search is not None else [],
     )

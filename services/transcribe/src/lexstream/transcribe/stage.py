@@ -33,8 +33,10 @@ from lexstream.shared.speakers import parse_channel_map
 from lexstream.shared.storage import derived_key
 from lexstream.transcribe.captions import to_srt, to_webvtt
 from lexstream.transcribe.errors import TranscriptionInputError
+from lexstream.transcribe.interpreting import pair_interpretations
 from lexstream.transcribe.labels import label_speakers
 from lexstream.transcribe.settings import TranscribeSettings
+from lexstream.transcribe.vocabulary import EMPTY, Vocabulary, combine
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,12 @@ class Transcription(Protocol):
     ) -> Transcript: ...
 
 
+class VocabularySource(Protocol):
+    """What the stage needs of :class:`lexstream.transcribe.vocabulary.MatterVocabularies`."""
+
+    async def for_matter(self, tenant: str, matter_id: str | None) -> Vocabulary: ...
+
+
 class TranscribeStage:
     def __init__(
         self,
@@ -78,12 +86,14 @@ class TranscribeStage:
         store: Store,
         topics: Topics,
         transcriber: Transcription,
+        vocabulary: VocabularySource | None = None,
     ) -> None:
         self.settings = settings
         self.broker = broker
         self.store = store
         self.topics = topics
         self.transcriber = transcriber
+        self.vocabulary = vocabulary
         self._audio_seconds = metrics.get_meter("lexstream.transcribe").create_counter(
             "lexstream.audio.seconds", unit="s", description="seconds of audio transcribed"
         )
@@ -96,6 +106,9 @@ class TranscribeStage:
         await progress.started()
         if not await self.store.exists(request.original):
             raise PermanentError(f"the original {request.original.uri} does not exist")
+        matter = EMPTY
+        if self.vocabulary is not None:
+            matter = await self.vocabulary.for_matter(request.tenant, request.matter_id)
         with tempfile.TemporaryDirectory(dir=self.settings.work_dir, prefix="asr-") as tmp:
             path = Path(tmp) / "recording"
             await self.store.download(request.original, path)
@@ -106,14 +119,15 @@ class TranscribeStage:
                     document_id=request.document_id,
                     media_type=request.media_type,
                     language=request.hints.language,
-                    initial_prompt=request.hints.initial_prompt,
-                    hotwords=request.hints.hotwords,
+                    initial_prompt=combine(request.hints.initial_prompt, matter.prompt),
+                    hotwords=combine(request.hints.hotwords, matter.hotwords),
                     max_duration_s=self.settings.max_duration_s,
                     progress=progress.report,
                 )
             except TranscriptionInputError as exc:
                 raise PermanentError(exc.reason, error_type="TranscriptionInputError") from exc
         transcript = label_speakers(transcript, _channel_map(request.hints.channels))
+        transcript = pair_interpretations(transcript)
 
         self._audio_seconds.add(transcript.duration, {"model": transcript.model})
         trace.get_current_span().set_attributes(
