@@ -134,7 +134,8 @@ class PagePool:
 
     def vector(self, i: int) -> list[float]:
         v = self.vectors[i] + self._np.normal(0.0, self.jitter, self.vectors.shape[1])
-        return [float(x) for x in v / float((v @ v) ** 0.5)]
+        # five decimals, as the index service sends them (int8 in the index anyway)
+        return [round(float(x), 5) for x in v / float((v @ v) ** 0.5)]
 
 
 def synthetic(n: int, seed: int = 7, pool: PagePool | None = None) -> Iterator[dict[str, Any]]:
