@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -176,3 +177,36 @@ def test_the_retriever_body_uses_rrf_with_the_filter_in_the_knn() -> None:
     assert retriever["rank_constant"] == 60
     knn = retriever["retrievers"][1]["knn"]
     assert knn["filter"][0] == MEMBER.es_filter()
+
+
+def test_the_ranking_half_has_no_highlights_and_the_page_query_finds_knn_only_hits() -> None:
+    body = build_query(SearchRequest(q="carrier liability", size=10), MEMBER)
+    assert "inner_hits" in json.dumps(body["query"])  # the lexical query highlights pages
+    ranked = hybrid.ranking_body(body, 100)
+    assert "inner_hits" not in json.dumps(ranked["query"])
+    assert (ranked["size"], ranked["_source"]) == (100, False)
+    assert ranked["aggs"] == body["aggs"]  # the facets still come from the ranking half
+    page = hybrid.page_body(body, ["a", "b"])
+    query = page["query"]["bool"]
+    assert query["filter"][0] == MEMBER.es_filter()  # the caller's visibility first
+    assert {"ids": {"values": ["a", "b"]}} in query["filter"]
+    assert query["should"] == body["query"]["bool"]["must"]  # optional: kNN-only hits too
+    assert "must" not in query
+    assert page["size"] == 2
+    assert "aggs" not in page
+
+
+def test_page_hits_keep_the_fused_order_score_and_passage() -> None:
+    fused = [
+        {"_id": "b", "_score": 0.03, "best_chunk": {"page": 4}},
+        {"_id": "gone", "_score": 0.02},
+        {"_id": "a", "_score": 0.01},
+    ]
+    shown = [
+        {"_id": "a", "_score": 9.0, "_source": {"title": "A"}},
+        {"_id": "b", "_score": 1.0, "_source": {"title": "B"}, "inner_hits": {"pages": {}}},
+    ]
+    merged = hybrid.with_pages(fused, shown)
+    assert [(h["_id"], h["_score"]) for h in merged] == [("b", 0.03), ("a", 0.01)]
+    assert merged[0]["best_chunk"] == {"page": 4}
+    assert merged[0]["inner_hits"] == {"pages": {}}

@@ -283,35 +283,85 @@ async def hybrid_search(
     kNN half (a 400 for a query Elasticsearch refuses).
     """
     window = max(WINDOW, offset + size + 1)
-    lexical = {**body, "size": window}
-    lexical.pop("search_after", None)
+    lexical = ranking_body(body, window)
     p = access.principal
     timeout = f"{round(gw.settings.search_query_timeout_s * 1000)}ms"
     with gw.in_flight.slot(p.key_id or f"{p.tenant}:{p.subject}"):
         vector = await asyncio.to_thread(embeddings.encode_query, q)
-        knn = knn_body(
-            vector,
-            access,
-            request_filters(body),
-            k=max(WINDOW, size),
-            source=body.get("_source", True),
-        )
+        knn = knn_body(vector, access, request_filters(body), k=max(WINDOW, size), source=False)
         answer = await gw.es.msearch(
             index=gw.alias,
             searches=[{}, {**lexical, "timeout": timeout}, {}, {**knn, "timeout": timeout}],
         )
-    lex, vec = answer["responses"]
-    for one in (lex, vec):
-        if "error" in one and one["error"].get("type") == "index_not_found_exception":
-            return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
-    if "error" in lex:  # the lexical search alone answers it as it would without vectors
+        lex, vec = answer["responses"]
+        for one in (lex, vec):
+            if "error" in one and one["error"].get("type") == "index_not_found_exception":
+                return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
+        if "error" in lex:
+            fused = None
+        elif "error" in vec:
+            log.warning("kNN half of a hybrid search failed; lexical only: %s", vec["error"])
+            hits = lex["hits"]["hits"]
+            fused = {
+                **lex,
+                "hits": {**lex["hits"], "hits": hits[offset : offset + size]},
+                "more": len(hits) > offset + size and offset + size < MAX_DEPTH,
+            }
+        else:
+            fused = fused_result(lex, vec, size=size, offset=offset)
+        if fused is not None and fused["hits"]["hits"]:
+            # the page's documents, with their highlights: only this page is highlighted
+            ids = [str(h["_id"]) for h in fused["hits"]["hits"]]
+            shown = await gw.es.search(
+                index=gw.alias, body={**page_body(body, ids), "timeout": timeout}
+            )
+            fused["hits"]["hits"] = with_pages(fused["hits"]["hits"], shown["hits"]["hits"])
+    if fused is None:  # the lexical search alone answers it as it would without vectors
         return await gw.search(access, dict(body))
-    if "error" in vec:
-        log.warning("kNN half of a hybrid search failed; lexical only: %s", vec["error"])
-        hits = lex["hits"]["hits"]
-        return {
-            **lex,
-            "hits": {**lex["hits"], "hits": hits[offset : offset + size]},
-            "more": len(hits) > offset + size and offset + size < MAX_DEPTH,
-        }
-    return fused_result(lex, vec, size=size, offset=offset)
+    return fused
+
+
+def _without_inner_hits(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {k: _without_inner_hits(v) for k, v in node.items() if k != "inner_hits"}
+    if isinstance(node, list):
+        return [_without_inner_hits(v) for v in node]
+    return node
+
+
+def ranking_body(body: Mapping[str, Any], window: int) -> dict[str, Any]:
+    """The lexical body for ranking only: the first ``window`` ids and scores, the facets
+    and the total; no highlights (inner hits) and no ``_source``, which cost per hit and are
+    wanted for one page only (:func:`page_body`)."""
+    ranked = {k: v for k, v in body.items() if k != "search_after"}
+    ranked["query"] = _without_inner_hits(body["query"])
+    return {**ranked, "size": window, "_source": False}
+
+
+def page_body(body: Mapping[str, Any], ids: Sequence[str]) -> dict[str, Any]:
+    """The documents of a fused page with the lexical query's highlights: the query becomes
+    optional (``should``) beside a filter on the ids, so a document found by meaning alone
+    comes back too (without highlights); the access filter stays in the filter."""
+    query = dict(body["query"]["bool"])
+    query["should"] = query.pop("must", [])
+    query["filter"] = [*query.get("filter", []), {"ids": {"values": list(ids)}}]
+    page = {k: v for k, v in body.items() if k not in ("aggs", "sort", "search_after")}
+    return {**page, "query": {"bool": query}, "size": len(ids), "track_total_hits": False}
+
+
+def with_pages(
+    fused: Sequence[Mapping[str, Any]], shown: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The fused hits in their order, each with its document and highlights from the page
+    query (a document deleted in between is left out)."""
+    by_id = {str(h["_id"]): h for h in shown}
+    out = []
+    for hit in fused:
+        found = by_id.get(str(hit["_id"]))
+        if found is None:
+            continue
+        merged = {**found, "_score": hit.get("_score")}
+        if "best_chunk" in hit:
+            merged["best_chunk"] = hit["best_chunk"]
+        out.append(merged)
+    return out
