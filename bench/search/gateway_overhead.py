@@ -129,19 +129,29 @@ async def compare(
     gateway_requests = [
         ("GET", {"url": f"{base}/v1/search", "params": {"q": q, "size": 10}}) for q in queries
     ]
+    return await interleaved(args, key, ("direct", direct_requests), ("gateway", gateway_requests))
+
+
+Requests = list[tuple[str, dict[str, Any]]]
+
+
+async def interleaved(
+    args: argparse.Namespace, key: str, first: tuple[str, Requests], second: tuple[str, Requests]
+) -> dict[tuple[str, int], list[float]]:
+    """Latencies of two paths over the same searches, by path and number of concurrent
+    callers, after warming both (caches, connections, JIT of the ES query)."""
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     results: dict[tuple[str, int], list[float]] = {}
     async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=60, limits=limits) as client:
-        # warm both paths (caches, connections, JIT of the ES query)
-        await measure(client, direct_requests[:50], 4)
-        await measure(client, gateway_requests[:50], 4)
+        for _, reqs in (first, second):
+            await measure(client, reqs[:50], 4)
         # Interleaved in blocks, the order flipped every block, so a change of load on
         # this shared machine falls on both paths alike.
         for concurrency in (1, 32):
             block = 40 if concurrency == 1 else 320
             for round_no in range(args.rounds):
-                for i, start in enumerate(range(0, len(queries), block)):
-                    pair = [("direct", direct_requests), ("gateway", gateway_requests)]
+                for i, start in enumerate(range(0, len(first[1]), block)):
+                    pair = [first, second]
                     if (i + round_no) % 2:
                         pair.reverse()
                     for name, reqs in pair:
@@ -152,22 +162,37 @@ async def compare(
 
 
 def report(args: argparse.Namespace, results: dict[tuple[str, int], list[float]]) -> None:
+    compare_report(args, results, ("path", "direct", "gateway"), "gateway adds", 10, 1.2)
+
+
+def compare_report(
+    args: argparse.Namespace,
+    results: dict[tuple[str, int], list[float]],
+    names: tuple[str, str, str],
+    adds: str,
+    max_added_ms: float,
+    max_p99_ratio: float,
+) -> None:
+    """Median and p99 of a baseline and a path at 1 and 32 callers, against the targets
+    (``names``: the column title, the baseline's name, the path's)."""
+    column, base_name, path_name = names
     print()
     print(f"{args.docs:,} documents, {args.requests} searches x {args.rounds} rounds per cell")
-    print(f"{'callers':>8} {'path':>8} {'median ms':>10} {'p99 ms':>9}")
+    print(f"{'callers':>8} {column:>8} {'median ms':>10} {'p99 ms':>9}")
     verdicts = []
     for concurrency in (1, 32):
-        direct, via = results[("direct", concurrency)], results[("gateway", concurrency)]
-        for name, values in (("direct", direct), ("gateway", via)):
+        base, via = results[(base_name, concurrency)], results[(path_name, concurrency)]
+        for name, values in ((base_name, base), (path_name, via)):
             med, p99 = statistics.median(values), p(values, 0.99)
             print(f"{concurrency:>8} {name:>8} {med:>10.2f} {p99:>9.2f}")
-        added = statistics.median(via) - statistics.median(direct)
-        ratio = p(via, 0.99) / p(direct, 0.99)
-        ok = added <= 10 and ratio <= 1.2
+        added = statistics.median(via) - statistics.median(base)
+        ratio = p(via, 0.99) / p(base, 0.99)
+        ok = added <= max_added_ms and ratio <= max_p99_ratio
         verdicts.append(ok)
         print(
-            f"{concurrency:>8} gateway adds {added:+.2f} ms at the median (target <= 10), "
-            f"p99 ratio {ratio:.2f} (target <= 1.20): {'met' if ok else 'NOT met'}"
+            f"{concurrency:>8} {adds} {added:+.2f} ms at the median (target <= "
+            f"{max_added_ms:g}), p99 ratio {ratio:.2f} (target <= {max_p99_ratio:.2f}): "
+            f"{'met' if ok else 'NOT met'}"
         )
     print("targets met" if all(verdicts) else "targets NOT met")
 
@@ -221,44 +246,11 @@ async def compare_hybrid(
     url = f"{base}/v1/search"
     lexical = [("GET", {"url": url, "params": {"q": q, "mode": "lexical"}}) for q in queries]
     fused = [("GET", {"url": url, "params": {"q": q}}) for q in queries]
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    results: dict[tuple[str, int], list[float]] = {}
-    async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=60, limits=limits) as client:
-        await measure(client, lexical[:50], 4)
-        await measure(client, fused[:50], 4)
-        for concurrency in (1, 32):
-            block = 40 if concurrency == 1 else 320
-            for round_no in range(args.rounds):
-                for i, start in enumerate(range(0, len(queries), block)):
-                    pair = [("lexical", lexical), ("hybrid", fused)]
-                    if (i + round_no) % 2:
-                        pair.reverse()
-                    for name, reqs in pair:
-                        results.setdefault((name, concurrency), []).extend(
-                            await measure(client, reqs[start : start + block], concurrency)
-                        )
-    return results
+    return await interleaved(args, key, ("lexical", lexical), ("hybrid", fused))
 
 
 def report_hybrid(args: argparse.Namespace, results: dict[tuple[str, int], list[float]]) -> None:
-    print()
-    print(f"{args.docs:,} documents, {args.requests} searches x {args.rounds} rounds per cell")
-    print(f"{'callers':>8} {'mode':>8} {'median ms':>10} {'p99 ms':>9}")
-    verdicts = []
-    for concurrency in (1, 32):
-        lexical, fused = results[("lexical", concurrency)], results[("hybrid", concurrency)]
-        for name, values in (("lexical", lexical), ("hybrid", fused)):
-            med, p99 = statistics.median(values), p(values, 0.99)
-            print(f"{concurrency:>8} {name:>8} {med:>10.2f} {p99:>9.2f}")
-        added = statistics.median(fused) - statistics.median(lexical)
-        ratio = p(fused, 0.99) / p(lexical, 0.99)
-        ok = added <= 30 and ratio <= 1.5
-        verdicts.append(ok)
-        print(
-            f"{concurrency:>8} hybrid adds {added:+.2f} ms at the median (target <= 30), "
-            f"p99 ratio {ratio:.2f} (target <= 1.50): {'met' if ok else 'NOT met'}"
-        )
-    print("targets met" if all(verdicts) else "targets NOT met")
+    compare_report(args, results, ("mode", "lexical", "hybrid"), "hybrid adds", 30, 1.5)
 
 
 def main() -> None:
