@@ -21,6 +21,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from lexstream.index.extraction.models import Citation, LegalMetadata, Person
+from lexstream.index.extraction.structure_xml import AKN_HIERARCHY, AKN_NAMESPACE
 from lexstream.shared.legal.structure import (
     DocumentStructure,
     Heading,
@@ -28,35 +29,13 @@ from lexstream.shared.legal.structure import (
     Provision,
 )
 
-AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+AKN = AKN_NAMESPACE
 _E = "{" + AKN + "}"
 _LANGUAGES = {"en": "eng", "de": "deu", "fr": "fra", "nl": "nld", "es": "spa", "it": "ita"}
 _LANGUAGES |= {"pt": "por", "da": "dan", "sv": "swe", "pl": "pol", "fi": "fin"}
 _COUNTRIES = {"UK": "gb", "US": "us", "EU": "eu", "INT": "int"}
-_AKN_ELEMENTS = frozenset(
-    {
-        "book",
-        "part",
-        "title",
-        "subtitle",
-        "chapter",
-        "subchapter",
-        "section",
-        "subsection",
-        "division",
-        "subdivision",
-        "article",
-        "paragraph",
-        "subparagraph",
-        "point",
-        "clause",
-        "subclause",
-        "indent",
-        "alinea",
-        "level",
-        "hcontainer",
-    }
-)
+# the hierarchy the reader knows, less the levels this export does not write as elements
+_AKN_ELEMENTS = AKN_HIERARCHY - {"tome", "rule", "subrule"}
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 

@@ -20,7 +20,7 @@ AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 CLML_NAMESPACE = "http://www.legislation.gov.uk/namespaces/legislation"
 
 # Akoma Ntoso's hierarchical elements, each a provision of its own.
-_AKN_HIERARCHY = frozenset(
+AKN_HIERARCHY = frozenset(
     {
         "book",
         "part",
@@ -47,7 +47,7 @@ _AKN_HIERARCHY = frozenset(
         "hcontainer",
     }
 )
-_AKN_CONTAINERS = frozenset(_AKN_HIERARCHY - {"article", "paragraph", "subparagraph", "point"})
+_AKN_CONTAINERS = frozenset(AKN_HIERARCHY - {"article", "paragraph", "subparagraph", "point"})
 _AKN_SKIP = frozenset({"num", "heading", "subheading", "authorialNote", "noteRef", "meta"})
 # LegalDocML.de's German structure words, so the same statute has the same ids whether it
 # arrives as LegalDocML.de or as Markdown.
@@ -189,7 +189,7 @@ def _akn_children(
 ) -> None:
     for child in element:
         name = local(child)
-        if name in _AKN_HIERARCHY:
+        if name in AKN_HIERARCHY:
             node = _akn_node(child, name, parent, german, counter)
             if node is None:  # an unnumbered single Absatz: its text is its parent's
                 _akn_children(child, parent, out, german, counter)
@@ -282,7 +282,7 @@ def _own_text(element: Any) -> str:
             name = local(child)
             if name in ("quotedStructure", "quotedText"):
                 parts.append(" ".join(child.itertext()))
-            elif name not in _AKN_HIERARCHY and name not in _AKN_SKIP:
+            elif name not in AKN_HIERARCHY and name not in _AKN_SKIP:
                 parts.append(child.text or "")
                 visit(child)
             parts.append(child.tail or "")
