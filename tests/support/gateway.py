@@ -4,14 +4,17 @@ upload that returns the new document's id."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
+from elasticsearch import NotFoundError
 from fastapi import FastAPI
 
 from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import Grants
+from lexstream.shared.search import documents_alias, make_search_client
 from lexstream.shared.settings import CommonSettings
 
 ADMIN_KEY = "integration-admin-key-0123456789"
@@ -59,3 +62,18 @@ class NoGrants:
 
     async def grants(self, _tenant: str, _subject: str) -> Grants:
         return Grants(roles={}, screened=frozenset())
+
+
+@contextlib.asynccontextmanager
+async def own_indices(settings: CommonSettings, suffix: str) -> AsyncIterator[CommonSettings]:
+    """``settings`` under an index prefix of their own (``<prefix><suffix>``); its indices
+    and documents template are removed on leaving."""
+    own = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}{suffix}"})
+    yield own
+    es = make_search_client(own)
+    try:
+        await es.indices.delete(index=f"{own.index_prefix}-*", allow_no_indices=True)
+        with contextlib.suppress(NotFoundError):
+            await es.indices.delete_index_template(name=documents_alias(own))
+    finally:
+        await es.close()

@@ -12,7 +12,6 @@ matters screened from B sees nothing of B in any route.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import time
@@ -22,9 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
-from elasticsearch import NotFoundError
 from fastapi import FastAPI
-from tests.support.gateway import gateway_client, gateway_settings, service_fields
+from tests.support.gateway import gateway_client, gateway_settings, own_indices, service_fields
 
 from lexstream.gateway.app import create_app
 from lexstream.gateway.research import GRAPHML_NS
@@ -33,7 +31,7 @@ from lexstream.index.indexer import Indexer
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import Hints, ObjectRef, TextExtracted
-from lexstream.shared.search import documents_alias, make_search_client
+from lexstream.shared.search import make_search_client
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore, derived_key
 
@@ -93,15 +91,8 @@ async def _text(store: ObjectStore, matter: str, name: str, pages: list[str]) ->
 @pytest.fixture(scope="module")
 async def own(settings: CommonSettings) -> AsyncIterator[CommonSettings]:
     """This module's index prefix, its indices removed at the end."""
-    own = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}research"})
-    yield own
-    es = make_search_client(own)
-    try:
-        await es.indices.delete(index=f"{own.index_prefix}-*", allow_no_indices=True)
-        with contextlib.suppress(NotFoundError):
-            await es.indices.delete_index_template(name=documents_alias(own))
-    finally:
-        await es.close()
+    async with own_indices(settings, "research") as own:
+        yield own
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,15 @@ both structures as JSON and Akoma Ntoso; a viewer of B gets, for every structure
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from elasticsearch import NotFoundError
 from fastapi import FastAPI
 from lxml import etree
-from tests.support.gateway import gateway_client, gateway_settings, service_fields
+from tests.support.gateway import gateway_client, gateway_settings, own_indices, service_fields
 
 from lexstream.gateway.app import create_app
 from lexstream.index.bootstrap import bootstrap_indices
@@ -31,7 +29,7 @@ from lexstream.index.settings import IndexSettings
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import Hints, ObjectRef, TextExtracted
 from lexstream.shared.legal.structure import open_pinpoint
-from lexstream.shared.search import documents_alias, make_search_client
+from lexstream.shared.search import make_search_client
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore, derived_key
 
@@ -103,15 +101,8 @@ async def _text(store: ObjectStore, matter: str, name: str, pages: list[str]) ->
 @pytest.fixture(scope="module")
 async def own(settings: CommonSettings) -> AsyncIterator[CommonSettings]:
     """This module's index prefix, its indices removed at the end."""
-    own = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}structure"})
-    yield own
-    es = make_search_client(own)
-    try:
-        await es.indices.delete(index=f"{own.index_prefix}-*", allow_no_indices=True)
-        with contextlib.suppress(NotFoundError):
-            await es.indices.delete_index_template(name=documents_alias(own))
-    finally:
-        await es.close()
+    async with own_indices(settings, "structure") as own:
+        yield own
 
 
 @pytest.fixture(scope="module")
