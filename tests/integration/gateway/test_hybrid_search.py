@@ -156,7 +156,7 @@ async def test_english_query_finds_german_and_french_judgments(
     # the best passage names its page
     assert hits[0]["inner_hits"]["chunks"]["hits"]["hits"], hits[0]
     assert hybrid.fuse([], hits, size=1)[0]["best_chunk"] == {"page": 1}
-    # the same through the gateway's hybrid search (lexical and kNN in one _msearch, fused)
+    # the same through the gateway's hybrid search (lexical and kNN halves, fused)
     gw: Any = SimpleNamespace(
         es=es,
         alias=alias,

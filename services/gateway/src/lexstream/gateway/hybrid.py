@@ -10,8 +10,8 @@ hide hits, and lose recall to the hidden ones).
 
 The two result lists are fused here (:func:`fuse`, reciprocal rank fusion, ``k = 60``) rather
 than with Elasticsearch's ``rrf`` retriever, which this build lacks (x-pack); deployments with
-it can use :func:`retriever_body` instead. Both halves go in one ``_msearch`` round trip,
-holding one of the caller's search slots.
+it can use :func:`retriever_body` instead. The lexical half runs while the query is embedded
+(:func:`hybrid_search`); both hold one of the caller's search slots.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from elasticsearch import ApiError
 
 from lexstream.gateway.access import Access
 from lexstream.gateway.context import Gateway
@@ -34,8 +36,10 @@ _PATTERN = re.compile(r"[*?]|~\d*(?=\s|$)")
 
 #: Reciprocal rank fusion's constant (Cormack et al.; Elasticsearch's default).
 RRF_K = 60
-#: Documents each half contributes to the fusion.
+#: Documents the lexical half contributes to the fusion (at least; a deeper page asks more).
 WINDOW = 100
+#: Documents the kNN half contributes to a first page (at least; :func:`knn_k`).
+KNN_MIN_K = 100
 #: HNSW candidates per shard: a bound on the kNN's cost whatever the caller asks.
 MAX_NUM_CANDIDATES = 1_000
 VECTOR_FIELD = "chunks.vector"
@@ -261,6 +265,25 @@ async def warm_up() -> None:
     await asyncio.to_thread(embeddings.encode_query, "warm up")
 
 
+async def _search(gw: Gateway, body: Mapping[str, Any]) -> dict[str, Any]:
+    """One search of the documents alias; an error Elasticsearch answers (a refused query,
+    a missing index or field) comes back as ``{"error": ...}``, as ``_msearch`` reports it,
+    so each half of a hybrid search can fail on its own. A transport failure raises."""
+    try:
+        return dict(await gw.es.search(index=gw.alias, body=dict(body)))
+    except ApiError as exc:
+        found = exc.body.get("error") if isinstance(exc.body, Mapping) else None
+        error = dict(found) if isinstance(found, Mapping) else {"type": str(exc.message)}
+        return {"error": error, "status": exc.meta.status}
+
+
+def knn_k(size: int, offset: int = 0) -> int:
+    """Documents the kNN half returns for a page: what the page and the test for a next one
+    need, and at least :data:`KNN_MIN_K`, so the fusion of a first page ranks among more
+    than that page's worth of nearest documents."""
+    return max(KNN_MIN_K, offset + size + 1)
+
+
 async def hybrid_search(
     gw: Gateway,
     access: Access,
@@ -270,32 +293,37 @@ async def hybrid_search(
     size: int,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Run ``body`` (from ``search.build_query``) and its kNN twin in one ``_msearch`` and
-    fuse them; the result has the shape of an Elasticsearch response, with ``more`` (a
-    next page exists) where the fusion ran.
+    """Run ``body`` (from ``search.build_query``) and its kNN twin and fuse them; the result
+    has the shape of an Elasticsearch response, with ``more`` (a next page exists) where the
+    fusion ran.
 
-    ``q`` is the text to embed (:func:`semantic_text`). The caller's search slot is held
-    from the embedding of ``q`` to the answer: both are the cost of the search. Where the
-    kNN half fails and the lexical one does not (an index created before passage vectors
-    existed has no ``chunks.vector``), the lexical result is returned as it is: a search
-    degrades to words only, it does not fail. Where the lexical half fails, the plain
-    lexical search runs instead, so its error reaches the caller as it would without the
-    kNN half (a 400 for a query Elasticsearch refuses).
+    ``q`` is the text to embed (:func:`semantic_text`). The lexical ranking is sent first
+    and runs in Elasticsearch while ``q`` is embedded here and the kNN half is sent: the
+    search costs the longer of the two, not their sum. The caller's search slot is held
+    from the first request to the answer. Where the kNN half fails and the lexical one does
+    not (an index created before passage vectors existed has no ``chunks.vector``), the
+    lexical result is returned as it is: a search degrades to words only, it does not fail.
+    Where the lexical half fails, the plain lexical search runs instead, so its error
+    reaches the caller as it would without the kNN half (a 400 for a query Elasticsearch
+    refuses).
     """
     window = max(WINDOW, offset + size + 1)
     lexical = ranking_body(body, window)
     p = access.principal
     timeout = f"{round(gw.settings.search_query_timeout_s * 1000)}ms"
     with gw.in_flight.slot(p.key_id or f"{p.tenant}:{p.subject}"):
-        vector = await asyncio.to_thread(embeddings.encode_query, q)
-        knn = knn_body(vector, access, request_filters(body), k=max(WINDOW, size), source=False)
-        answer = await gw.es.msearch(
-            index=gw.alias,
-            searches=[{}, {**lexical, "timeout": timeout}, {}, {**knn, "timeout": timeout}],
-        )
-        lex, vec = answer["responses"]
+        lexical_half = asyncio.ensure_future(_search(gw, {**lexical, "timeout": timeout}))
+        try:
+            vector = await asyncio.to_thread(embeddings.encode_query, q)
+            knn = knn_body(
+                vector, access, request_filters(body), k=knn_k(size, offset), source=False
+            )
+            vec = await _search(gw, {**knn, "timeout": timeout})
+            lex = await lexical_half
+        finally:
+            lexical_half.cancel()  # a no-op once it is done; else nobody waits for it
         for one in (lex, vec):
-            if "error" in one and one["error"].get("type") == "index_not_found_exception":
+            if one.get("error", {}).get("type") == "index_not_found_exception":
                 return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
         if "error" in lex:
             fused = None
