@@ -281,6 +281,14 @@ def test_cost_caps_still_apply_to_the_free_text() -> None:
         ("a AND b", "a | b"),
         ("contract", None),
         ("court:UKSC", None),
+        # a phrase's slop and a fuzzy word's ~ are not words
+        ('"breach clause"~3', "breach | clause"),
+        ("liabilty~1 carrier", "liabilty | carrier"),
+        # what q excludes is never offered as what to look for
+        ("+breach -clause", "breach"),
+        ("breach NOT clause", "breach"),
+        ("-clause", None),
+        ("breach breach", "breach"),
     ],
 )
 def test_relaxed_q(q: str, relaxed: str | None) -> None:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -469,13 +470,24 @@ def spelling_check_query(
 
 def relaxed_q(q: str | None) -> str | None:
     """A looser ``q`` to offer when ``q`` found nothing: any one of its free words
-    (``a | b``), without fielded terms, quotes or ``+``/``-``; None where there is no looser
-    one."""
+    (``a | b``), without fielded terms, quotes, slop or fuzziness, ``+``, and without the
+    words ``q`` excludes (``-word``, ``NOT word``); None where there is no looser one."""
     if not q or not q.strip():
         return None
     parsed = parse_query(operator_words(q.strip()), BadSearch)
-    words = [w.strip('"()+|').lstrip("-") for w in parsed.text.split()]
-    words = [w for w in words if w and w not in {"AND", "OR", "NOT"}]
+    words: list[str] = []
+    excluded = False  # the word after NOT, or a -word: what q excludes is not offered
+    for token in parsed.text.split():
+        if token == "NOT":
+            excluded = True
+            continue
+        word = re.sub(r"~\d*$", "", token.strip('"()+|'))  # a phrase's slop, a fuzzy word's ~
+        if token.lstrip('"(').startswith("-") or excluded:
+            excluded = False
+            continue
+        word = word.strip('"()+|')
+        if word and word not in {"AND", "OR"} and word not in words:
+            words.append(word)
     if not words:
         return None
     relaxed = " | ".join(words)
