@@ -204,9 +204,12 @@ async def index_documents(
 
 
 @contextlib.asynccontextmanager
-async def bench_indices(prefix: str) -> AsyncIterator[tuple[AsyncElasticsearch, str]]:
+async def bench_indices(
+    prefix: str, *, keep: bool = False
+) -> AsyncIterator[tuple[AsyncElasticsearch, str]]:
     """The Elasticsearch client and the documents alias of indices bootstrapped under
-    ``prefix``; on leaving, those indices and the topics under ``prefix`` are deleted."""
+    ``prefix``; on leaving, those indices and the topics under ``prefix`` are deleted, unless
+    ``keep`` (a later run reuses them: ``--reuse PREFIX``)."""
     settings = CommonSettings(index_prefix=prefix, elasticsearch_url=ES_URL)
     alias = documents_alias(settings)
     es = AsyncElasticsearch(ES_URL, request_timeout=120)
@@ -214,11 +217,15 @@ async def bench_indices(prefix: str) -> AsyncIterator[tuple[AsyncElasticsearch, 
         await bootstrap_indices(es, settings)
         yield es, alias
     finally:
-        await es.indices.delete(index=f"{prefix}-*", allow_no_indices=True)
-        with contextlib.suppress(Exception):
-            await es.indices.delete_index_template(name=alias)
-        await es.close()
-        await delete_topics(prefix)
+        if keep:
+            print(f"kept the indices under {prefix} (--reuse {prefix})")
+            await es.close()
+        else:
+            await es.indices.delete(index=f"{prefix}-*", allow_no_indices=True)
+            with contextlib.suppress(Exception):
+                await es.indices.delete_index_template(name=alias)
+            await es.close()
+            await delete_topics(prefix)
 
 
 @contextlib.contextmanager

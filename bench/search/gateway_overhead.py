@@ -208,23 +208,30 @@ async def store_bytes_per_page(es: Any, alias: str) -> tuple[float, int]:
 
 
 async def run_hybrid(args: argparse.Namespace) -> None:
-    prefix = f"lxbench{secrets.token_hex(3)}"
+    prefix = args.reuse or f"lxbench{secrets.token_hex(3)}"
     admin_key = secrets.token_urlsafe(24)
-    print(f"embedding a pool of {args.pool:,} page texts with the real model ...", flush=True)
-    started = time.perf_counter()
-    pool = PagePool(args.pool)
-    took = time.perf_counter() - started
-    print(f"embedded {args.pool:,} passages in {took:.1f} s: {args.pool / took:.1f} passages/s")
-    async with bench_indices(prefix) as (es, alias):
-        print(f"indexing {args.docs:,} synthetic documents with vectors into {alias} ...")
-        took = await index_documents(es, alias, args.docs, pool=pool)
-        count = (await es.count(index=alias))["count"]
-        print(f"indexed {count:,} documents in {took:.0f} s ({count / took:,.0f} docs/s)")
+    async with bench_indices(prefix, keep=args.keep or bool(args.reuse)) as (es, alias):
+        if args.reuse:
+            count = (await es.count(index=alias))["count"]
+            print(f"reusing {count:,} documents under {prefix}")
+        else:
+            print(f"embedding a pool of {args.pool:,} page texts with the real model ...")
+            started = time.perf_counter()
+            pool = PagePool(args.pool)
+            took = time.perf_counter() - started
+            rate = args.pool / took
+            print(f"embedded {args.pool:,} passages in {took:.1f} s: {rate:.1f} passages/s")
+            print(f"indexing {args.docs:,} synthetic documents with vectors into {alias} ...")
+            took = await index_documents(es, alias, args.docs, pool=pool)
+            count = (await es.count(index=alias))["count"]
+            print(f"indexed {count:,} documents in {took:.0f} s ({count / took:,.0f} docs/s)")
         with_vectors = await store_bytes_per_page(es, alias)
         with gateway_process(prefix, admin_key, port=PORT, env=GATEWAY_ENV) as base:
             key = (await viewer_keys(base, admin_key, ["bench-user"]))["bench-user"]
             results = await compare_hybrid(args, base, key)
     report_hybrid(args, results)
+    if args.reuse or args.keep:
+        return  # the size comparison needs a second index: a full run prints it
     plain_prefix = f"lxbench{secrets.token_hex(3)}"
     async with bench_indices(plain_prefix) as (es, alias):
         await index_documents(es, alias, args.docs)
@@ -260,6 +267,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--hybrid", action="store_true", help="hybrid against lexical")
     parser.add_argument("--pool", type=int, default=2_000, help="distinct embedded pages")
+    parser.add_argument("--keep", action="store_true", help="keep the hybrid bench's indices")
+    parser.add_argument("--reuse", metavar="PREFIX", help="search indices kept by --keep")
     asyncio.run(run(parser.parse_args()))
 
 
