@@ -222,13 +222,24 @@ MEMBER = Access(
 
 
 async def document_authorities(es: AsyncElasticsearch, alias: str, access: Access) -> int:
-    """GET /v1/documents/{id}/authorities, the route's work."""
-    found = await es.get(index=alias, id="bench-judgment", source_excludes=EXCLUDES)
+    """GET /v1/documents/{id}/authorities, the route's work: the document's citations are
+    fetched while its authorities (read alone) find the held documents."""
+
+    async def held_by_others() -> research.Held:
+        cited = await es.get(
+            index=alias, id="bench-judgment", source_includes=["authorities", "tenant", "matter_id"]
+        )
+        roots = research.roots_of(cited["_source"].get("authorities") or [])
+        body = research.held_query(roots, access, exclude="bench-judgment")
+        found = dict(await es.search(index=alias, body=body))
+        return research.Held.of(found, cited["_source"]["matter_id"])
+
+    found, held = await asyncio.gather(
+        es.get(index=alias, id="bench-judgment", source_excludes=EXCLUDES), held_by_others()
+    )
     source = found["_source"]
     assert access.allows(source.get("tenant"), source.get("matter_id"))
     citations = source.get("citations") or []
-    body = research.held_query(research.cited_roots(citations), access, exclude="bench-judgment")
-    held = research.Held.of(dict(await es.search(index=alias, body=body)), source["matter_id"])
     answer = research.document_authorities(citations, held)
     shaped = DocumentAuthorities.model_validate({"document_id": "bench-judgment", **answer})
     orjson.dumps(shaped.model_dump())

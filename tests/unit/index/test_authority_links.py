@@ -175,3 +175,32 @@ def test_an_act_holds_its_own_authority_and_a_transcript_cites_by_second() -> No
     [echr] = spoken["citations"]
     assert echr["authority_id"] == "coe:ets:005/art:8"
     assert echr["second"] == 12.0
+
+
+def test_the_authorities_field_names_the_same_wholes_as_the_citations() -> None:
+    """The gateway reads a document's ``authorities`` alone to find the documents that hold
+    what it cites while its citations are fetched: both must name the same wholes."""
+    from lexstream.gateway.research import cited_roots, roots_of
+
+    pages = [
+        "Nach Art. 6 Abs. 1 lit. f DSGVO und Art. 8 EMRK; vgl. EuGH, C-131/12, Google Spain.",
+        "Conformément à l'article 17 du RGPD et à [2020] UKSC 5; see also 410 U.S. 113 (1973).",
+    ]
+    text = TextDocument(
+        document_id="d2",
+        media_type="text/plain",
+        pages=[Page(number=n, text=t, method="plain") for n, t in enumerate(pages, 1)],
+        extractor="test",
+    )
+    doc = text_search_document(
+        _event("d2"),
+        text,
+        filename="brief.txt",
+        language_hint=None,
+        jurisdiction_hint=None,
+        max_chars=100_000,
+        extractor_version="test",
+    )
+    wholes = cited_roots(doc["citations"])
+    assert len(wholes) >= 4, doc["citations"]
+    assert roots_of(doc["authorities"]) == wholes

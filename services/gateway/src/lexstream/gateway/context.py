@@ -117,8 +117,11 @@ class Gateway:
                 return {**ingest_record, "status": "stored"}
         raise HTTPException(404, "no such document")
 
-    async def search_document(self, access: Access, document_id: str) -> dict[str, Any] | None:
-        """The search document, if the caller may see it.
+    async def search_document(
+        self, access: Access, document_id: str, *, includes: list[str] | None = None
+    ) -> dict[str, Any] | None:
+        """The search document, if the caller may see it (only the fields ``includes`` names,
+        besides what the access check reads, where it is given).
 
         A real-time GET (no wait for a refresh, so a document whose status already says
         ``indexed`` is found), checked with :meth:`Access.allows`; a search with the filter
@@ -126,8 +129,11 @@ class Gateway:
         """
         # a statute's structure and ids are read by routes_structure alone
         excludes = ["content", "pages", "segments", "chunks", "structure", "provision_ids"]
+        picked: dict[str, Any] = {"source_excludes": excludes}
+        if includes is not None:
+            picked = {"source_includes": [*includes, "tenant", "matter_id"]}
         try:
-            found = await self.es.get(index=self.alias, id=document_id, source_excludes=excludes)
+            found = await self.es.get(index=self.alias, id=document_id, **picked)
         except NotFoundError:
             return None
         except BadRequestError:  # the alias points at more than one index
@@ -138,7 +144,7 @@ class Gateway:
                         "bool": {"filter": [{"ids": {"values": [document_id]}}, access.es_filter()]}
                     },
                     size=1,
-                    source_excludes=excludes,
+                    **picked,
                 )
             except NotFoundError:
                 return None

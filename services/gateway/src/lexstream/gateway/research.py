@@ -285,6 +285,12 @@ def cited_roots(citations: Iterable[Mapping[str, Any]]) -> list[str]:
     return sorted({lineage(str(c["authority_id"]))[0] for c in citations if c.get("authority_id")})
 
 
+def roots_of(authority_ids: Iterable[str]) -> list[str]:
+    """The whole authorities of ids at any level (a search document's ``authorities``): the
+    same as :func:`cited_roots` of its citations."""
+    return sorted({lineage(str(a))[0] for a in authority_ids if a})
+
+
 def document_authorities(citations: Sequence[Mapping[str, Any]], held: Held) -> dict[str, Any]:
     """A document's citations grouped by the authority they cite (the act, the case, the
     treaty), most mentioned first, each pinpoint with where it is cited and the document

@@ -8,6 +8,7 @@ documents, so no answer tells that a document exists in a matter the caller cann
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from elasticsearch import NotFoundError
@@ -183,18 +184,26 @@ async def document_authorities(
     and how often), and the document that IS that authority where the caller may see one
     (for a pinpoint: that document and the provision in it). Citations that resolve to no
     authority are listed apart with their raw text."""
-    doc = await gw.search_document(access, document_id)
+
+    async def held_by_others() -> research.Held:
+        # the cited authorities' ids are small beside the citations and their contexts: read
+        # alone, they let the held-document query run while the citations are fetched
+        cited = await gw.search_document(access, document_id, includes=["authorities"])
+        if cited is None:
+            return research.Held()
+        return await _held(
+            gw,
+            access,
+            research.roots_of(cited.get("authorities") or []),
+            exclude=document_id,
+            prefer_matter=cited.get("matter_id"),
+        )
+
+    doc, held = await asyncio.gather(gw.search_document(access, document_id), held_by_others())
     if doc is None:
         gw.audit.record(request, "authorities", status_code=404, document_id=document_id)
         raise HTTPException(404, "no such document (or not indexed yet)")
     citations = doc.get("citations") or []
-    held = await _held(
-        gw,
-        access,
-        research.cited_roots(citations),
-        exclude=document_id,
-        prefer_matter=doc.get("matter_id"),
-    )
     answer = research.document_authorities(citations, held)
     gw.audit.record(
         request,

@@ -62,7 +62,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal, Protocol
 
@@ -131,9 +131,13 @@ class _Root:
 _PINPOINT_SEGMENT = re.compile(r"^[a-z]+:")
 
 
+@lru_cache(maxsize=1 << 16)
 def lineage(authority_id: str) -> tuple[str, ...]:
     """'eu:celex:32016R0679/art:6/para:1' -> ('eu:celex:32016R0679',
-    'eu:celex:32016R0679/art:6', 'eu:celex:32016R0679/art:6/para:1')."""
+    'eu:celex:32016R0679/art:6', 'eu:celex:32016R0679/art:6/para:1').
+
+    Cached: a judgment's authorities call it for each of their hundreds of citations several
+    times, and the same ids recur across requests (a bounded cache of immutable results)."""
     segments = authority_id.split("/")
     cut = next(
         (at for at in range(1, len(segments)) if _PINPOINT_SEGMENT.match(segments[at])),
