@@ -95,9 +95,18 @@ def _judgment_text(run: str, side: str = "A") -> bytes:
     ).encode()
 
 
-def _judgment(suffix: str) -> Callable[..., Any]:
+def _contract_text(run: str, side: str = "A") -> bytes:
+    return (
+        f"MUTUAL NON-DISCLOSURE AGREEMENT\n\nThis Agreement is made between Matrix {run} "
+        f'{side} Ltd ("Discloser") and Probe Ltd ("Recipient").\n\n1. Confidentiality\n\n'
+        "The Recipient shall keep the Information confidential.\n\n2. Governing Law\n\n"
+        "This Agreement is governed by the laws of England and Wales."
+    ).encode()
+
+
+def _judgment(suffix: str, kind: str = "judgment") -> Callable[..., Any]:
     def build(world: World, target: str) -> tuple[str, dict[str, Any]]:
-        label = f"{target}-judgment" if target != "missing" else target
+        label = f"{target}-{kind}" if target != "missing" else target
         return f"/v1/documents/{world.documents[label]}{suffix}", {}
 
     return build
@@ -170,11 +179,18 @@ def world(running_system: RunningSystem) -> Iterator[World]:
         "other-judgment": upload_document(
             admin, matters["other"], "other-judgment.txt", _judgment_text(run, "B"), "text/plain"
         ),
+        # a contract each, for its structure route
+        "own-contract": upload_document(
+            admin, matters["own"], "own-nda.txt", _contract_text(run), "text/plain"
+        ),
+        "other-contract": upload_document(
+            admin, matters["other"], "other-nda.txt", _contract_text(run, "B"), "text/plain"
+        ),
         "missing": str(uuid.uuid4()),
     }
     for label in (
         *("own", "other", "own-audio", "other-audio", "own-pdf", "other-pdf"),
-        *("own-judgment", "other-judgment"),
+        *("own-judgment", "other-judgment", "own-contract", "other-contract"),
     ):
         final = running_system.wait_terminal(admin, documents[label])
         assert final["status"] == "indexed", (label, final)
@@ -306,6 +322,13 @@ CASES = [
         200,
         True,
         _judgment("/paragraphs/3"),
+    ),
+    Case(
+        "GET",
+        "/v1/documents/{document_id}/contract",
+        200,
+        True,
+        _judgment("/contract", kind="contract"),
     ),
     Case("GET", "/v1/documents/{document_id}/authorities", 200, True, _doc("/authorities")),
     Case("GET", "/v1/authorities", 200, False, _plain("/v1/authorities", params={"q": "GDPR"})),

@@ -215,6 +215,7 @@ AUDITED_READS = {
     "/v1/documents/{document_id}/structure": "structure",
     "/v1/documents/{document_id}/provisions/{provision_id:path}": "provision",
     "/v1/documents/{document_id}/paragraphs/{number}": "paragraph",
+    "/v1/documents/{document_id}/contract": "contract",  # test_contract_route.py
 }
 NOT_CALLED_HERE = {
     "/v1/audit",
@@ -222,6 +223,7 @@ NOT_CALLED_HERE = {
     "/v1/documents/{document_id}/structure",
     "/v1/documents/{document_id}/provisions/{provision_id:path}",
     "/v1/documents/{document_id}/paragraphs/{number}",
+    "/v1/documents/{document_id}/contract",
 }
 
 

@@ -119,6 +119,7 @@ def test_a_documents_structure_is_read_as_its_text_is() -> None:
         "/v1/documents/{document_id}/structure",
         "/v1/documents/{document_id}/provisions/{provision_id:path}",
         "/v1/documents/{document_id}/paragraphs/{number}",
+        "/v1/documents/{document_id}/contract",
     ):
         assert TABLE[("GET", path)] == text, path
         assert TABLE[("GET", path)].matter is MatterFrom.DOCUMENT

@@ -89,6 +89,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/documents/{document_id}/structure"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/provisions/{provision_id:path}"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/paragraphs/{number}"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/contract"): READ_DOCUMENT,
     # search (filtered to the caller's matters; screens applied)
     ("GET", "/v1/search"): Rule(Scope.READ, audited=True, what="search the caller's matters"),
     ("GET", "/v1/cited-by"): Rule(Scope.READ, audited=True, what="documents citing a citation"),

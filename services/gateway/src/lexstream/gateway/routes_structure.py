@@ -258,3 +258,30 @@ async def get_paragraph(
         request, "paragraph", document_id=document_id, matter_id=record.get("matter_id")
     )
     return _answer(document_id, f"para:{int(number)}", unit, await _document_text(gw, document_id))
+
+
+NO_CONTRACT = "the document is not a contract (or not indexed yet)"
+
+
+@router.get("/v1/documents/{document_id}/contract")
+async def get_contract(
+    request: Request, document_id: DocumentId, gw: GatewayDep, access: AuthorizedDep
+) -> Response:
+    """A contract's structure: its governing law, forum, dates, term and parties
+    (``contract``), and its numbered clauses with headings, categories and pages, its
+    defined terms with their definitions and the pages of their later uses, and the wording
+    of the governing law and forum clauses (``structure``). 404 for a document that is not
+    a contract, or one the caller may not see."""
+    doc = await gw.search_document(
+        access, document_id, includes=["contract", "contract_structure", "doc_type"]
+    )
+    if doc is None or not doc.get("contract_structure"):
+        gw.audit.record(request, "contract", status_code=404, document_id=document_id)
+        raise HTTPException(404, NO_CONTRACT)
+    gw.audit.record(request, "contract", document_id=document_id, matter_id=doc.get("matter_id"))
+    answer = {
+        "document_id": document_id,
+        "contract": doc.get("contract") or {},
+        "structure": doc["contract_structure"],
+    }
+    return Response(orjson.dumps(answer), media_type="application/json")

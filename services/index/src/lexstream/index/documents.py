@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from lexstream.index.authority_links import Places, citation_place, own_authorities
+from lexstream.index.contract_fields import contract_fields
 from lexstream.index.extraction import LegalMetadata, Person, extract
 from lexstream.index.structures import Exports, document_structure, exports, indexed_fields
 from lexstream.shared.artifacts import TextDocument, Transcript
@@ -197,6 +198,7 @@ def text_search_document(
     doc.update(_metadata_fields(meta, content, Places.of_pages(text.pages)))
     structure = document_structure(meta, text.pages, max_chars=max_chars)
     doc.update(indexed_fields(structure))
+    doc.update(contract_fields(meta.doc_type, content, Places.of_pages(text.pages)))
     if structure is not None and objects is not None:
         objects.update(exports(structure, meta, title=meta.title or filename))
     doc.update(

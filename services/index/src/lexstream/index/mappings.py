@@ -139,6 +139,26 @@ def documents_mappings() -> dict[str, Any]:
             # the JSON form without text, bounded, stored only; every id, for look-ups.
             "structure": {"type": "object", "enabled": False},
             "provision_ids": {"type": "keyword", "ignore_above": 256},
+            # A contract's structure (lexstream.index.contract_fields): what is filtered and
+            # counted on, indexed; its clauses and defined terms, stored only.
+            "contract": {
+                "properties": {
+                    "governing_law": bounded,
+                    "forum_kind": bounded,
+                    "forum_place": bounded,
+                    "forum_exclusive": {"type": "boolean"},
+                    "agreement_date": {"type": "date"},
+                    "effective_date": {"type": "date"},
+                    "term_months": {"type": "integer"},
+                    "renews": {"type": "boolean"},
+                    "indefinite": {"type": "boolean"},
+                    "parties": bounded,
+                    "party_roles": bounded,
+                    "clause_categories": bounded,
+                    "defined_terms": bounded,
+                }
+            },
+            "contract_structure": {"type": "object", "enabled": False},
             # Normalised citations (lexstream.shared.legal.normalize_citation) for 'cites' queries.
             "cites": bounded,
             "page_count": {"type": "integer"},

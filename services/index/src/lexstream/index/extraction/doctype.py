@@ -114,6 +114,36 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# A contract by its title and its parties, in any of the languages the firm's contracts come
+# in: a title line near the top naming an agreement ('SUPPLY AGREEMENT', 'THIS AGREEMENT is
+# made', 'Rahmenliefervertrag', 'Geheimhaltungsvereinbarung', 'CONTRAT DE LICENCE',
+# 'CONTRATO DE ...', 'ACCORD DE CONFIDENTIALITÉ', 'LICENTIEOVEREENKOMST') and, before the
+# body, who concludes it ('between', 'zwischen', 'entre', 'tussen', 'De ondergetekenden',
+# 'PARTIES', 'REUNIDOS'). Both are needed: judgments name contracts, not in their title.
+_CONTRACT_TITLE = re.compile(
+    r"^[\s#*]*(?:THIS\s+)?(?:[\w&'’,-]+\s+){0,6}(?:AGREEMENT|CONTRACT|DEED)\b"
+    r"|^[\s#*]*\w*(?:[Vv]ertrag|[Vv]ereinbarung|VERTRAG|VEREINBARUNG)\b"
+    r"|^[\s#*]*\w*(?:[Oo]vereenkomst|OVEREENKOMST)\b"
+    r"|^[\s#*]*(?:CONTRAT|Contrat|CONTRATO|Contrato|CONTRATTO|Contratto|CONVENTION|Convention"
+    r"|CONVENIO|Convenio|ACCORD|Accord|ACUERDO|Acuerdo)\b",
+    re.MULTILINE,
+)
+_CONTRACT_PARTIES = re.compile(
+    r"\b(?:by and between|between|zwischen|entre|tussen|tra)\b"
+    r"|^\s*(?:PARTIES|Parties|PARTIJEN|Partijen|De ondergetekenden|REUNIDOS|De una parte)\b",
+    re.MULTILINE | re.IGNORECASE,
+)
+#: where a contract's title and parties stand
+CONTRACT_TITLE_CHARS = 600
+CONTRACT_PARTIES_CHARS = 2_000
+
+
+def looks_like_contract(text: str) -> bool:
+    """A title naming an agreement near the top, and the parties named before the body."""
+    title = _CONTRACT_TITLE.search(text[:CONTRACT_TITLE_CHARS])
+    return title is not None and bool(_CONTRACT_PARTIES.search(text[:CONTRACT_PARTIES_CHARS]))
+
+
 _EMAIL_HEADERS = re.compile(r"^From:.*\n(?:.*\n){0,6}?(?:Subject|Date):", re.MULTILINE)
 HEADER_DOCTYPE_CHARS = 5_000
 
@@ -131,7 +161,7 @@ def classify(
     if "docket" in name:
         return "docket"
     for doc_type, pattern in _RULES:
-        if pattern.search(text):
+        if pattern.search(text) or (doc_type == "contract" and looks_like_contract(text)):
             return doc_type
     # A court's decision with no heading: US courts write opinions, others judgments.
     if jurisdiction is None:
