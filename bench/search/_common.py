@@ -199,7 +199,8 @@ async def index_documents(
         if done % 20_000 == 0:
             print(f"  indexed {done:,}", flush=True)
     await es.indices.refresh(index=alias)
-    await es.indices.forcemerge(index=alias, max_num_segments=1)
+    # merging 100,000 documents' vectors into one segment takes minutes on two cores
+    await es.options(request_timeout=3_600).indices.forcemerge(index=alias, max_num_segments=1)
     return time.perf_counter() - started
 
 
