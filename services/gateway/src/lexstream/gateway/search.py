@@ -348,6 +348,8 @@ def _proximity_query(text: str) -> dict[str, Any]:
 def _nested_text(path: str, q: str, shape: QueryShape, caps: QueryCaps, strict: bool) -> Any:
     """The best pages (or seconds) of a hit, for its highlights; scores but never required."""
     fields = [f"{path}.text", f"{path}.text.*"]
+    if path == "segments":  # an interpreted turn is found in either of its languages
+        fields += ["segments.paired_text", "segments.paired_text.*"]
     query = _text_query(q, fields, caps)
     if not strict:
         query["simple_query_string"]["default_operator"] = "or"

@@ -215,6 +215,21 @@ def text_search_document(
     return doc
 
 
+def paired_texts(transcript: Transcript) -> dict[int, str]:
+    """Segment id -> the text of the other side of its interpreted pair (the turn for the
+    interpretation's segments, the interpretation for the turn's)."""
+    text = {s.id: s.text.strip() for s in transcript.segments}
+    paired: dict[int, str] = {}
+    for pair in transcript.pairs:
+        original = " ".join(text[i] for i in pair.original if i in text)
+        interpretation = " ".join(text[i] for i in pair.interpretation if i in text)
+        for i in pair.original:
+            paired[i] = interpretation
+        for i in pair.interpretation:
+            paired[i] = original
+    return paired
+
+
 def transcript_search_document(
     event: Event,
     transcript: Transcript,
@@ -236,6 +251,7 @@ def transcript_search_document(
     )
     doc = _envelope(event, filename, transcript.media_type)
     places = Places.of_segments(transcript.segments)
+    paired = paired_texts(transcript)
     cites = segment_citations(layout(transcript))
     doc.update(_metadata_fields(meta, content, places, second=True))
     doc.update(
@@ -255,6 +271,8 @@ def transcript_search_document(
                     "text": s.text,
                     # where the certified transcript writes it ("2:16", cited "Tr. 2:16")
                     "cite": cites.get(s.id),
+                    # an interpreted turn's other language: a search in either finds both
+                    "paired_text": paired.get(s.id),
                 }
                 for s in transcript.segments[:max_nested]
             ],

@@ -182,6 +182,8 @@ def documents_mappings() -> dict[str, Any]:
                     "language": keyword,
                     "text": _multilingual_text(),
                     "cite": {"type": "keyword", "index": False},
+                    # the other language of an interpreted turn (documents.paired_texts)
+                    "paired_text": _multilingual_text(),
                 },
             },
             # Passage vectors for the gateway's kNN (lexstream.index.vectors): the passage's
