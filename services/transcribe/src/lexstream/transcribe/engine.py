@@ -62,6 +62,16 @@ Progress = Callable[[float], None]
 DEFAULT_LANGUAGE_SWITCH_THRESHOLD = 0.9
 # Whisper's prompt holds at most half its 448-token context, less the start token.
 _MAX_PROMPT_TOKENS = 223
+# New tokens a window may decode: 8 per second of its speech, plus 24 (timestamps, a short
+# answer's punctuation). Speech runs at 3 to 5 tokens a second; past the window's last word,
+# a primed decoder runs on into repetitions that fail the compression-ratio check and are
+# decoded again at each fallback temperature, up to the token limit: the bound stops that
+# (two hearings with the matter's prompt: the same WER, in half the time).
+TOKENS_PER_SPEECH_S = 8
+TOKENS_PER_WINDOW = 24
+# Whisper's start-of-transcript sequence (<|startofprev|>, <|startoftranscript|>, language,
+# task, <|notimestamps|>) at most.
+_START_TOKENS = 5
 
 
 @dataclass(frozen=True)
@@ -229,6 +239,12 @@ class Transcriber:
             "hotwords": hotwords,
             "vad_filter": False,
             "without_timestamps": False,
+            # Context crosses windows through the engine's own prompt (_prompt: the matter's
+            # vocabulary, then the previous window's words). Within a window, a later seek
+            # covers the little audio after the last word; given the text before it as well
+            # as the vocabulary, Whisper ran on there into low-probability text, fell back
+            # through every temperature (best of 5 each) and took a minute on one seek.
+            "condition_on_previous_text": False,
         }
         if self._pipeline is not None:
             return _BatchedDecoder(
@@ -306,6 +322,17 @@ class _SequentialDecoder:
             prompt = prompt + previous_tokens[-room:]
         return prompt or None
 
+    def _token_bound(self, window: SpeechWindow, tokenizer: Tokenizer) -> int | None:
+        """The new tokens the window may decode (:data:`TOKENS_PER_SPEECH_S`), within what
+        Whisper's context leaves beside the longest prompt (faster-whisper refuses more);
+        None (Whisper's own limit) where hotwords leave no room for a bound."""
+        bound = int(TOKENS_PER_SPEECH_S * window.speech_s) + TOKENS_PER_WINDOW
+        context = self._model.max_length
+        hotwords = self._options.hotwords
+        hot = len(tokenizer.encode(" " + hotwords.strip())) if hotwords else 0
+        room = context - min(hot, context // 2 - 1) - _MAX_PROMPT_TOKENS - _START_TOKENS
+        return min(bound, room) if room > TOKENS_PER_WINDOW else None
+
     def _window(
         self, track: FloatArray, window: SpeechWindow, fallback: str | None = None
     ) -> Iterator[_WindowText]:
@@ -335,7 +362,11 @@ class _SequentialDecoder:
         tokenizer = Tokenizer(
             self._model.hf_tokenizer, self._model.model.is_multilingual, "transcribe", language
         )
-        options = replace(self._options, initial_prompt=self._prompt(tokenizer, language))
+        options = replace(
+            self._options,
+            initial_prompt=self._prompt(tokenizer, language),
+            max_new_tokens=self._token_bound(window, tokenizer),
+        )
         generated = list(
             self._model.generate_segments(features, tokenizer, options, False, encoder_output)
         )
