@@ -48,6 +48,7 @@ RUN apt-get update \
        tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-por tesseract-ocr-osd \
        libreoffice-writer-nogui \
        fonts-dejavu-core \
+       libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 lexstream \

@@ -165,11 +165,16 @@ def indexed_fields(structure: DocumentStructure | None) -> dict[str, Any]:
 
 
 def exports(
-    structure: DocumentStructure, meta: LegalMetadata, *, title: str | None = None
+    structure: DocumentStructure,
+    meta: LegalMetadata,
+    *,
+    title: str | None = None,
+    pages: Sequence[Page] = (),
 ) -> Exports:
-    """``structure.json`` (with text) and ``structure.akn.xml``: name -> (bytes, media type)."""
+    """``structure.json`` (with text) and ``structure.akn.xml`` (with the tables of
+    ``pages``): name -> (bytes, media type)."""
     references = references_from_citations(meta.citations, lambda c: c.authority_id)
-    akn = to_akoma_ntoso(structure, metadata=meta, references=references, title=title)
+    akn = to_akoma_ntoso(structure, metadata=meta, references=references, title=title, pages=pages)
     as_json = json.dumps(structure_json(structure), ensure_ascii=False).encode()
     return {
         STRUCTURE_JSON: (as_json, "application/json"),

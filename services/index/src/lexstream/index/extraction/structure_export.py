@@ -22,6 +22,7 @@ from lxml import etree
 
 from lexstream.index.extraction.models import Citation, LegalMetadata, Person
 from lexstream.index.extraction.structure_xml import AKN_HIERARCHY, AKN_NAMESPACE
+from lexstream.shared.artifacts import Page
 from lexstream.shared.legal.structure import (
     DocumentStructure,
     Heading,
@@ -151,13 +152,17 @@ def to_akoma_ntoso(
     metadata: LegalMetadata | None = None,
     references: Sequence[Reference] = (),
     title: str | None = None,
+    pages: Sequence[Page] = (),
 ) -> str:
-    """The structure as an Akoma Ntoso document (UTF-8 XML text)."""
+    """The structure as an Akoma Ntoso document (UTF-8 XML text); the tables of ``pages``
+    (text.json's) follow the body as ``<table>``s."""
     root = etree.Element(_E + "akomaNtoso", nsmap={None: AKN})
     if structure.kind == "judgment":
-        _judgment(root, structure, metadata, _Marker(references), title)
+        body = _judgment(root, structure, metadata, _Marker(references), title)
+        _tables(body, pages, "level")
     else:
-        _act(root, structure, metadata, _Marker(references), title)
+        body = _act(root, structure, metadata, _Marker(references), title)
+        _tables(body, pages, "hcontainer")
     xml_bytes: bytes = etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", pretty_print=True
     )
@@ -176,7 +181,7 @@ def _judgment(
     metadata: LegalMetadata | None,
     references: _Marker,
     title: str | None,
-) -> None:
+) -> Any:
     document = _sub(root, "judgment", name="judgment")
     citation = _own_identifier(metadata, "neutral_citation") or _own_identifier(metadata, "ecli")
     number = citation or (metadata.case_numbers[0] if metadata and metadata.case_numbers else "1")
@@ -208,6 +213,7 @@ def _judgment(
         if paragraph.number is not None:
             _sub(element, "num", f"{paragraph.number}.")
         _marked_up(_sub(_sub(element, "content"), "p"), paragraph.text, references)
+    return decision
 
 
 def _headings_until(headings: Sequence[Heading], position: int, paragraph: Paragraph) -> int:
@@ -259,7 +265,7 @@ def _act(
     metadata: LegalMetadata | None,
     references: _Marker,
     title: str | None,
-) -> None:
+) -> Any:
     document = _sub(root, "act", name="act")
     number = _own_identifier(metadata, "abbreviation") or "act"
     _meta(document, "act", metadata, number, "enactment")
@@ -270,6 +276,30 @@ def _act(
     body = _sub(document, "body")
     for provision in structure.provisions:
         _provision(body, provision, references)
+    return body
+
+
+def _tables(parent: Any, pages: Sequence[Page], container: str) -> None:
+    """Each page's tables as ``<table eId="table_3_1">`` (page 3, first table) of ``<tr>``
+    rows of ``<th>`` (header rows) and ``<td>`` cells, spans as colspan/rowspan, inside one
+    ``<level>`` (judgment) or ``<hcontainer name="tables">`` (act) after the body."""
+    tables = [(page.number, n, t) for page in pages for n, t in enumerate(page.tables, 1)]
+    if not tables:
+        return
+    holder = _sub(parent, container, eId=f"{container}_tables")
+    if container == "hcontainer":
+        holder.set("name", "tables")
+    content = _sub(holder, "content")
+    for number, n, table in tables:
+        element = _sub(content, "table", eId=f"table_{number}_{n}", **{"class": table.source})
+        for r, row in enumerate(table.rows):
+            tr = _sub(element, "tr")
+            for cell in row:
+                spans = {"colspan": str(cell.col_span)} if cell.col_span > 1 else {}
+                if cell.row_span > 1:
+                    spans["rowspan"] = str(cell.row_span)
+                tag = "th" if r < table.header_rows else "td"
+                _sub(_sub(tr, tag, **spans), "p", cell.text)
 
 
 def _provision(parent: Any, provision: Provision, references: _Marker) -> None:

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from lexstream.shared.artifacts import TextDocument
 
 #: Bumped whenever a change alters the text produced for the same input.
-EXTRACTOR_VERSION = "lexstream-ocr/1.2"  # 1.1: scans behind a stamp are OCR'd; 1.2: metadata_date
+# 1.1: scans behind a stamp are OCR'd; 1.2: metadata_date; 1.3: tables, two-column order
+EXTRACTOR_VERSION = "lexstream-ocr/1.3"
 
 Progress = Callable[[int, int], None]
 

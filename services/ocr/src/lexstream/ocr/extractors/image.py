@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from lexstream.ocr.errors import ExtractionError
@@ -17,8 +18,9 @@ from lexstream.ocr.extractors.ocrplan import (
     plan_language,
     run_ocr,
     tessdata_for,
+    with_scan_tables,
 )
-from lexstream.ocr.extractors.raster import open_image
+from lexstream.ocr.extractors.raster import load_image_frame, open_image
 from lexstream.ocr.languages import document_language
 from lexstream.shared.artifacts import TextDocument
 
@@ -68,7 +70,14 @@ class ImageExtractor:
             ctx.report(len(results), frames)
 
         run_ocr(ctx, "image", path, list(range(frames)), plan, tessdata, on_page)
-        pages = [ocr_page_to_page(results[index]) for index in range(frames)]
+        pages = [
+            with_scan_tables(
+                ocr_page_to_page(results[i]),
+                results[i],
+                functools.partial(load_image_frame, path, i, ctx.options.max_page_pixels),
+            )
+            for i in range(frames)
+        ]
         searchable = None
         if ctx.options.searchable_pdf:
             parts = [(Path(results[i].pdf_path or ""), 0) for i in range(frames)]

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Literal
 
 import pypdfium2 as pdfium
+from PIL import Image
 
 from lexstream.ocr.errors import ExtractorUnavailableError
 from lexstream.ocr.extractors.base import ExtractionContext, PageJob, PageOcrResult
 from lexstream.ocr.languages import detect_language, find_tessdata, to_iso, to_tesseract
+from lexstream.ocr.tables import page_may_hold_table, scan_tables
 from lexstream.shared.artifacts import Page, WordBox
 
 logger = logging.getLogger(__name__)
@@ -154,3 +156,40 @@ def merge_pdf(parts: list[tuple[Path, int]], out: Path) -> Path:
                 document.close()
             merged.close()
     return out
+
+
+def render_page_image(path: Path, index: int, width: int, height: int) -> Image.Image:
+    """Page ``index`` of the PDF at ``path`` rendered to ``width`` x ``height`` pixels in
+    grey (the size OCR read it at, so its word boxes fit the image)."""
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(path)
+        try:
+            page = document[index]
+            try:
+                page_width, page_height = page.get_size()
+                scale = min(width / page_width, height / page_height)
+                bitmap = page.render(scale=scale, grayscale=True)
+                image: Image.Image = bitmap.to_pil()
+                bitmap.close()
+            finally:
+                page.close()
+        finally:
+            document.close()
+    return image
+
+
+def with_scan_tables(page: Page, ocr: PageOcrResult, load_image: Callable[[], Image.Image]) -> Page:
+    """An OCR'd page with the tables found in its image (``load_image``: the page as OCR
+    read it), when its words stand in aligned columns (the gate) and it was read upright.
+    Tables add to the text: whatever goes wrong finding them leaves the page as it was."""
+    if ocr.rotation or not page.words or not page_may_hold_table(0, page.words, ocr.width):
+        return page
+    try:
+        image = load_image()
+        if image.size != (ocr.width, ocr.height):
+            image = image.resize((ocr.width, ocr.height))
+        tables = scan_tables(image, page.words)
+    except Exception:  # OpenCV and img2table raise anything on an odd image
+        logger.warning("tables of scanned page %d could not be read", ocr.index + 1, exc_info=True)
+        return page
+    return page.model_copy(update={"tables": tables}) if tables else page

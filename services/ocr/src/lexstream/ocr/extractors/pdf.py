@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pypdfium2_raw
 
+from lexstream.ocr.columns import reorder_columns
 from lexstream.ocr.errors import ExtractionError
 from lexstream.ocr.extractors.base import (
     EXTRACTOR_VERSION,
@@ -27,12 +28,15 @@ from lexstream.ocr.extractors.ocrplan import (
     merge_pdf,
     ocr_page_to_page,
     plan_language,
+    render_page_image,
     run_ocr,
     tessdata_for,
+    with_scan_tables,
 )
 from lexstream.ocr.extractors.quality import judge_text_layer
 from lexstream.ocr.languages import document_language, page_language
-from lexstream.shared.artifacts import Page, TextDocument, TextMethod, WordBox
+from lexstream.ocr.tables import page_may_hold_table, pdf_tables
+from lexstream.shared.artifacts import Page, Table, TextDocument, TextMethod, WordBox
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +129,7 @@ def extract_pdf(
     needs_ocr: list[int] = []
     ocr_notes: dict[int, list[str]] = {}
     stamps: dict[int, _Layer] = {}
+    table_candidates: dict[int, list[WordBox]] = {}
     with PDFIUM_LOCK:
         document = open_pdf(path)
         try:
@@ -140,6 +145,11 @@ def extract_pdf(
                 layer = _read_text_layer(document, index, options.dpi, options.min_chars_per_page)
                 page_text, reason, (width, height), words = layer[:4]
                 if reason is None:
+                    reordered = reorder_columns(page_text, words, width or 0.0)
+                    if reordered is not None:
+                        page_text, words = reordered
+                    if page_may_hold_table(layer.rulings, words, width or 0.0):
+                        table_candidates[index] = words
                     text_pages[index] = Page(
                         number=index + 1,
                         text=page_text,
@@ -172,6 +182,8 @@ def extract_pdf(
         finally:
             document.close()
 
+    for index, tables in _text_layer_tables(path, table_candidates, options.dpi).items():
+        text_pages[index] = text_pages[index].model_copy(update={"tables": tables})
     done = len(text_pages)
     ctx.report(done, total)
     ocr_results: dict[int, PageOcrResult] = {}
@@ -200,6 +212,10 @@ def extract_pdf(
         )
         for index in range(total)
     ]
+    pages = [
+        _with_scan_tables(page, path, ocr_results[i]) if i in ocr_results else page
+        for i, page in enumerate(pages)
+    ]
     searchable: Path | None = None
     if options.searchable_pdf and ocr_results:
         parts = [
@@ -216,6 +232,24 @@ def extract_pdf(
         warnings=[*doc_warnings, *plan_warnings],
     )
     return ExtractionResult(text=text, searchable_pdf=searchable)
+
+
+def _text_layer_tables(
+    path: Path, candidates: dict[int, list[WordBox]], dpi: int
+) -> dict[int, list[Table]]:
+    """Tables of the text-layer pages the gate let through; none where they cannot be read
+    (tables add to the text, they never fail a document)."""
+    try:
+        return pdf_tables(path, candidates, dpi)
+    except Exception:  # pdfminer's parser raises anything on a PDF PDFium could read
+        logger.warning("tables could not be read from %s", path.name, exc_info=True)
+        return {}
+
+
+def _with_scan_tables(page: Page, path: Path, ocr: PageOcrResult) -> Page:
+    return with_scan_tables(
+        page, ocr, lambda: render_page_image(path, ocr.index, ocr.width, ocr.height)
+    )
 
 
 def _with_stamp(page: Page, stamp: _Layer | None, ocr: PageOcrResult) -> Page:
@@ -285,6 +319,7 @@ class _Layer(NamedTuple):
     size: tuple[float | None, float | None]
     words: list[WordBox]
     stamp: bool = False
+    rulings: int = 0  # path objects drawn (lines, rectangles): the gate for ruled tables
 
 
 def _read_text_layer(document: pdfium.PdfDocument, index: int, dpi: int, min_chars: int) -> _Layer:
@@ -322,7 +357,8 @@ def _read_text_layer(document: pdfium.PdfDocument, index: int, dpi: int, min_cha
             if stamp:
                 reason = reason or STAMP_ONLY
             words = [] if reason and not stamp else _word_boxes(page, textpage, raw, dpi / 72)
-            return _Layer(text.strip(), reason, size, words, stamp)
+            rulings = _count_paths(page) if reason is None else 0
+            return _Layer(text.strip(), reason, size, words, stamp, rulings)
         finally:
             textpage.close()
     finally:
@@ -438,6 +474,17 @@ _NON_TEXT = frozenset(
         pdfium_c.FPDF_PAGEOBJ_FORM,
     }
 )
+
+
+def _count_paths(page: pdfium.PdfPage) -> int:
+    """How many path objects (lines, rectangles) the page draws at its top level, through
+    PDFium's C functions (no Python object per page object)."""
+    handle = page.raw
+    return sum(
+        pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(handle, i))
+        == pdfium_c.FPDF_PAGEOBJ_PATH
+        for i in range(pdfium_c.FPDFPage_CountObjects(handle))
+    )
 
 
 def _draws(page: pdfium.PdfPage, kinds: frozenset[int]) -> bool:
