@@ -40,7 +40,7 @@ FROM python:3.11.11-slim-bookworm AS runtime
 
 # python-magic needs libmagic at run time (content sniffing).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmagic1 \
+    && apt-get install -y --no-install-recommends libmagic1 unar \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 lexstream \

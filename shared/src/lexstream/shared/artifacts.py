@@ -6,7 +6,7 @@ The ocr and transcribe services write them; index and gateway read them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +27,40 @@ class WordBox(BaseModel):
     confidence: float | None = None
 
 
+TableSource = Literal["ruled", "aligned", "scan"]
+
+
+class TableCell(BaseModel):
+    """One cell of a table: its text (lines joined by a space), and how many grid columns
+    and rows it covers (a merged header spans several columns)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    col_span: int = Field(default=1, ge=1)
+    row_span: int = Field(default=1, ge=1)
+
+
+class Table(BaseModel):
+    """A table found on a page: rows of cells, top to bottom, left to right. A merged cell
+    appears once, in the first grid position it covers, with its spans."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bbox: tuple[float, float, float, float] = Field(
+        description="left, top, right, bottom in page pixels at the page's DPI (as word boxes)"
+    )
+    rows: list[list[TableCell]]
+    header_rows: int = Field(default=0, ge=0, description="how many leading rows are a header")
+    source: TableSource = Field(
+        description="ruled: drawn cell borders; aligned: text in aligned columns; scan: image"
+    )
+
+    @property
+    def columns(self) -> int:
+        return max((sum(cell.col_span for cell in row) for row in self.rows), default=0)
+
+
 class Page(BaseModel):
     """One page of recovered text (1-based ``number``)."""
 
@@ -43,6 +77,26 @@ class Page(BaseModel):
     height: float | None = None
     words: list[WordBox] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    tables: list[Table] = Field(
+        default_factory=list, description="tables on the page; their text is in ``text`` too"
+    )
+
+
+class EmailHeaders(BaseModel):
+    """An e-mail's envelope as its headers give it (ids without angle brackets)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sender: str | None = Field(default=None, description="the From header")
+    to: list[str] = Field(default_factory=list)
+    cc: list[str] = Field(default_factory=list)
+    date: datetime | None = Field(default=None, description="the Date header")
+    subject: str | None = None
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = Field(default_factory=list, description="oldest first")
+    body: str = Field(default="", description="the body as text (quoted lines included)")
+    attachments: list[str] = Field(default_factory=list, description="attachment file names")
 
 
 class TextDocument(BaseModel):
@@ -65,6 +119,9 @@ class TextDocument(BaseModel):
             " FRBRdate, ECLI/rechtspraak dcterms:date, an e-mail's Date header); it wins over"
             " dates found in the text. None where the format carries no reliable date"
         ),
+    )
+    email: EmailHeaders | None = Field(
+        default=None, description="an e-mail's headers (EML, MSG, a mailbox's messages)"
     )
 
     @property

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from elasticsearch import AsyncElasticsearch
 
+from lexstream.shared.holds import DocumentHeld, HoldGuard
 from lexstream.shared.kafka import (
     DLQ_ERROR,
     DLQ_ERROR_TYPE,
@@ -21,21 +24,50 @@ from lexstream.shared.kafka import (
     DLQ_STAGE,
 )
 from lexstream.shared.logs import setup_logging
+from lexstream.shared.search import make_search_client
 from lexstream.shared.settings import CommonSettings
+from lexstream.shared.storage import ObjectStore
 from lexstream.shared.transport import kafka_client_options
 
 log = logging.getLogger(__name__)
-_DROP = {DLQ_ERROR, DLQ_ERROR_TYPE, DLQ_FAILED_AT, DLQ_ORIGINAL_TOPIC, DLQ_STAGE}
+HELD = "x-lexstream-held"
+_DROP = {HELD, DLQ_ERROR, DLQ_ERROR_TYPE, DLQ_FAILED_AT, DLQ_ORIGINAL_TOPIC, DLQ_STAGE}
+
+
+#: checks a message's key (the document id) before it is replayed; raises DocumentHeld
+ReplayGuard = Callable[[bytes | None], Awaitable[None]]
+
+
+def replay_guard(
+    es: AsyncElasticsearch, store: ObjectStore, settings: CommonSettings
+) -> ReplayGuard:
+    """The legal-hold check of a replay: a replayed message redoes its document's work
+    (text, transcript, search document written again), so a document under hold is not
+    replayed (:class:`lexstream.shared.holds.DocumentHeld`)."""
+    guard = HoldGuard(es, store, settings)
+
+    async def check(key: bytes | None) -> None:
+        if key:
+            await guard.check(key.decode(errors="replace"))
+
+    return check
 
 
 async def replay(
-    settings: CommonSettings, dlq_topic: str, *, limit: int | None = None, idle_s: float = 5.0
+    settings: CommonSettings,
+    dlq_topic: str,
+    *,
+    limit: int | None = None,
+    idle_s: float = 5.0,
+    guard: ReplayGuard | None = None,
 ) -> int:
     """Re-publish up to ``limit`` DLQ messages; returns how many were replayed.
 
     Only the messages in the DLQ when the replay starts are replayed: one that fails again
     lands behind them and waits for the next replay (else a poison message would circle
-    between the topic and its DLQ for ever).
+    between the topic and its DLQ for ever). A message whose document ``guard`` finds under
+    legal hold is put back at the end of the DLQ instead (header ``x-lexstream-held``), for
+    a replay after the hold is released.
     """
     consumer = AIOKafkaConsumer(
         **kafka_client_options(settings),
@@ -75,6 +107,17 @@ async def replay(
                     if not original:
                         original = dlq_topic.removesuffix(".dlq")
                     kept = [(k, v) for k, v in (record.headers or []) if k not in _DROP]
+                    try:
+                        if guard is not None:
+                            await guard(record.key)
+                    except DocumentHeld as exc:
+                        log.info("dlq message held", extra={"document_id": exc.document_id})
+                        back = [*(record.headers or []), (HELD, ",".join(exc.hold_ids).encode())]
+                        await producer.send_and_wait(
+                            dlq_topic, record.value, key=record.key, headers=back
+                        )
+                        done[tp] = record.offset + 1
+                        continue
                     await producer.send_and_wait(
                         original, record.value, key=record.key, headers=kept
                     )
@@ -92,6 +135,15 @@ async def replay(
     return replayed
 
 
+async def _replay_guarded(settings: CommonSettings, topic: str, limit: int | None) -> int:
+    es = make_search_client(settings)
+    try:
+        guard = replay_guard(es, ObjectStore(settings), settings)
+        return await replay(settings, topic, limit=limit, guard=guard)
+    finally:
+        await es.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m lexstream.shared.dlq")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -103,7 +155,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = CommonSettings()
     setup_logging("dlq", settings.log_level)
-    count = asyncio.run(replay(settings, args.topic, limit=args.limit))
+    count = asyncio.run(_replay_guarded(settings, args.topic, args.limit))
     log.info("done", extra={"replayed": count})
 
 

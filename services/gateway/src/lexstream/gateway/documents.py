@@ -45,6 +45,7 @@ from lexstream.gateway.uploads import (
 )
 from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.events import DocumentMoved, ObjectRef
+from lexstream.shared.holds import DocumentHeld, HoldGuard
 from lexstream.shared.pageline import layout, to_text
 from lexstream.shared.speakers import parse_channel_map
 from lexstream.shared.storage import derived_key
@@ -361,6 +362,11 @@ async def move_document(
     await check_can_add(gw, access, move.matter_id)
     if record.get("status") not in ("indexed", "failed"):
         raise HTTPException(409, "the document is still being processed; move it when done")
+    try:  # a move would take it out of its matter's holds (lexstream.shared.holds)
+        if move.matter_id != source:
+            await HoldGuard(gw.es, gw.store, gw.settings).check(document_id)
+    except DocumentHeld as exc:
+        raise HTTPException(409, str(exc)) from exc
     # the index owns the records a move changes: it applies the event to the document and
     # its attachments shortly after (the answer already names the new matter)
     moved = DocumentMoved(

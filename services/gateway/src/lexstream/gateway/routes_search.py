@@ -24,6 +24,7 @@ from lexstream.gateway.search import (
     suggest_instead,
     suggest_query,
 )
+from lexstream.shared.neardup import COLLAPSE_NEAR_DUPLICATES
 
 router = APIRouter(tags=["search"], responses=COMMON_ERRORS)
 
@@ -50,6 +51,8 @@ async def search(
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     search_after: Annotated[str | None, Query(max_length=2000)] = None,
     mode: Literal["hybrid", "lexical"] = "hybrid",
+    collapse: Literal["near_duplicates"] | None = None,
+    inclusive: bool | None = None,
 ) -> SearchResponse:
     """Full-text search across jurisdictions, filtered by what the caller may see.
 
@@ -79,6 +82,10 @@ async def search(
     Such a hit names its nearest ``passage`` (page or second). Its ``next`` pages through
     the fusion, 1,000 results deep; ``mode=lexical`` ranks by the words only (and pages
     without a bound), as do date sorts.
+
+    ``collapse=near_duplicates`` shows one hit per near-duplicate group (the best-ranked
+    member the caller may see); such a search is lexical and has one page (no ``next``);
+    ``total`` still counts documents.
     """
     req = SearchRequest(
         q=operator_words(q) if q is not None else None,
@@ -95,8 +102,10 @@ async def search(
         sort=sort,
         size=size,
         search_after=search_after,
+        collapse=collapse == COLLAPSE_NEAR_DUPLICATES,
+        inclusive=inclusive,
     )
-    fused = mode == "hybrid" and gw.settings.hybrid_search
+    fused = mode == "hybrid" and gw.settings.hybrid_search and not req.collapse
     semantic = hybrid.semantic_text(req.q) if fused else None
     if not hybrid.applies(req.q, sort, search_after):
         semantic = None
@@ -117,6 +126,8 @@ async def search(
             words_found = result.get("lexical_total")
         else:
             answer = shape_response(await gw.search(access, body), size)
+            if req.collapse:
+                answer["next"] = None
     except NotFoundError:  # no index yet: nothing to find, and the search is still audited
         answer = EMPTY.model_dump()
     # kNN always has nearest neighbours: a hybrid search whose words found nothing gets the

@@ -16,6 +16,7 @@ from lexstream.gateway.access import Access
 from lexstream.gateway.query_syntax import FieldTerm, operator_words, parse_query
 from lexstream.shared.legal import normalize_citation
 from lexstream.shared.legal.authorities import lookup as lookup_authorities
+from lexstream.shared.neardup import GROUP_FIELD
 
 FACET_FIELDS = {
     "court": "court",
@@ -50,6 +51,10 @@ class SearchRequest:
     sort: str = "relevance"
     size: int = 10
     search_after: str | None = None
+    # one hit per near-duplicate group (Elasticsearch field collapsing on its key)
+    collapse: bool = False
+    # only inclusive e-mails (lexstream.shared.threads); documents that are no e-mail stay
+    inclusive: bool | None = None
 
 
 def cites_filter(value: str) -> dict[str, Any]:
@@ -577,6 +582,10 @@ def build_query(
     if req.authority:
         # an id as the authority facet names it: documents citing it or a pinpoint of it
         filters.append({"term": {"authorities": req.authority}})
+    if req.inclusive is not None:
+        # an e-mail that another message of its thread contains is left out (or, false,
+        # only those are kept); documents that are no e-mail have no flag and stay
+        filters.append({"bool": {"must_not": {"term": {"inclusive": not req.inclusive}}}})
     if req.identifier is not None:
         keys = identifier_keys(req.identifier)
         if not keys:
@@ -645,10 +654,25 @@ def build_query(
             "authority": {
                 "terms": {"field": "authorities", "size": 20, "include": AUTHORITY_ROOTS}
             },
+            # decisions by year, for the workspace's date histogram
+            "decision_year": {
+                "date_histogram": {
+                    "field": "decision_date",
+                    "calendar_interval": "year",
+                    "format": "yyyy",
+                    "min_doc_count": 1,
+                }
+            },
         },
     }
     if req.search_after:
         body["search_after"] = decode_cursor(req.search_after)
+    if req.collapse:
+        if req.search_after:
+            raise BadSearch("collapse=near_duplicates has no next page (search_after)")
+        # every document written since near-duplicates exist has a group key (its own id
+        # when it has no near-duplicate), so documents without one are not lumped together
+        body["collapse"] = {"field": GROUP_FIELD}
     return body
 
 
@@ -770,6 +794,10 @@ def shape_response(result: dict[str, Any], size: int) -> dict[str, Any]:
     facets["authority"] = [
         {"value": b["key"], "count": b["doc_count"]}
         for b in aggs.get("authority", {}).get("buckets", [])
+    ]
+    facets["decision_year"] = [
+        {"value": b["key_as_string"], "count": b["doc_count"]}
+        for b in aggs.get("decision_year", {}).get("buckets", [])
     ]
     shaped = []
     for hit in hits:

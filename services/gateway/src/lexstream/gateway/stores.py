@@ -78,6 +78,16 @@ MATTERS_MAPPINGS: dict[str, Any] = {
         "created_by": KEYWORD,
         "created_at": {"type": "date"},
         "updated_at": {"type": "date"},
+        # the retention policy (routes_holds; applied by python -m lexstream.gateway.retention)
+        "retention": {
+            "type": "object",
+            "properties": {
+                "delete_after_days": {"type": "integer"},
+                "basis": KEYWORD,
+                "set_by": KEYWORD,
+                "set_at": {"type": "date"},
+            },
+        },
     },
 }
 

@@ -57,6 +57,11 @@ async def bootstrap_indices(es: AsyncElasticsearch, settings: CommonSettings) ->
                 mappings=status_mappings(),
             )
         )
+    else:  # fields added since (the original's sha256) reach an existing status index
+        try:
+            await es.indices.put_mapping(index=status, properties=status_mappings()["properties"])
+        except BadRequestError as exc:
+            log.warning("the status index keeps its older mapping: %s", exc.message)
 
 
 async def bootstrap(settings: CommonSettings) -> None:

@@ -13,11 +13,12 @@ from lexstream.index.authority_links import Places, citation_place, own_authorit
 from lexstream.index.contract_fields import contract_fields
 from lexstream.index.extraction import LegalMetadata, Person, extract
 from lexstream.index.structures import Exports, document_structure, exports, indexed_fields
-from lexstream.shared.artifacts import TextDocument, Transcript
+from lexstream.shared.artifacts import EmailHeaders, TextDocument, Transcript
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import Event
 from lexstream.shared.legal import document_acl
 from lexstream.shared.pageline import layout, segment_citations
+from lexstream.shared.threads import header_thread_id, normalize_subject
 
 A = TypeVar("A", bound=BaseModel)
 
@@ -135,6 +136,29 @@ def _metadata_fields(
     }
 
 
+def email_fields(envelope: EmailHeaders) -> dict[str, Any]:
+    """An e-mail's header fields and the thread its headers name; ``inclusive`` is true until
+    the thread is re-evaluated (a message is inclusive until a later one contains it)."""
+    return {
+        "email": {
+            "from": envelope.sender,
+            "to": envelope.to,
+            "cc": envelope.cc,
+            "date": envelope.date.isoformat() if envelope.date else None,
+            "subject": envelope.subject,
+            "normalized_subject": normalize_subject(envelope.subject) or None,
+            "message_id": envelope.message_id,
+            "in_reply_to": envelope.in_reply_to,
+            "references": envelope.references,
+            "attachments": envelope.attachments,
+        },
+        "thread_id": header_thread_id(
+            envelope.message_id, envelope.in_reply_to, envelope.references
+        ),
+        "inclusive": True,
+    }
+
+
 def _envelope(event: Event, filename: str, media_type: str) -> dict[str, Any]:
     return {
         "document_id": event.document_id,
@@ -191,16 +215,19 @@ def text_search_document(
                 "text": page_text,
                 "method": page.method,
                 "confidence": page.confidence,
+                "tables": len(page.tables),
                 "language": page.language,
             }
         )
     doc = _envelope(event, filename, text.media_type)
     doc.update(_metadata_fields(meta, content, Places.of_pages(text.pages)))
+    if text.email is not None:
+        doc.update(email_fields(text.email))
     structure = document_structure(meta, text.pages, max_chars=max_chars)
     doc.update(indexed_fields(structure))
     doc.update(contract_fields(meta.doc_type, content, Places.of_pages(text.pages)))
     if structure is not None and objects is not None:
-        objects.update(exports(structure, meta, title=meta.title or filename))
+        objects.update(exports(structure, meta, title=meta.title or filename, pages=text.pages))
     doc.update(
         {
             "kind": "document",
@@ -209,6 +236,8 @@ def text_search_document(
             "content_truncated": truncated,
             "pages": pages,
             "page_count": len(text.pages),
+            # tables found in its pages (text.json holds their cells): filter tables >= 1
+            "tables": sum(len(p.tables) for p in text.pages),
             "extractor_version": extractor_version,
         }
     )

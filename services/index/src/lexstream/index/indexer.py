@@ -27,6 +27,9 @@ from lexstream.index.documents import (
     transcript_search_document,
 )
 from lexstream.index.extraction import EXTRACTOR_VERSION
+from lexstream.index.mailthreads import MailThreads
+from lexstream.index.neardup import Scheme
+from lexstream.index.neardup_groups import NearDuplicates
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import StatusUpdate, record_statuses
 from lexstream.index.structures import Exports
@@ -115,6 +118,42 @@ class Indexer:
             max_wait_s=settings.bulk_retry_max_wait_s,
             refresh=refresh,
         )
+        # near-duplicate groups: signed before the write, grouped once it is searchable
+        self.near_duplicates = (
+            NearDuplicates(
+                es,
+                self.alias,
+                Scheme(
+                    threshold=settings.near_duplicate_threshold,
+                    min_words=settings.near_duplicate_min_words,
+                    shingle_words=settings.near_duplicate_shingle_words,
+                ),
+                # group updates are visible to the next look-up (see neardup_groups)
+                BulkWriter(
+                    es,
+                    max_bytes=settings.bulk_max_bytes,
+                    attempts=settings.bulk_retry_attempts,
+                    max_wait_s=settings.bulk_retry_max_wait_s,
+                    refresh="wait_for",
+                ),
+                max_candidates=settings.near_duplicate_max_candidates,
+                max_group=settings.near_duplicate_max_group,
+            )
+            if settings.near_duplicates
+            else None
+        )
+        # e-mail threads: re-evaluated once a batch is searchable (see mailthreads)
+        self.mail_threads = MailThreads(
+            es,
+            self.alias,
+            BulkWriter(
+                es,
+                max_bytes=settings.bulk_max_bytes,
+                attempts=settings.bulk_retry_attempts,
+                max_wait_s=settings.bulk_retry_max_wait_s,
+                refresh="wait_for",
+            ),
+        )
         # passage vectors wait for no refresh: the words made the document searchable
         self.vector_writer = BulkWriter(
             es,
@@ -192,10 +231,19 @@ class Indexer:
         failure is the caller's to report); raises TransientError when it kept refusing for now.
         """
         await self._use_matters_of_record(prepared)
+        if self.near_duplicates is not None:
+            await asyncio.to_thread(self.near_duplicates.sign, [p.doc for p in prepared])
         actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
         result = await self.writer.write(actions)
         updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
         await record_statuses(self.es, self.status_index, updates, self.writer)
+        if self.near_duplicates is not None:
+            await self.near_duplicates.assign(
+                [p.doc for p in prepared if p.document_id in result.written]
+            )
+        await self.mail_threads.assign(
+            [p.doc for p in prepared if p.document_id in result.written and p.doc.get("email")]
+        )
         if self.settings.embeddings:
             await self._add_vectors([p for p in prepared if p.document_id in result.written])
         return {

@@ -162,6 +162,7 @@ def documents_mappings() -> dict[str, Any]:
             # Normalised citations (lexstream.shared.legal.normalize_citation) for 'cites' queries.
             "cites": bounded,
             "page_count": {"type": "integer"},
+            "tables": {"type": "integer"},
             "duration": {"type": "float"},
             "pages": {
                 "type": "nested",
@@ -171,6 +172,7 @@ def documents_mappings() -> dict[str, Any]:
                     "method": keyword,
                     "confidence": {"type": "float"},
                     "language": keyword,
+                    "tables": {"type": "integer"},
                 },
             },
             "segments": {
@@ -204,6 +206,43 @@ def documents_mappings() -> dict[str, Any]:
                 },
             },
             "embedding_model": keyword,
+            # Near-duplicate groups (lexstream.shared.neardup): the group key (the principal's
+            # id) collapses a group into one hit; the LSH band keys find candidates; the
+            # MinHash signature is kept to verify them, not indexed.
+            "near_dup": {
+                "type": "object",
+                "properties": {
+                    "group": keyword,
+                    "bands": keyword,
+                    "signature": {"type": "binary"},
+                    "scheme": keyword,
+                    "words": {"type": "integer"},
+                },
+            },
+            # E-mail headers (EML, MSG, mailbox messages) and the message's thread
+            # (lexstream.shared.threads): thread_id from the headers at index time, then
+            # thread_id and inclusive re-evaluated over the thread (index.mailthreads).
+            "email": {
+                "type": "object",
+                "properties": {
+                    "from": {**bounded, "fields": {"text": {"type": "text"}}},
+                    "to": {**bounded, "fields": {"text": {"type": "text"}}},
+                    "cc": {**bounded, "fields": {"text": {"type": "text"}}},
+                    "date": {"type": "date"},
+                    "subject": {
+                        "type": "text",
+                        "fields": {"raw": {"type": "keyword", "ignore_above": 1024}},
+                    },
+                    "normalized_subject": bounded,
+                    "message_id": bounded,
+                    "in_reply_to": bounded,
+                    "references": bounded,
+                    "attachments": bounded,
+                },
+            },
+            "thread_id": keyword,
+            "inclusive": {"type": "boolean"},
+            "duplicate_of": keyword,
             "extractor_version": keyword,
             "provenance": {"type": "object", "enabled": False},
             "received_at": {"type": "date"},
@@ -239,6 +278,8 @@ def status_mappings() -> dict[str, Any]:
             "failure_stage": keyword,
             "filename": {"type": "text", "fields": {"raw": keyword}},
             "media_type": keyword,
+            # the original's bytes: deletion keeps an original another document still uses
+            "sha256": keyword,
             "progress": {"type": "float"},
             "updated_at": {"type": "date"},
             "stages": {"type": "object", "enabled": False},

@@ -18,7 +18,8 @@ Readers and writers only ever use the alias. The command:
    ``if_seq_no``/``if_primary_term`` of what was read, so a concurrent newer write always wins.
 
 The old index is kept (``--delete-old`` removes it) so a bad mapping can be rolled back by
-pointing the alias back.
+pointing the alias back. ``--delete-old`` keeps it too while a document under legal hold is
+in it but not in the new index (a copy that failed): see :func:`held_missing`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ from elasticsearch.helpers import async_scan
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.bulk import BulkAction, BulkWriter
 from lexstream.index.vectors import vector_fields
+from lexstream.shared.holds import HoldGuard
 from lexstream.shared.search import documents_alias
 from lexstream.shared.settings import CommonSettings
+from lexstream.shared.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ class ReindexReport:
     after_swap: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     deleted_old: bool = False
+    kept_for_holds: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -196,6 +200,46 @@ async def reindex(
     )
     await es.indices.refresh(index=target)
     if delete_old:
-        await es.indices.delete(index=sources)
-        report.deleted_old = True
+        report.kept_for_holds = await held_missing(
+            es, ObjectStore(settings), settings, sources, target
+        )
+        if report.kept_for_holds:
+            log.warning(
+                "old indices kept: documents under legal hold are missing from the new one",
+                extra={"count": len(report.kept_for_holds)},
+            )
+        else:
+            await es.indices.delete(index=sources)
+            report.deleted_old = True
     return report
+
+
+async def held_missing(
+    es: AsyncElasticsearch,
+    store: ObjectStore,
+    settings: CommonSettings,
+    sources: list[str],
+    target: str,
+) -> list[str]:
+    """The documents under legal hold that are in ``sources`` but not in ``target``: while
+    there is one, ``--delete-old`` would delete it, so the old indices are kept."""
+    guard = HoldGuard(es, store, settings)
+    held: list[str] = []
+    page: list[str] = []
+
+    async def check() -> None:
+        found = await es.mget(index=target, ids=page, source=False)
+        for doc in found["docs"]:
+            if not doc.get("found") and await guard.holds_on(doc["_id"]):
+                held.append(doc["_id"])
+        page.clear()
+
+    async for hit in async_scan(
+        es, index=",".join(sources), query={"query": {"match_all": {}}}, _source=False
+    ):
+        page.append(hit["_id"])
+        if len(page) >= PAGE:
+            await check()
+    if page:
+        await check()
+    return held

@@ -41,3 +41,28 @@ class IndexSettings(CommonSettings):
         "off: search is then lexical only); on 2 cores it costs ~32 passages/s, added after "
         "a batch is searchable by its words, and doubles the index size per page",
     )
+    # Near-duplicate groups (lexstream.index.neardup, neardup_groups); like Purview's
+    # similarityThreshold and minWords. A change of threshold or shingle size changes the band
+    # keys' scheme: documents signed before it group again after ``rerun --all``.
+    near_duplicates: bool = Field(
+        default=True, description="sign documents and group near-duplicates"
+    )
+    near_duplicate_threshold: float = Field(
+        default=0.5,
+        gt=0.0,
+        lt=1.0,
+        description="estimated Jaccard similarity of word shingles at or above which two "
+        "documents are near-duplicates",
+    )
+    near_duplicate_min_words: int = Field(
+        default=50, ge=1, description="shorter texts (normalised words) get no signature"
+    )
+    near_duplicate_shingle_words: int = Field(
+        default=3, ge=1, le=10, description="words per shingle"
+    )
+    near_duplicate_max_candidates: int = Field(
+        default=50, ge=1, le=1000, description="LSH candidates verified per document"
+    )
+    near_duplicate_max_group: int = Field(
+        default=1000, ge=1, le=10_000, description="members moved at most by one group merge"
+    )

@@ -19,7 +19,7 @@ from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from lexstream.index.bulk import BulkAction, BulkWriter
 from lexstream.shared.errors import TransientError
-from lexstream.shared.events import DocumentStatus, Event
+from lexstream.shared.events import DocumentStatus, DocumentStored, Event
 
 RANK = {
     DocumentStatus.RECEIVED: 0,
@@ -118,6 +118,10 @@ async def record_event_status(
     always: dict[str, Any] | None = None,
 ) -> None:
     """Advance the status of ``event``'s document as of the time the event occurred."""
+    if isinstance(event, DocumentStored):
+        # the bytes' hash, so that a deletion can tell whether another document still uses
+        # the original (lexstream.shared.deletion)
+        always = {**(always or {}), "sha256": event.sha256}
     update = StatusUpdate(event.document_id, status, event.occurred_at, fields or {}, always or {})
     await record_status(es, index, update)
 

@@ -24,6 +24,7 @@ from lexstream.ingest.routes import Uploads, upload_router
 from lexstream.ingest.settings import IngestSettings
 from lexstream.ingest.submissions import SubmissionStage
 from lexstream.shared.events import Event, Stage, Topics
+from lexstream.shared.holds import HoldGuard
 from lexstream.shared.kafka import StageRunner, ensure_topics, publish_event
 from lexstream.shared.matters import MatterLookup, MatterRegistry
 from lexstream.shared.search import make_search_client
@@ -62,6 +63,10 @@ def build_ingest(
         limits=zip_limits(settings),
         spool_dir=settings.spool_dir,
         claim_lease_s=settings.claim_lease_s,
+        # re-uploads redo failed documents under their id: never one under legal hold
+        holds=HoldGuard(matters.es, store, settings)
+        if isinstance(matters, MatterRegistry)
+        else None,
     )
     runner = StageRunner(broker, topics, Stage.INGEST, settings)
     broker.include_router(

@@ -57,7 +57,7 @@ def ingest_router(
 
     @router.subscriber(topics.stored, **container_options, title="documents.stored (containers)")
     async def on_stored(message: KafkaMessage) -> None:
-        """Expand stored containers (ZIP) into child documents."""
+        """Expand stored containers (ZIP, tar, 7z, RAR, MBOX, PST/OST) into child documents."""
         await runner.run(message, DocumentStored, stage.stored)
 
     return router

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import tempfile
 import time
@@ -54,6 +53,7 @@ from lexstream.ingest.filenames import sanitize_filename
 from lexstream.ingest.sniff import route_for, sniff_media_type
 from lexstream.shared import __version__
 from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.deletion import content_record_key, submission_record_key
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import (
     DocumentFailed,
@@ -68,6 +68,7 @@ from lexstream.shared.events import (
     Topics,
     TranscribeRequested,
 )
+from lexstream.shared.holds import HoldGuard
 from lexstream.shared.ids import new_document_id
 from lexstream.shared.matters import MatterLookup
 from lexstream.shared.storage import ObjectStore, derived_key, original_key
@@ -142,10 +143,6 @@ class _Claim:
     owner: str = ""
 
 
-def _key_hash(*parts: str | None) -> str:
-    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
-
-
 def _record(value: Any) -> _Record | None:
     if not isinstance(value, dict) or not isinstance(value.get("document_id"), str):
         return None
@@ -173,8 +170,10 @@ class IngestPipeline:
         spool_dir: Path | None = None,
         claim_lease_s: float = 120.0,
         claim_poll_s: float = 0.05,
+        holds: HoldGuard | None = None,
     ) -> None:
         self.store = store
+        self.holds = holds
         self.topics = topics
         self.publish = publish
         self.matters = matters
@@ -221,7 +220,7 @@ class IngestPipeline:
     def _submission_ref(self, sub: Submission) -> ObjectRef | None:
         if not sub.provenance.external_id:
             return None
-        digest = _key_hash(
+        key = submission_record_key(
             sub.tenant,
             sub.matter_id,
             sub.provenance.source,
@@ -229,13 +228,13 @@ class IngestPipeline:
             sub.parent_document_id,
             sub.member,
         )
-        return ObjectRef(bucket=self.store.derived, key=f"_ingest/submissions/{digest}.json")
+        return ObjectRef(bucket=self.store.derived, key=key)
 
     def _content_ref(self, sub: Submission) -> ObjectRef | None:
         if not sub.sha256:
             return None
-        digest = _key_hash(sub.tenant, sub.matter_id, sub.sha256, sub.parent_document_id)
-        return ObjectRef(bucket=self.store.derived, key=f"_ingest/content/{digest}.json")
+        key = content_record_key(sub.tenant, sub.matter_id, sub.sha256, sub.parent_document_id)
+        return ObjectRef(bucket=self.store.derived, key=key)
 
     def _record_refs(self, sub: Submission) -> list[ObjectRef]:
         refs = [r for r in (self._submission_ref(sub), self._content_ref(sub)) if r is not None]
@@ -267,7 +266,12 @@ class IngestPipeline:
             ):
                 await asyncio.sleep(self.claim_poll_s)  # another replica is at it: wait
                 continue
-            document_id = next((r.document_id for r in records if r), None) or new_document_id()
+            redone = next((r.document_id for r in records if r), None)
+            if redone is not None and self.holds is not None:
+                # a failed or abandoned document redone under its id overwrites what it has:
+                # not while a legal hold covers it (lexstream.shared.holds)
+                await self.holds.check(redone)
+            document_id = redone or new_document_id()
             owner = f"{self._process}:{uuid.uuid4().hex}"
             if await self._take(refs, records, self._pending(document_id, owner)):
                 return _Claim(document_id, duplicate=False, owner=owner)
@@ -533,10 +537,15 @@ class IngestPipeline:
                         member=member.info.name,
                         depth=depth + 1,
                     )
-                    try:
-                        outcome = await self.ingest(child)
-                    except MatterRefused as exc:  # archived while the container waited
-                        outcome = await self.fail(child, None, exc.reason, exc.error_type)
+                    if member.error is not None:  # a member that cannot be read fails alone
+                        outcome = await self.fail(
+                            child, None, member.error.reason, member.error.error_type
+                        )
+                    else:
+                        try:
+                            outcome = await self.ingest(child)
+                        except MatterRefused as exc:  # archived while the container waited
+                            outcome = await self.fail(child, None, exc.reason, exc.error_type)
                 finally:
                     member.path.unlink(missing_ok=True)
                 rows.append((member.info.name, member.size, outcome))
@@ -545,7 +554,7 @@ class IngestPipeline:
     async def _publish_listing(
         self, stored: DocumentStored, rows: list[tuple[str, int, Outcome]]
     ) -> None:
-        lines = [f"ZIP archive {stored.filename} with {len(rows)} files:"]
+        lines = [f"Container {stored.filename} ({stored.media_type}) with {len(rows)} files:"]
         for name, size, outcome in rows:
             note = f" - failed: {outcome.reason}" if outcome.status == "failed" else ""
             lines.append(f"{name} ({size} bytes, document {outcome.document_id}){note}")

@@ -36,6 +36,7 @@ from lexstream.ingest.pipeline import IngestPipeline, MatterRefused, Submission
 from lexstream.ingest.settings import IngestSettings
 from lexstream.shared.errors import is_transient
 from lexstream.shared.events import Hints, ObjectRef, Provenance
+from lexstream.shared.holds import DocumentHeld
 from lexstream.shared.storage import ObjectStore, original_key
 
 log = logging.getLogger(__name__)
@@ -193,6 +194,8 @@ def upload_router() -> APIRouter:
             )
         except MatterRefused as exc:  # archived while the body arrived
             raise _refused(exc) from exc
+        except DocumentHeld as exc:  # a re-upload would overwrite a document under hold
+            raise HTTPException(409, str(exc)) from exc
         except Exception as exc:
             if is_transient(exc):
                 return _unavailable(exc)

@@ -8,6 +8,8 @@ from typing import Literal
 
 import magic
 
+from lexstream.ingest.containers import CONTAINER_MEDIA_TYPES, container_media_type
+
 Route = Literal["ocr", "transcribe", "container"]
 
 OCR_TYPES = frozenset(
@@ -36,7 +38,8 @@ OCR_TYPES = frozenset(
     }
 )
 
-CONTAINER_TYPES = frozenset({"application/zip"})
+#: ZIP, tar (gzip, bzip2, xz), 7z, RAR, MBOX, PST/OST (lexstream.ingest.containers)
+CONTAINER_TYPES = CONTAINER_MEDIA_TYPES
 
 _OOXML = {
     "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -65,6 +68,8 @@ def _office_container(path: Path) -> str | None:
 
 def sniff_media_type(path: Path) -> str:
     media_type = magic.from_file(str(path), mime=True) or "application/octet-stream"
+    # a mailbox is text/plain to libmagic, a PST the same type as an Outlook MSG
+    media_type = container_media_type(path, media_type)
     if media_type in ("application/zip", "application/octet-stream") or media_type.startswith(
         "application/vnd."
     ):

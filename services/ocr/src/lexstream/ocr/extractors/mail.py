@@ -7,7 +7,9 @@ attachments are handed back so that ingest stores them as child documents.
 from __future__ import annotations
 
 import email.errors
+import email.utils
 import mimetypes
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -24,7 +26,8 @@ from lexstream.ocr.extractors.base import (
 from lexstream.ocr.extractors.html import html_to_text
 from lexstream.ocr.extractors.metadata import mail_header_date
 from lexstream.ocr.languages import page_language
-from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.artifacts import EmailHeaders, Page, TextDocument
+from lexstream.shared.threads import parse_references
 
 _HEADERS = ("From", "To", "Cc", "Date", "Subject")
 _FATAL_MULTIPART = (
@@ -41,6 +44,7 @@ def _mail_document(
     notes: list[str],
     kind: str,
     sent: object = None,
+    envelope: EmailHeaders | None = None,
 ) -> TextDocument:
     """``sent``: the Date header's value (a datetime from Outlook), the document's date."""
     head = "\n".join(f"{name}: {value}" for name, value in headers if value)
@@ -55,6 +59,49 @@ def _mail_document(
         extractor=f"{EXTRACTOR_VERSION} {kind}",
         warnings=notes,
         metadata_date=mail_header_date(sent),
+        email=envelope,
+    )
+
+
+def _addresses(value: object) -> list[str]:
+    """The addresses of a To/Cc header, each as written (``Name <addr>``)."""
+    text = str(value or "")
+    return [
+        email.utils.formataddr((name, addr)) if name else addr
+        for name, addr in email.utils.getaddresses([text])
+        if addr
+    ]
+
+
+def _when(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return email.utils.parsedate_to_datetime(str(value)) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _one_id(value: object) -> str | None:
+    ids = parse_references(str(value or ""))
+    return ids[0] if ids else None
+
+
+def mail_envelope(
+    headers: dict[str, object], body: str, attachments: list[Attachment]
+) -> EmailHeaders:
+    """The e-mail fields the index stores and threads are made from."""
+    return EmailHeaders(
+        sender=str(headers.get("From") or "") or None,
+        to=_addresses(headers.get("To")),
+        cc=_addresses(headers.get("Cc")),
+        date=_when(headers.get("Date")),
+        subject=str(headers.get("Subject") or "") or None,
+        message_id=_one_id(headers.get("Message-ID")),
+        in_reply_to=_one_id(headers.get("In-Reply-To")),
+        references=parse_references(str(headers.get("References") or "")),
+        body=body[:200_000],
+        attachments=[a.filename for a in attachments],
     )
 
 
@@ -97,7 +144,14 @@ class EmlExtractor:
         attachments: list[Attachment] = []
         self._collect(message, body_part, attachments, ctx.options.max_attachments, notes)
         headers = [(name, str(message.get(name, "") or "")) for name in _HEADERS]
-        text = _mail_document(ctx, headers, body, notes, "eml", sent=message.get("Date"))
+        named = {
+            name: message.get(name)
+            for name in (*_HEADERS, "Message-ID", "In-Reply-To", "References")
+        }
+        envelope = mail_envelope(named, body, attachments)
+        text = _mail_document(
+            ctx, headers, body, notes, "eml", sent=message.get("Date"), envelope=envelope
+        )
         return ExtractionResult(text=text, attachments=attachments)
 
     def _check(
@@ -203,10 +257,19 @@ class MsgExtractor:
             ]
             sent = message.date
             attachments = self._attachments(message, ctx.options.max_attachments, notes)
+            named: dict[str, object] = dict(headers)
+            for field, attribute in (
+                ("Message-ID", "messageId"),
+                ("In-Reply-To", "inReplyTo"),
+                ("References", "references"),
+            ):
+                named[field] = getattr(message, attribute, None)
+            named["Date"] = sent
+            envelope = mail_envelope(named, body, attachments)
         finally:
             message.close()
         return ExtractionResult(
-            text=_mail_document(ctx, headers, body, notes, "msg", sent=sent),
+            text=_mail_document(ctx, headers, body, notes, "msg", sent=sent, envelope=envelope),
             attachments=attachments,
         )
 
