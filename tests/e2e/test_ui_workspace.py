@@ -21,6 +21,8 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +265,127 @@ def test_an_admin_creates_finds_in_the_audit_trail_and_revokes_a_key(
         keys = {k["key_id"]: k for k in admin.get("/v1/apikeys").json()["keys"]}
     key = keys[outcome["measures"]["key_id"]]
     assert (key["subject"], key["scopes"], key["revoked"]) == (f"ui-service-{run}", ["read"], True)
+
+
+def _email(run: str) -> tuple[bytes, dict[str, str]]:
+    """An e-mail with one text attachment, and the headers the viewer must show."""
+    headers = {
+        "sender": f"counsel-{run}@example.com",
+        "subject": f"Disclosure {run}",
+        "attachment": f"exhibit-{run}.txt",
+    }
+    message = EmailMessage()
+    message["From"] = f"Counsel {run} <{headers['sender']}>"
+    message["To"] = "court@example.org"
+    message["Cc"] = "clerk@example.org"
+    message["Subject"] = headers["subject"]
+    message["Date"] = "Tue, 03 Mar 2026 10:15:00 +0000"
+    message["Message-ID"] = f"<{run}@example.com>"
+    message.set_content(f"Please find the exhibit {run} attached.")
+    message.add_attachment(
+        f"Exhibit {run}: the signed contract.".encode(),
+        maintype="text",
+        subtype="plain",
+        filename=headers["attachment"],
+    )
+    return message.as_bytes(), headers
+
+
+def _attachment(system: RunningSystem, admin: httpx.Client, email_id: str) -> dict[str, Any]:
+    """The e-mail's attachment, once the pipeline has made it a child document and indexed it."""
+    deadline = time.monotonic() + 240
+    children: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        children = admin.get(f"/v1/documents/{email_id}/children").json()["children"]
+        if children:
+            _indexed(system, admin, children[0]["document_id"])
+            return children[0]
+        time.sleep(1)
+    raise AssertionError(f"the e-mail {email_id} got no attachment: {children}")
+
+
+def test_authority_facet_saved_searches_and_an_emails_attachments(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    run = workspace["run"] + secrets.token_hex(2)
+    text = (
+        f"Opinion {run}. The processing is lawful under Article 6(1)(f) GDPR, the controller's "
+        "legitimate interest prevailing."
+    )
+    email, headers = _email(run)
+    with running_system.client() as admin:
+        document_id = upload_document(
+            admin, workspace["matter"], f"opinion-{run}.txt", text.encode(), "text/plain"
+        )
+        email_id = upload_document(
+            admin, workspace["matter"], f"mail-{run}.eml", email, "message/rfc822"
+        )
+        _indexed(running_system, admin, document_id)
+        _indexed(running_system, admin, email_id)
+        child = _attachment(running_system, admin, email_id)
+        facets = admin.get("/v1/search", params={"q": f"opinion {run}"}).json()["facets"]
+        authorities = [b["value"] for b in facets.get("authority", [])]
+        # the GDPR as a whole (its canonical id), whichever provision the document cites
+        authority = next((a for a in authorities if "32016R0679" in a), None)
+        assert authority, f"no GDPR in the authority facet: {authorities}"
+        thread = admin.get(f"/v1/documents/{email_id}/thread").status_code == 200
+    outcome = run_scenario(
+        "saved-search-authority-email",
+        {
+            **workspace,
+            "query": f"opinion {run}",
+            "document_id": document_id,
+            "authority": authority,
+            "saved_name": f"GDPR opinions {run}",
+            "email_id": email_id,
+            "attachment_id": child["document_id"],
+            "attachment_name": headers["attachment"],
+            "thread": thread,
+            "sender": headers["sender"],
+            "subject": headers["subject"],
+        },
+    )
+    # headers are shown exactly where the gateway serves the thread (GET /thread)
+    assert outcome["measures"]["headers_shown"] == (1 if thread else 0)
+    with httpx.Client(
+        base_url=running_system.gateway_url, headers={"X-API-Key": workspace["editor_key"]}
+    ) as editor:
+        left = editor.get("/v1/saved-searches").json()["saved_searches"]
+    # saved, then deleted in the browser: nothing of it is left
+    assert outcome["measures"]["saved_search_id"]
+    assert all(s["search_id"] != outcome["measures"]["saved_search_id"] for s in left)
+
+
+HOSTILE = '<img src=x onerror="window.pwned=1"><b>bold</b>'
+
+
+def test_names_and_text_with_html_are_shown_as_text(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    """The old page's test (tests/e2e/test_gateway_browser.py), on the workspace."""
+    run = secrets.token_hex(3)
+    matter = f"HTML-{run}"
+    filename = f"{HOSTILE}-{run}.txt"
+    content = f"{HOSTILE} Quixotic filing {run}.\n{HOSTILE} the quixotic clause."
+    with running_system.client() as admin:
+        created = admin.post("/v1/matters", json={"matter_id": matter, "name": f"{HOSTILE} {run}"})
+        assert created.status_code == 201, created.text
+        member = admin.put(
+            f"/v1/matters/{matter}/members/{workspace['editor_subject']}", json={"role": "editor"}
+        )
+        assert member.status_code == 200, member.text
+        document_id = upload_document(admin, matter, filename, content.encode(), "text/plain")
+        _indexed(running_system, admin, document_id)
+        metadata = admin.get(f"/v1/documents/{document_id}").json()
+    run_scenario(
+        "html-as-text",
+        {
+            **workspace,
+            "matter": matter,
+            "hostile": HOSTILE,
+            "query": f"quixotic {run}",
+            "document_id": document_id,
+            "title": metadata["title"] or metadata["filename"],
+            "filename": metadata["filename"],
+        },
+    )

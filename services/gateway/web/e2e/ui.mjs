@@ -121,6 +121,10 @@ const scenarios = {
     check(total >= 1, `total ${total}`);
     const facet = page.locator(`#facets button[data-facet="matter_id"][data-value="${context.matter}"]`);
     await facet.waitFor();
+    // the person's saved searches load beside the results (the first read of their index too)
+    await page.locator('#saved-searches[data-loaded="true"]').waitFor();
+    const savedError = await page.locator("#saved-error").textContent();
+    check(savedError === "", `the saved searches did not load: ${savedError}`);
     await audit(page, "search");
     await facet.click();
     await page.locator('.chip[data-filter="matter_id"]').waitFor();
@@ -339,6 +343,107 @@ Object.assign(scenarios, {
     await page.locator(`#keys tr[data-key-id="${keyId}"][data-revoked="true"]`).waitFor();
     check((await me(key)) === 401, "the revoked key still signs in");
     outcome.measures.key_id = keyId;
+  },
+});
+
+Object.assign(scenarios, {
+  /** The cited-authority facet narrows a search; the search is saved, reopened from the saved
+   * list in a fresh screen, and deleted; an e-mail shows its attachments (and its headers,
+   * where the gateway answers its thread). */
+  async "saved-search-authority-email"(browser) {
+    const page = await newPage(browser);
+    await signIn(page, context.editor_key);
+    await search(page, context.query);
+    const hit = hitOf(page, context.document_id);
+    await hit.waitFor();
+    const facet = page.locator(`#facets button[data-facet="authority"][data-value="${context.authority}"]`);
+    await facet.waitFor();
+    await facet.click();
+    await page.locator('.chip[data-filter="authority"]').waitFor();
+    await page.waitForFunction((id) => location.hash.includes(`authority=${encodeURIComponent(id)}`), context.authority);
+    await page.locator("#total[data-total]:not([data-total=''])").waitFor();
+    await hit.waitFor();
+    check(Number(await page.locator("#total").getAttribute("data-total")) >= 1, "the authority filter lost the document");
+    await audit(page, "search-authority");
+
+    // saved: listed under its name, reopened from an empty search screen, then deleted
+    await page.locator("#saved-name").fill(context.saved_name);
+    await page.locator("#save-search-button").click();
+    const saved = page.locator("#saved-list li", { hasText: context.saved_name });
+    await saved.waitFor();
+    await page.locator("#saved-status:not(:empty)").waitFor();
+    await audit(page, "saved-searches");
+    await page.evaluate(() => (location.hash = "#/search"));
+    await page.waitForFunction(() => document.querySelectorAll("#results li").length === 0);
+    await saved.locator("a.saved-open").click();
+    await page.waitForFunction((id) => location.hash.includes(`authority=${encodeURIComponent(id)}`), context.authority);
+    await hit.waitFor();
+    check((await page.locator("#q").inputValue()) === context.query, "the saved search lost its query");
+    outcome.measures.saved_search_id = await saved.getAttribute("data-search-id");
+    await saved.locator("button.saved-delete").click();
+    await page.waitForFunction((name) => ![...document.querySelectorAll("#saved-list li")].some((li) => li.textContent.includes(name)), context.saved_name);
+
+    // the e-mail: its attachment listed and linked; its headers where the thread answers
+    await page.goto(`${context.url}/ui/workspace#/documents/${context.email_id}`);
+    await page.locator("#viewer").waitFor();
+    const attachment = page.locator(`#attachments li[data-document-id="${context.attachment_id}"] a`);
+    await attachment.waitFor();
+    check((await attachment.textContent()).includes(context.attachment_name), "the attachment is not named");
+    if (context.thread) {
+      const from = page.locator('#email-headers dd[data-header="from"]');
+      await from.waitFor();
+      check((await from.textContent()).includes(context.sender), "the From header is not shown");
+      const subject = await page.locator('#email-headers dd[data-header="subject"]').textContent();
+      check(subject.includes(context.subject), `the Subject header shows ${subject}`);
+    }
+    outcome.measures.headers_shown = await page.locator("#email-headers").count();
+    await audit(page, "email");
+    // the same screen in French, then German: the catalogue switches, the page's lang with it
+    for (const [lang, heading, nav] of [["fr", "Pièces jointes", "Recherche"], ["de", "Anhänge", "Suche"]]) {
+      await page.locator("#language").selectOption(lang);
+      await page.waitForFunction((want) => document.documentElement.lang === want, lang);
+      check((await page.locator("#attachments-title").textContent()) === heading, `the ${lang} attachments heading`);
+      check((await page.locator('nav a[href="#/search"]').textContent()) === nav, `the ${lang} navigation`);
+      await audit(page, `email-${lang}`);
+    }
+    await page.locator("#language").selectOption("en");
+    outcome.measures.languages = ["en", "fr", "de"];
+    await attachment.click();
+    await page.waitForFunction((id) => location.hash.includes(`/documents/${id}`), context.attachment_id);
+  },
+});
+
+Object.assign(scenarios, {
+  /** Names and text holding HTML are shown as text everywhere (the old page's test, kept):
+   * the matter's name in the list, the hit's title and highlight, the file name and the page
+   * text in the viewer; no element of theirs is made and no script of theirs runs. */
+  async "html-as-text"(browser) {
+    const page = await newPage(browser);
+    await signIn(page, context.editor_key, "#/matters");
+    const row = page.locator(`#matters tr[data-matter-id="${context.matter}"]`);
+    await row.waitFor();
+    check((await row.textContent()).includes(context.hostile), "the matter's name is not shown as text");
+    check((await page.locator("#matters b, #matters img").count()) === 0, "the matter's name made elements");
+    await audit(page, "matters-html");
+    await page.evaluate(() => (location.hash = "#/search"));
+    await search(page, context.query);
+    const hit = hitOf(page, context.document_id);
+    await hit.waitFor();
+    check((await hit.locator("a.title").textContent()) === context.title, "the hit's title is not the document's, as text");
+    const highlights = await hit.locator("a.hl").allTextContents();
+    check(highlights.some((h) => h.includes("<b>bold</b>")), `the highlight lost the markup as text: ${highlights}`);
+    check((await hit.locator("a.hl mark").count()) > 0, "the highlight has no marks");
+    check((await page.locator("#results b, #results img").count()) === 0, "the results made elements of the document's text");
+    await hit.locator("a.title").click();
+    const filename = page.locator("#doc-meta .meta-filename");
+    await filename.waitFor();
+    check((await filename.textContent()) === context.filename, "the file name is not shown as text");
+    const text = page.locator("#page-1");
+    await text.waitFor({ state: "attached" });
+    check((await text.textContent()).includes(context.hostile), "the page's text is not shown as text");
+    check((await page.locator("#viewer b, #viewer img").count()) === 0, "the viewer made elements of the document's text");
+    check((await page.evaluate(() => window.pwned)) === undefined, "a script of the document ran");
+    await audit(page, "html-as-text");
   },
 });
 

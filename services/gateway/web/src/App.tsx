@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, session } from "./api";
-import { t } from "./i18n";
+import { isLanguage, language, LANGUAGES, setLanguage, t, type Language } from "./i18n";
 import { href, useRoute } from "./router";
 import { DocumentScreen } from "./screens/DocumentScreen";
 import { MatterScreen, MattersScreen } from "./screens/Matters";
@@ -9,8 +9,31 @@ import { SignIn } from "./screens/SignIn";
 import { AdminScreen } from "./screens/Admin";
 import type { Me } from "./types";
 
+const LANGUAGE_KEY = "lexstream-language";
+
+/** The language chosen before in this browser, else the browser's own if offered, else English. */
+function initialLanguage(): Language {
+  const saved = localStorage.getItem(LANGUAGE_KEY);
+  if (isLanguage(saved)) return saved;
+  const browser = (navigator.language || "en").slice(0, 2).toLowerCase();
+  return isLanguage(browser) ? browser : "en";
+}
+
+function applyLanguage(chosen: Language): void {
+  setLanguage(chosen);
+  document.documentElement.lang = chosen;
+}
+
+applyLanguage(initialLanguage());
+
 export function App() {
   const route = useRoute();
+  const [lang, setLang] = useState<Language>(language());
+  const chooseLanguage = useCallback((chosen: Language) => {
+    applyLanguage(chosen);
+    localStorage.setItem(LANGUAGE_KEY, chosen);
+    setLang(chosen); // a new render: every t() call reads the new catalogue
+  }, []);
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(Boolean(session.key()));
   const [signInError, setSignInError] = useState("");
@@ -54,7 +77,7 @@ export function App() {
   if (!me) {
     return (
       <>
-        <Header me={null} onSignOut={signOut} section="" />
+        <Header me={null} onSignOut={signOut} section="" lang={lang} onLanguage={chooseLanguage} />
         <main id="main" tabIndex={-1}>
           <SignIn busy={checking} error={signInError} onSignIn={signIn} />
         </main>
@@ -75,7 +98,7 @@ export function App() {
       <a class="skip" href="#main" onClick={skipToMain}>
         {t("app.skip")}
       </a>
-      <Header me={me} onSignOut={signOut} section={section} />
+      <Header me={me} onSignOut={signOut} section={section} lang={lang} onLanguage={chooseLanguage} />
       <main id="main" tabIndex={-1}>
         {screen}
       </main>
@@ -88,7 +111,19 @@ function skipToMain(event: Event) {
   document.getElementById("main")?.focus();
 }
 
-function Header({ me, onSignOut, section }: { me: Me | null; onSignOut: () => void; section: string }) {
+function Header({
+  me,
+  onSignOut,
+  section,
+  lang,
+  onLanguage,
+}: {
+  me: Me | null;
+  onSignOut: () => void;
+  section: string;
+  lang: Language;
+  onLanguage: (chosen: Language) => void;
+}) {
   return (
     <header class="top">
       <span class="brand">{t("app.name")}</span>
@@ -112,6 +147,18 @@ function Header({ me, onSignOut, section }: { me: Me | null; onSignOut: () => vo
           {t("nav.signedInAs", { subject: me.subject })} {me.is_admin ? t("nav.admin") : ""}
         </span>
       )}
+      <span class={me ? "language" : "language alone"}>
+        <label for="language" class="visually-hidden">
+          {t("nav.language")}
+        </label>
+        <select id="language" value={lang} onChange={(event) => isLanguage(event.currentTarget.value) && onLanguage(event.currentTarget.value)}>
+          {Object.entries(LANGUAGES).map(([code, name]) => (
+            <option key={code} value={code} lang={code}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </span>
       {me && (
         <button type="button" id="sign-out" onClick={() => onSignOut()}>
           {t("nav.signOut")}

@@ -63,6 +63,11 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** A call whose answer has no body to read (a 204): only a refusal is an error. */
+export async function apiDo(path: string, init: RequestInit = {}): Promise<void> {
+  await send(path, init);
+}
+
 export async function apiText(path: string): Promise<string> {
   return (await send(path)).text();
 }

@@ -50,6 +50,10 @@ export interface Facets {
   language: FacetValue[];
   matter_id: FacetValue[];
   jurisdiction: JurisdictionNode[];
+  /** the authorities cited, by canonical id (authority= filters by one) */
+  authority?: FacetValue[];
+  /** decision years with their counts, where the gateway answers them (value "2019") */
+  decision_year?: FacetValue[];
 }
 
 export interface SearchAnswer {
@@ -141,4 +145,37 @@ export interface Matter {
   role: Role | null;
   members?: { subject: string; role: Role }[];
   screened?: string[];
+}
+
+export interface SavedSearch {
+  search_id: string;
+  name: string;
+  q: string;
+  filters: Record<string, string>;
+  created_at: string;
+}
+
+export interface ChildDocument {
+  document_id: string;
+  filename: string | null;
+  media_type: string | null;
+  status: string | null;
+}
+
+/** One message of an e-mail's thread (GET /v1/documents/{id}/thread): its headers. */
+export interface ThreadMessage {
+  document_id: string;
+  sender: string | null;
+  to: string[];
+  cc: string[];
+  date: string | null;
+  subject: string | null;
+  attachments: string[];
+}
+
+export interface Thread {
+  document_id: string;
+  thread_id: string | null;
+  total: number;
+  messages: ThreadMessage[];
 }

@@ -273,6 +273,9 @@ class Facets(BaseModel):
         description="the authorities cited (acts, cases, treaties as wholes) by canonical id; "
         "GET /v1/authorities/{id} names one, authority= filters by it",
     )
+    decision_year: list[FacetValue] = Field(
+        default_factory=list, description="decisions by year (date_from/date_to filter)"
+    )
 
 
 class SearchSuggestion(BaseModel):

@@ -1,9 +1,10 @@
+import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, enc, imageUrl } from "../api";
 import { t, type MessageKey } from "../i18n";
 import { go, href } from "../router";
 import { matchesTerm, queryTerms, type Term } from "../text";
-import type { DocumentMetadata, DocumentText, TextPage } from "../types";
+import type { ChildDocument, DocumentMetadata, DocumentText, TextPage, Thread, ThreadMessage } from "../types";
 import { RecordingViewer } from "./RecordingViewer";
 
 /** Display widths of the page image (zoom steps); the server renders the next size up. */
@@ -272,6 +273,7 @@ function Fields({ doc }: { doc: DocumentMetadata }) {
   return (
     <aside class="fields" aria-labelledby="fields-title">
       <h2 id="fields-title">{t("doc.fields")}</h2>
+      {isEmail(doc) && <EmailHeaders documentId={doc.document_id} />}
       <dl id="doc-meta">
         {rows.map(([name, value]) => (
           <div key={name}>
@@ -280,6 +282,7 @@ function Fields({ doc }: { doc: DocumentMetadata }) {
           </div>
         ))}
       </dl>
+      <Attachments documentId={doc.document_id} email={isEmail(doc)} />
       {doc.warnings.length > 0 && (
         <>
           <h3>{t("doc.warnings")}</h3>
@@ -291,5 +294,92 @@ function Fields({ doc }: { doc: DocumentMetadata }) {
         </>
       )}
     </aside>
+  );
+}
+
+const MAIL_TYPES = new Set(["message/rfc822", "application/vnd.ms-outlook"]);
+
+function isEmail(doc: DocumentMetadata): boolean {
+  return doc.doc_type === "email" || MAIL_TYPES.has(doc.media_type ?? "") || /\.(eml|msg)$/i.test(doc.filename ?? "");
+}
+
+/** An e-mail's headers, as its thread's record of it has them (GET /thread). */
+function EmailHeaders({ documentId }: { documentId: string }) {
+  const [message, setMessage] = useState<ThreadMessage | null>(null);
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setMessage(null);
+    api<Thread>(`/v1/documents/${enc(documentId)}/thread`)
+      .then((thread) => {
+        if (!live) return;
+        setMessage(thread.messages.find((m) => m.document_id === documentId) ?? null);
+        setCount(thread.total);
+      })
+      .catch(() => live && setMessage(null)); // not indexed yet, or no thread: no headers
+    return () => {
+      live = false;
+    };
+  }, [documentId]);
+  if (!message) return null;
+  const rows: [MessageKey, string | null][] = [
+    ["mail.from", message.sender],
+    ["mail.to", message.to.join(", ") || null],
+    ["mail.cc", message.cc.join(", ") || null],
+    ["mail.date", message.date],
+    ["mail.subject", message.subject],
+  ];
+  return (
+    <section aria-labelledby="email-title" id="email">
+      <h3 id="email-title">{t("doc.email")}</h3>
+      <dl class="email-headers" id="email-headers">
+        {rows
+          .filter(([, value]) => value)
+          .map(([key, value]) => (
+            <Fragment key={key}>
+              <dt>{t(key)}</dt>
+              <dd data-header={key.slice(5)}>{value}</dd>
+            </Fragment>
+          ))}
+      </dl>
+      {count > 1 && <p class="help">{t("mail.thread", { count })}</p>}
+    </section>
+  );
+}
+
+/** A document's attachments or archive members the caller may see, each a link to open it. */
+function Attachments({ documentId, email }: { documentId: string; email: boolean }) {
+  const [children, setChildren] = useState<ChildDocument[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    setChildren(null);
+    api<{ children: ChildDocument[] }>(`/v1/documents/${enc(documentId)}/children`)
+      .then((answer) => live && setChildren(answer.children))
+      .catch(() => live && setChildren([]));
+    return () => {
+      live = false;
+    };
+  }, [documentId]);
+  if (!children || (children.length === 0 && !email)) return null;
+  return (
+    <section aria-labelledby="attachments-title" id="attachments">
+      <h3 id="attachments-title">{t("doc.attachments")}</h3>
+      {children.length === 0 ? (
+        <p class="help">{t("doc.noAttachments")}</p>
+      ) : (
+        <ul>
+          {children.map((child) => {
+            const name = child.filename || child.document_id;
+            return (
+              <li key={child.document_id} data-document-id={child.document_id} data-status={child.status ?? ""}>
+                <a href={href(["documents", child.document_id])}>
+                  {child.status && child.status !== "indexed" ? t("doc.attachmentPending", { name, status: child.status }) : name}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, ApiError } from "../api";
+import { api, apiDo, ApiError } from "../api";
 import { t, type MessageKey } from "../i18n";
 import { go, href, type Params } from "../router";
 import { fragmentPieces } from "../text";
-import type { FacetValue, Hit, JurisdictionNode, SearchAnswer } from "../types";
+import type { FacetValue, Hit, JurisdictionNode, SavedSearch, SearchAnswer } from "../types";
 
-export const FILTERS = ["jurisdiction", "court", "doc_type", "language", "matter_id", "date_from", "date_to"] as const;
+export const FILTERS = ["jurisdiction", "court", "doc_type", "language", "matter_id", "authority", "date_from", "date_to"] as const;
 type FilterName = (typeof FILTERS)[number];
 const PAGE_SIZE = 20;
 
@@ -178,6 +178,7 @@ export function SearchScreen({ params }: { params: URLSearchParams }) {
           <h2 id="facets-title" class="visually-hidden">
             {t("search.facets")}
           </h2>
+          <SavedSearches params={params} />
           {answer && <FacetPanel answer={answer} onPick={setFilter} params={params} />}
         </aside>
         <section class="results" aria-labelledby="results-title" aria-busy={busy}>
@@ -272,11 +273,12 @@ function FacetPanel({
   params: URLSearchParams;
 }) {
   const facets = answer.facets;
-  const lists: ["court" | "doc_type" | "language" | "matter_id", FacetValue[]][] = [
+  const lists: ["court" | "doc_type" | "language" | "matter_id" | "authority", FacetValue[]][] = [
     ["court", facets.court],
     ["doc_type", facets.doc_type],
     ["language", facets.language],
     ["matter_id", facets.matter_id],
+    ["authority", facets.authority ?? []],
   ];
   return (
     <>
@@ -309,6 +311,9 @@ function FacetPanel({
             </ul>
           </section>
         ))}
+      {facets.decision_year && facets.decision_year.length > 0 && (
+        <YearHistogram years={facets.decision_year} params={params} />
+      )}
       <DateRange params={params} onPick={onPick} />
     </>
   );
@@ -351,6 +356,131 @@ function DateRange({ params, onPick }: { params: URLSearchParams; onPick: (name:
           />
         </p>
       ))}
+    </section>
+  );
+}
+
+/** Decision years as bars (the gateway's yearly histogram); a bar picks its year as the range. */
+function YearHistogram({ years, params }: { years: FacetValue[]; params: URLSearchParams }) {
+  const most = Math.max(1, ...years.map((y) => y.count));
+  const picked = (year: string) => params.get("date_from") === `${year}-01-01` && params.get("date_to") === `${year}-12-31`;
+  return (
+    <section class="facet" aria-labelledby="facet-decision_year">
+      <h3 id="facet-decision_year">{t("facet.decision_year")}</h3>
+      <ul class="histogram" id="year-histogram">
+        {years.map((y) => (
+          <li key={y.value}>
+            <button
+              type="button"
+              class="facet-value year"
+              data-facet="decision_year"
+              data-value={y.value}
+              aria-pressed={picked(y.value)}
+              aria-label={t("facet.year", { year: y.value, count: y.count })}
+              onClick={() => {
+                go(["search"], searchParams(params, { date_from: `${y.value}-01-01`, date_to: `${y.value}-12-31`, after: null }));
+              }}
+            >
+              <span class="year-label">{y.value}</span>
+              <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                <rect x={0} y={0} height={10} width={Math.max(2, Math.round((100 * y.count) / most))} />
+              </svg>
+              <span class="year-count">{y.count}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** What a saved search keeps of the current address: the query, the sort and the filters. */
+function currentFilters(params: URLSearchParams): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of ["sort", ...FILTERS]) {
+    const value = params.get(name);
+    if (value) kept[name] = value;
+  }
+  return kept;
+}
+
+function SavedSearches({ params }: { params: URLSearchParams }) {
+  const [saved, setSaved] = useState<SavedSearch[] | null>(null);
+  const [name, setName] = useState("");
+  const [status, setStatus] = useState("");
+  const [error, setError] = useState("");
+  const q = (params.get("q") ?? "").trim();
+  const filters = currentFilters(params);
+  const savable = Boolean(q) || FILTERS.some((f) => params.get(f));
+
+  const load = () =>
+    api<{ saved_searches: SavedSearch[] }>("/v1/saved-searches")
+      .then((answer) => setSaved(answer.saved_searches))
+      .catch((err: unknown) => setError(err instanceof ApiError ? err.message : String(err)));
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setError("");
+    setStatus("");
+    const wanted = name.trim() || q;
+    if (!wanted) return;
+    try {
+      await api<SavedSearch>("/v1/saved-searches", { method: "POST", body: JSON.stringify({ name: wanted, q, filters }) });
+      setName("");
+      setStatus(t("saved.saved", { name: wanted }));
+      await load();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  const remove = async (one: SavedSearch) => {
+    setError("");
+    setStatus("");
+    try {
+      await apiDo(`/v1/saved-searches/${encodeURIComponent(one.search_id)}`, { method: "DELETE" });
+      setStatus(t("saved.deleted", { name: one.name }));
+      await load();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  return (
+    <section class="facet saved" aria-labelledby="saved-title" id="saved-searches" data-loaded={saved !== null || error !== ""}>
+      <h3 id="saved-title">{t("saved.title")}</h3>
+      <p role="status" id="saved-status" class="help">
+        {status}
+      </p>
+      <p role="alert" class="error" id="saved-error">
+        {error}
+      </p>
+      {saved && saved.length === 0 && <p class="help">{t("saved.none")}</p>}
+      {saved && saved.length > 0 && (
+        <ul id="saved-list">
+          {saved.map((one) => (
+            <li key={one.search_id} data-search-id={one.search_id}>
+              <a class="saved-open" href={href(["search"], { q: one.q, ...one.filters })}>
+                {one.name}
+              </a>{" "}
+              <button type="button" class="saved-delete" aria-label={t("saved.delete", { name: one.name })} onClick={() => void remove(one)}>
+                {t("saved.deleteShort")}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {savable && (
+        <form id="save-search" class="stacked" onSubmit={(event) => void save(event)}>
+          <label for="saved-name">{t("saved.name")}</label>
+          <input id="saved-name" maxLength={200} value={name} placeholder={q} onInput={(e) => setName(e.currentTarget.value)} />
+          <button type="submit" id="save-search-button">
+            {t("saved.save")}
+          </button>
+        </form>
+      )}
     </section>
   );
 }
