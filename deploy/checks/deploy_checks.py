@@ -505,14 +505,14 @@ def check_dashboards(folder: Path, datasources_file: Path) -> int:
                     promql_parser.parse(_as_promql(expr))
                 except ValueError as exc:
                     problems.add(f"{path.name} / {panel['title']}: {exc}: {expr}")
-                metrics.update(re.findall(r"\b(lexstream_\w+|kafka_\w+|DCGM_\w+)", expr))
+                metrics.update(re.findall(r"\b(lexstream_\w+|kafka_\w+|hw_\w+)", expr))
     for needed in (
         "lexstream_documents_processed_total",
         "lexstream_stage_duration_seconds_bucket",
         "lexstream_failures_total",
         "lexstream_dlq_messages_total",
-        "kafka_consumergroup_lag",
-        "DCGM_FI_DEV_GPU_UTIL",
+        "kafka_consumer_group_lag",
+        "hw_gpu_utilization_ratio",
     ):
         problems.check(needed in metrics, f"no panel uses {needed}")
     return problems.finish()

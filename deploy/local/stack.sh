@@ -9,7 +9,11 @@
 #   stack.sh wait    [component...]   wait until the running components are healthy
 #   stack.sh versions                 e.g. "kafka=4.1.1 elasticsearch=8.19.4 s3=s3proxy 4.1.0"
 #
-# Components: kafka, elasticsearch, s3 (none given: all). See deploy/local/README.md.
+# Components: kafka, elasticsearch, s3 (none given: all); with LEXSTREAM_STACK_OBSERVE=1 (the
+# observability profile, `make up`/`make test` set it unless OBSERVE=0) also prometheus (Debian's
+# 2.42, rules from deploy/prometheus/rules) and jaeger (v2, built once from its Go module by
+# deploy/local/build-jaeger.sh and cached in .stack/bin; it is also the services' OTLP
+# collector: traces stored, metrics exported to Prometheus). See deploy/local/README.md.
 # Kafka also has a SASL_SSL listener (SCRAM-SHA-512, its certificate from a CA made under
 # .stack/conf/kafka/tls) on LEXSTREAM_STACK_KAFKA_SECURE_PORT (9094; 0 turns it off).
 set -euo pipefail
@@ -41,10 +45,30 @@ S3_HEAP=${LEXSTREAM_STACK_S3_HEAP:-256m}
 S3_ACCESS_KEY=${LEXSTREAM_S3_ACCESS_KEY:-lexstream}
 S3_SECRET_KEY=${LEXSTREAM_S3_SECRET_KEY:-lexstream-secret}
 S3_REGION=${LEXSTREAM_S3_REGION:-us-east-1}
+PROMETHEUS_PORT=${LEXSTREAM_STACK_PROMETHEUS_PORT:-9090}
+PROMETHEUS_BIN=${LEXSTREAM_STACK_PROMETHEUS_BIN:-prometheus}
+# how often Prometheus scrapes and evaluates its rules locally (15s in deployments)
+PROMETHEUS_INTERVAL=${LEXSTREAM_STACK_PROMETHEUS_INTERVAL:-5s}
+PROMETHEUS_RETENTION=${LEXSTREAM_STACK_PROMETHEUS_RETENTION:-2d}
+JAEGER_VERSION=${LEXSTREAM_JAEGER_VERSION:-v1.76.0}
+JAEGER_BIN=${LEXSTREAM_STACK_JAEGER_BIN:-$STACK_DIR/bin/jaeger-$JAEGER_VERSION}
+JAEGER_QUERY_PORT=${LEXSTREAM_STACK_JAEGER_QUERY_PORT:-16686}
+JAEGER_QUERY_GRPC_PORT=${LEXSTREAM_STACK_JAEGER_QUERY_GRPC_PORT:-16685}
+JAEGER_OTLP_GRPC_PORT=${LEXSTREAM_STACK_JAEGER_OTLP_GRPC_PORT:-4317}
+JAEGER_OTLP_HTTP_PORT=${LEXSTREAM_STACK_JAEGER_OTLP_HTTP_PORT:-4318}
+JAEGER_HEALTH_PORT=${LEXSTREAM_STACK_JAEGER_HEALTH_PORT:-13133}
+JAEGER_TELEMETRY_PORT=${LEXSTREAM_STACK_JAEGER_TELEMETRY_PORT:-8888}
+JAEGER_METRICS_PORT=${LEXSTREAM_STACK_JAEGER_METRICS_PORT:-8889}
+# a service that stopped disappears from the exported metrics after this long
+JAEGER_METRIC_EXPIRATION=${LEXSTREAM_STACK_METRIC_EXPIRATION:-2m}
 HEALTH_TIMEOUT=${LEXSTREAM_STACK_TIMEOUT:-180}
 STOP_TIMEOUT=${LEXSTREAM_STACK_STOP_TIMEOUT:-30}
 
 ALL_COMPONENTS=(kafka elasticsearch s3)
+OBSERVE_COMPONENTS=(prometheus jaeger)
+if [[ ${LEXSTREAM_STACK_OBSERVE:-0} == 1 ]]; then
+    ALL_COMPONENTS+=("${OBSERVE_COMPONENTS[@]}")
+fi
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() {
@@ -64,6 +88,15 @@ component_port() {
         kafka) echo "$KAFKA_PORT" ;;
         elasticsearch) echo "$ES_PORT" ;;
         s3) echo "$S3_PORT" ;;
+        prometheus) echo "$PROMETHEUS_PORT" ;;
+        jaeger) echo "$JAEGER_QUERY_PORT" ;;
+    esac
+}
+
+component_ports() { # every port the component listens on
+    case $1 in
+        jaeger) echo "$JAEGER_QUERY_PORT $JAEGER_QUERY_GRPC_PORT $JAEGER_OTLP_GRPC_PORT $JAEGER_OTLP_HTTP_PORT $JAEGER_HEALTH_PORT $JAEGER_TELEMETRY_PORT $JAEGER_METRICS_PORT" ;;
+        *) component_port "$1" ;;
     esac
 }
 
@@ -72,6 +105,8 @@ component_version() {
         kafka) echo "$KAFKA_VERSION" ;;
         elasticsearch) echo "$ES_VERSION" ;;
         s3) echo "s3proxy $S3PROXY_VERSION" ;;
+        prometheus) prometheus_version ;;
+        jaeger) echo "$JAEGER_VERSION" ;;
     esac
 }
 
@@ -84,9 +119,9 @@ parse_components() {
     local c
     for c in "$@"; do
         case $c in
-            kafka | elasticsearch | s3) echo "$c" ;;
+            kafka | elasticsearch | s3 | prometheus | jaeger) echo "$c" ;;
             es) echo elasticsearch ;;
-            *) die "unknown component '$c' (expected: ${ALL_COMPONENTS[*]})" ;;
+            *) die "unknown component '$c' (expected: ${ALL_COMPONENTS[*]} ${OBSERVE_COMPONENTS[*]})" ;;
         esac
     done
 }
@@ -171,6 +206,8 @@ fetch_component() {
         kafka) fetch_classpath kafka "$KAFKA_VERSION" ;;
         elasticsearch) fetch_elasticsearch ;;
         s3) fetch_classpath s3 "$S3PROXY_VERSION" ;;
+        prometheus) require_prometheus ;;
+        jaeger) LEXSTREAM_JAEGER_VERSION=$JAEGER_VERSION "$SCRIPT_DIR/build-jaeger.sh" >/dev/null ;;
     esac
 }
 
@@ -179,6 +216,8 @@ is_fetched() {
         kafka) [[ -f $DIST_DIR/kafka/.fetched-$KAFKA_VERSION ]] ;;
         elasticsearch) [[ -f $ES_HOME/.fetched-$ES_VERSION ]] ;;
         s3) [[ -f $DIST_DIR/s3/.fetched-$S3PROXY_VERSION ]] ;;
+        prometheus) command -v "$PROMETHEUS_BIN" >/dev/null ;;
+        jaeger) [[ -x $JAEGER_BIN ]] ;;
     esac
 }
 
@@ -193,7 +232,9 @@ is_ours() { # pid component
     local cmdline
     [[ -r /proc/$1/cmdline ]] || return 1
     cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
-    [[ $cmdline == *"-Dlexstream.stack.component=$2 "* && $cmdline == *"$STACK_DIR"* ]]
+    [[ $cmdline == *"$STACK_DIR"* ]] || return 1
+    # Java components carry a marker property; the Go ones name their config under conf/NAME/
+    [[ $cmdline == *"-Dlexstream.stack.component=$2 "* || $cmdline == *"--config"*"$CONF_DIR/$2/"* ]]
 }
 
 running_pid() { # component -> prints the pid when it runs; removes a stale pid file
@@ -466,6 +507,155 @@ check_s3() {
 }
 
 # ---------------------------------------------------------------------------------------
+# prometheus (Debian's package, 2.42; system-deps.sh installs it): scrapes the services'
+# metrics from the collector (jaeger below), evaluates deploy/prometheus/rules/*.yml and any
+# file dropped into .stack/conf/prometheus/rules.d (tests do, then POST /-/reload).
+# ---------------------------------------------------------------------------------------
+
+require_prometheus() {
+    command -v "$PROMETHEUS_BIN" >/dev/null ||
+        die "prometheus not found (deploy/local/system-deps.sh installs Debian's package, or set LEXSTREAM_STACK_PROMETHEUS_BIN)"
+}
+
+prometheus_version() {
+    command -v "$PROMETHEUS_BIN" >/dev/null || {
+        echo "not-installed"
+        return
+    }
+    "$PROMETHEUS_BIN" --version 2>&1 | sed -n 's/^prometheus, version \([^ ]*\).*/\1/p' | head -n 1
+}
+
+start_prometheus() {
+    require_prometheus
+    local conf=$CONF_DIR/prometheus rules=$REPO_ROOT/deploy/prometheus/rules
+    mkdir -p "$conf/rules.d" "$DATA_DIR/prometheus"
+    cat >"$conf/prometheus.yml" <<EOF
+# Written by deploy/local/stack.sh on every start; edit the script, not this file.
+# The compose installation's configuration is deploy/prometheus/prometheus.yml.
+global:
+  scrape_interval: $PROMETHEUS_INTERVAL
+  evaluation_interval: $PROMETHEUS_INTERVAL
+  external_labels:
+    installation: lexstream-local
+rule_files:
+  - $rules/*.yml
+  - $conf/rules.d/*.yml
+scrape_configs:
+  # Every service exports OTLP to the collector (jaeger, LEXSTREAM_OTLP_ENDPOINT); its
+  # Prometheus exporter names each series' job after service.name and its instance after
+  # service.instance.id. "service" is the label the dashboards group by.
+  - job_name: lexstream
+    honor_labels: true
+    static_configs:
+      - targets: ["127.0.0.1:$JAEGER_METRICS_PORT"]
+    metric_relabel_configs:
+      - source_labels: [job]
+        regex: "(.+)"
+        target_label: service
+  - job_name: jaeger
+    static_configs:
+      - targets: ["127.0.0.1:$JAEGER_TELEMETRY_PORT"]
+  - job_name: prometheus
+    static_configs:
+      - targets: ["127.0.0.1:$PROMETHEUS_PORT"]
+EOF
+    launch prometheus "$LOG_DIR/prometheus.log" "$PROMETHEUS_BIN" \
+        "--config.file=$conf/prometheus.yml" \
+        "--storage.tsdb.path=$DATA_DIR/prometheus" \
+        "--storage.tsdb.retention.time=$PROMETHEUS_RETENTION" \
+        "--web.listen-address=127.0.0.1:$PROMETHEUS_PORT" \
+        --web.enable-lifecycle
+}
+
+check_prometheus() {
+    curl -sf --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null
+}
+
+# ---------------------------------------------------------------------------------------
+# jaeger (v2, an OpenTelemetry Collector distribution): receives the services' OTLP, keeps
+# traces in Badger under .stack/data/jaeger and serves the query API; it is the local
+# collector for metrics too (OTLP in, a Prometheus endpoint out). Every listener is named
+# here, on 127.0.0.1: unconfigured, Jaeger listens on 0.0.0.0.
+# ---------------------------------------------------------------------------------------
+
+start_jaeger() {
+    [[ -x $JAEGER_BIN ]] || die "no jaeger binary at $JAEGER_BIN (stack.sh fetch jaeger builds it)"
+    local conf=$CONF_DIR/jaeger data=$DATA_DIR/jaeger
+    mkdir -p "$conf" "$data/keys" "$data/values"
+    cat >"$conf/config.yaml" <<EOF
+# Written by deploy/local/stack.sh on every start; edit the script, not this file.
+service:
+  extensions: [jaeger_storage, jaeger_query, healthcheckv2]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+    metrics:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [prometheus]
+  telemetry:
+    resource:
+      service.name: jaeger
+    metrics:
+      level: normal
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: $JAEGER_TELEMETRY_PORT
+    logs:
+      level: warn
+extensions:
+  healthcheckv2:
+    use_v2: true
+    http:
+      endpoint: 127.0.0.1:$JAEGER_HEALTH_PORT
+  jaeger_query:
+    storage:
+      traces: local_store
+    http:
+      endpoint: 127.0.0.1:$JAEGER_QUERY_PORT
+    grpc:
+      endpoint: 127.0.0.1:$JAEGER_QUERY_GRPC_PORT
+  jaeger_storage:
+    backends:
+      local_store:
+        badger:
+          directories:
+            keys: $data/keys
+            values: $data/values
+          ephemeral: false
+          ttl:
+            spans: 48h
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:$JAEGER_OTLP_GRPC_PORT
+      http:
+        endpoint: 127.0.0.1:$JAEGER_OTLP_HTTP_PORT
+processors:
+  batch:
+    timeout: 1s
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: local_store
+  prometheus:
+    endpoint: 127.0.0.1:$JAEGER_METRICS_PORT
+    send_timestamps: false
+    metric_expiration: $JAEGER_METRIC_EXPIRATION
+EOF
+    launch jaeger "$LOG_DIR/jaeger.log" "$JAEGER_BIN" "--config=$conf/config.yaml"
+}
+
+check_jaeger() {
+    curl -sf --max-time 5 "http://127.0.0.1:$JAEGER_QUERY_PORT/api/services" >/dev/null
+}
+
+# ---------------------------------------------------------------------------------------
 # commands
 # ---------------------------------------------------------------------------------------
 
@@ -505,9 +695,12 @@ cmd_start() {
             log "$c already running (pid $pid)"
             continue
         fi
-        if port_in_use "$(component_port "$c")"; then
-            die "port $(component_port "$c") is taken by a process that stack.sh did not start ($c)"
-        fi
+        local port
+        for port in $(component_ports "$c"); do
+            if port_in_use "$port"; then
+                die "port $port is taken by a process that stack.sh did not start ($c)"
+            fi
+        done
         log "starting $c"
         "start_$c"
     done
@@ -577,11 +770,15 @@ cmd_wait() {
 }
 
 cmd_versions() {
-    echo "kafka=$KAFKA_VERSION elasticsearch=$ES_VERSION s3=s3proxy $S3PROXY_VERSION"
+    local line="kafka=$KAFKA_VERSION elasticsearch=$ES_VERSION s3=s3proxy $S3PROXY_VERSION"
+    if [[ ${LEXSTREAM_STACK_OBSERVE:-0} == 1 ]]; then
+        line+=" prometheus=$(prometheus_version) jaeger=$JAEGER_VERSION"
+    fi
+    echo "$line"
 }
 
 usage() {
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 main() {

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass
 
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.view import ExplicitBucketHistogramAggregation, View
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from lexstream.shared import __version__
+
+#: seconds; upload-to-searchable objectives are stated at 30 s and 120 s
+SEARCHABLE_BUCKETS_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,15 @@ def setup_telemetry(
     trace context (server spans for requests, client spans and headers for calls), so an
     upload through the gateway and ingest joins the trace that Kafka headers carry on.
     """
-    resource = Resource.create({"service.name": service_name, "service.version": __version__})
+    # service.instance.id tells two processes of one service apart (the collector's Prometheus
+    # exporter makes it the "instance" label); OTEL_RESOURCE_ATTRIBUTES adds deployment ones.
+    resource = Resource.create(
+        {
+            "service.name": service_name,
+            "service.version": __version__,
+            "service.instance.id": str(uuid.uuid4()),
+        }
+    )
     tracer_provider = TracerProvider(resource=resource)
     readers: list[MetricReader] = []
     if otlp_endpoint:
@@ -56,15 +70,32 @@ def setup_telemetry(
             BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{base}/v1/traces"))
         )
         readers.append(
-            PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{base}/v1/metrics"))
+            PeriodicExportingMetricReader(
+                OTLPMetricExporter(endpoint=f"{base}/v1/metrics"),
+                # the SDK's default is a minute; 15 s matches a usual scrape interval
+                export_interval_millis=float(os.environ.get("OTEL_METRIC_EXPORT_INTERVAL", 15000)),
+            )
         )
     for processor in extra_span_processors:
         tracer_provider.add_span_processor(processor)
-    meter_provider = MeterProvider(resource=resource, metric_readers=readers)
+    meter_provider = MeterProvider(
+        resource=resource,
+        metric_readers=readers,
+        # the SLO's thresholds (docs/slo.md) must be bucket boundaries
+        views=[
+            View(
+                instrument_name="lexstream.pipeline.searchable.duration",
+                aggregation=ExplicitBucketHistogramAggregation(SEARCHABLE_BUCKETS_S),
+            )
+        ],
+    )
     if set_global:
         trace.set_tracer_provider(tracer_provider)
         metrics.set_meter_provider(meter_provider)
     if instrument_http:
+        # OpenTelemetry's stable HTTP names (http.server.request.duration in seconds,
+        # http.response.status_code), which the SLO rules use; an operator's setting wins
+        os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
         _instrument_http(tracer_provider, meter_provider)
     return Telemetry(tracer_provider=tracer_provider, meter_provider=meter_provider)
 

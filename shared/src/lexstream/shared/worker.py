@@ -18,6 +18,7 @@ from lexstream.shared.events import Topics
 from lexstream.shared.health import Check, health_router, run_checks
 from lexstream.shared.kafka import make_broker
 from lexstream.shared.logs import setup_logging
+from lexstream.shared.opsmetrics import ReadinessGauge
 from lexstream.shared.runtime import wait_for
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore
@@ -143,16 +144,19 @@ def create_worker_app(
         await wait_for("kafka", broker.connect)
         await broker.start()
         gate.start()
+        readiness.start()
         log.info("worker consuming", extra={"worker": title})
         try:
             yield
         finally:
+            await readiness.stop()
             await gate.stop()
             await broker.stop()
             for step in shutdown:
                 await step()
 
     gate = ConsumptionGate(broker, checks)
+    readiness = ReadinessGauge(checks)  # lexstream.service.ready, for the readiness alert
     # A worker port serves health (and the routes given): no /docs, /redoc or /openapi.json
     # telling whoever reaches it what else there is.
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

@@ -15,7 +15,8 @@ from lexstream.index.records import RecordStage
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.events import Stage
 from lexstream.shared.kafka import StageRunner, ensure_topics
-from lexstream.shared.search import make_search_client
+from lexstream.shared.opsmetrics import PipelineGauges
+from lexstream.shared.search import make_search_client, status_index
 from lexstream.shared.telemetry import Telemetry
 from lexstream.shared.worker import create_worker_app, kafka_check, worker_parts
 
@@ -38,6 +39,9 @@ def create_app(
         build_router(settings, topics, runner, batches, RecordStage(settings, es))
     )
 
+    # lag, DLQ depth, statuses, oldest pending document: for every stage, not only this one
+    gauges = PipelineGauges(settings, es, status_index(settings))
+
     async def es_ping() -> None:
         await es.cluster.health()
 
@@ -54,5 +58,6 @@ def create_app(
             ("elasticsearch", bootstrap),
             ("extraction tables", lambda: asyncio.to_thread(warm_up)),
         ],
-        shutdown=[es.close],
+        prepare=[gauges.start],
+        shutdown=[gauges.stop, es.close],
     )

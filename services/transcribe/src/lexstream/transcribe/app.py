@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import FastAPI
 
 from lexstream.shared.events import Stage
@@ -11,6 +13,7 @@ from lexstream.shared.telemetry import Telemetry
 from lexstream.shared.worker import create_worker_app, kafka_check, worker_parts
 from lexstream.transcribe.engine import Transcriber
 from lexstream.transcribe.handlers import build_router
+from lexstream.transcribe.metrics import Nvml, TranscribeGauges
 from lexstream.transcribe.settings import TranscribeSettings
 from lexstream.transcribe.speakers import mono_diarizer
 from lexstream.transcribe.stage import TranscribeStage
@@ -23,6 +26,7 @@ def create_app(
     settings = settings or TranscribeSettings()
     broker, store, topics = worker_parts(settings, "transcribe", telemetry)
     # One model per process, loaded once and reused for every recording.
+    load_started = time.perf_counter()
     transcriber = Transcriber(
         model=settings.model,
         device=settings.device,
@@ -33,6 +37,13 @@ def create_app(
         diarizer=mono_diarizer(
             settings.diarization, settings.model_cache_dir, max_speakers=settings.max_speakers
         ),
+    )
+    TranscribeGauges(
+        model=settings.model,
+        device=transcriber.device,
+        compute_type=transcriber.compute_type,
+        load_s=time.perf_counter() - load_started,
+        nvml=Nvml.open() if transcriber.device == "cuda" else None,
     )
     # The matter's names and terms, read-only from the documents alias (never the gateway).
     search = (
