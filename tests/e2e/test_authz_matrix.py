@@ -249,6 +249,35 @@ def _revoke_case(world: World, target: str) -> tuple[str, dict[str, Any]]:
     return f"/v1/apikeys/{key_id}/revoke", {}
 
 
+_HELD: set[str] = set()  # matters the matrix has put a lasting hold on
+
+
+def _hold_on(world: World, matter: str, name: str) -> str:
+    answer = world.admin.post(
+        f"/v1/matters/{matter}/holds",
+        json={"name": name, "reason": "authorization matrix", "scope": "matter"},
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["hold_id"])
+
+
+def _held_delete_case(world: World, target: str) -> tuple[str, dict[str, Any]]:
+    # Both matters are under a lasting hold, so a caller the table lets through gets the 409
+    # of a held document: the authorization of a real deletion, and the documents stay.
+    for label in ("own", "other"):
+        if world.matters[label] not in _HELD:
+            _hold_on(world, world.matters[label], "matrix: keep the documents")
+            _HELD.add(world.matters[label])
+    return f"/v1/documents/{world.documents[target]}", {}
+
+
+def _release_case(world: World, target: str) -> tuple[str, dict[str, Any]]:
+    # a fresh hold for every call (a released one answers 409); none exists in "missing"
+    matter = world.matters[target]
+    hold_id = "H-" + "0" * 12 if target == "missing" else _hold_on(world, matter, "to release")
+    return f"/v1/matters/{matter}/holds/{hold_id}/release", {}
+
+
 def _plain(path: str, **request: Any) -> Callable[..., Any]:
     return lambda _world, _target: (path, dict(request))
 
@@ -281,6 +310,23 @@ CASES = [
         False,
         _plain(f"/v1/search/batches/{NO_JOB}/hits"),
     ),
+    # saved searches are their creator's alone: one nobody saved is a 404 to each (a caller's
+    # own and another's: tests/integration/gateway/test_saved_searches.py)
+    Case(
+        "POST",
+        "/v1/saved-searches",
+        201,
+        False,
+        _plain("/v1/saved-searches", json={"name": "matrix", "q": "plaintiff"}),
+    ),
+    Case("GET", "/v1/saved-searches", 200, False, _plain("/v1/saved-searches")),
+    Case(
+        "DELETE",
+        "/v1/saved-searches/{search_id}",
+        404,
+        False,
+        _plain(f"/v1/saved-searches/{NO_JOB}"),
+    ),
     Case("GET", "/v1/matters", 200, False, _plain("/v1/matters")),
     Case("POST", "/v1/matters", 201, False, _plain("/v1/matters", json={"name": "m"})),
     Case("GET", "/v1/apikeys", 200, False, _plain("/v1/apikeys")),
@@ -298,6 +344,14 @@ CASES = [
     Case("PATCH", "/v1/documents/{document_id}", 200, True, _move_case),
     Case("GET", "/v1/documents/{document_id}/children", 200, True, _doc("/children")),
     Case("GET", "/v1/documents/{document_id}/similar", 200, True, _doc("/similar")),
+    Case(
+        "GET",
+        "/v1/documents/{document_id}/near-duplicates",
+        200,
+        True,
+        _doc("/near-duplicates"),
+    ),
+    Case("GET", "/v1/documents/{document_id}/thread", 200, True, _doc("/thread")),
     Case("GET", "/v1/documents/{document_id}/text", 200, True, _doc("/text")),
     Case(
         "GET",
@@ -366,6 +420,25 @@ CASES = [
         True,
         _matter("/screens/{probe}"),
     ),
+    # legal holds and retention (a retention of 100 years deletes nothing)
+    Case("DELETE", "/v1/documents/{document_id}", 409, True, _held_delete_case),
+    Case(
+        "POST",
+        "/v1/matters/{matter_id}/holds",
+        201,
+        True,
+        _matter("/holds", json={"name": "m", "reason": "matrix", "scope": "matter"}),
+    ),
+    Case("GET", "/v1/matters/{matter_id}/holds", 200, True, _matter("/holds")),
+    Case("POST", "/v1/matters/{matter_id}/holds/{hold_id}/release", 200, True, _release_case),
+    Case(
+        "PUT",
+        "/v1/matters/{matter_id}/retention",
+        200,
+        True,
+        _matter("/retention", json={"delete_after_days": 36500}),
+    ),
+    Case("GET", "/v1/matters/{matter_id}/retention", 200, True, _matter("/retention")),
     # Last: archiving changes the matter (its "own" target is a copy of A, MX).
     Case("POST", "/v1/matters/{matter_id}/archive", 200, True, _matter("/archive", archive=True)),
 ]

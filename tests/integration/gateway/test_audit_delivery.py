@@ -200,6 +200,9 @@ AUDITED_READS = {
     "/v1/documents/{document_id}": "view",
     "/v1/documents/{document_id}/children": "children",
     "/v1/documents/{document_id}/similar": "similar",
+    "/v1/documents/{document_id}/near-duplicates": "near-duplicates",
+    "/v1/documents/{document_id}/thread": "thread",
+    "/v1/matters/{matter_id}/holds": "hold.list",
     "/v1/documents/{document_id}/text": "text",
     "/v1/documents/{document_id}/transcript": "transcript",
     "/v1/documents/{document_id}/original": "download",
@@ -313,6 +316,12 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
             "/v1/suggest": ("/v1/suggest", {"q": "Aud"}),
             "/v1/documents/{document_id}/children": (f"/v1/documents/{doc_id}/children", {}),
             "/v1/documents/{document_id}/similar": (f"/v1/documents/{doc_id}/similar", {}),
+            "/v1/documents/{document_id}/near-duplicates": (
+                f"/v1/documents/{doc_id}/near-duplicates",
+                {},
+            ),
+            "/v1/documents/{document_id}/thread": (f"/v1/documents/{doc_id}/thread", {}),
+            "/v1/matters/{matter_id}/holds": (f"/v1/matters/{matter}/holds", {}),
             "/v1/documents/{document_id}/text": (f"/v1/documents/{doc_id}/text", {}),
             "/v1/documents/{document_id}/transcript": (f"/v1/documents/{doc_id}/transcript", {}),
             "/v1/documents/{document_id}/original": (
@@ -349,7 +358,7 @@ async def test_every_read_path_is_audited_and_the_trail_answers(gateway: FastAPI
         for e in trail.json()["entries"]
         if e["document_id"] == doc_id
         or e["query"] in queries
-        or (e["action"] == "citation-graph" and e["matter_id"] == matter)
+        or (e["action"] in ("citation-graph", "hold.list") and e["matter_id"] == matter)
     ]
     actions = Counter(e["action"] for e in mine)
     for route, action in AUDITED_READS.items():

@@ -28,8 +28,12 @@ from lexstream.gateway import (
     pages,
     routes_admin,
     routes_batch,
+    routes_dedup,
+    routes_holds,
+    routes_mail,
     routes_matters,
     routes_research,
+    routes_saved,
     routes_search,
     routes_structure,
     workspace,
@@ -45,9 +49,10 @@ from lexstream.gateway.stores import ApiKeyStore, MatterStore, bootstrap_gateway
 from lexstream.shared.asyncapi import TopicUse
 from lexstream.shared.clientguard import ClientGuard
 from lexstream.shared.events import Topics
-from lexstream.shared.health import health_router
+from lexstream.shared.health import Check, health_router
 from lexstream.shared.kafka import ensure_topics, make_broker
 from lexstream.shared.logs import setup_logging
+from lexstream.shared.opsmetrics import ReadinessGauge, value_gauge
 from lexstream.shared.runtime import wait_for
 from lexstream.shared.search import documents_alias, make_search_client, status_index
 from lexstream.shared.storage import ObjectStore
@@ -215,7 +220,9 @@ def create_app(
         except Exception as exc:  # audit entries wait in memory until Kafka is back
             log.warning("kafka unavailable at start", extra={"error_type": type(exc).__name__})
         gateway.audit.start()
+        readiness.start()
         yield
+        await readiness.stop()
         await gateway.audit.stop()
         await broker.stop()
         await gateway.ingest.aclose()
@@ -250,15 +257,22 @@ def create_app(
         response = await gateway.ingest.get("/health/live")
         response.raise_for_status()
 
-    app.include_router(
-        health_router(
-            lambda: {
-                "elasticsearch": es_ping,
-                "s3": store.ping,
-                "ingest": ingest_ping,
-                "audit": gateway.audit.check,
-            }
-        )
+    def checks() -> dict[str, Check]:
+        return {
+            "elasticsearch": es_ping,
+            "s3": store.ping,
+            "ingest": ingest_ping,
+            "audit": gateway.audit.check,
+        }
+
+    app.include_router(health_router(checks))
+    # operator gauges: readiness and the audit entries waiting for delivery (runbook alerts)
+    readiness = ReadinessGauge(checks)
+    value_gauge(
+        "lexstream.audit.backlog",
+        lambda: gateway.audit.backlog,
+        unit="{entry}",
+        description="audit entries accepted but not yet delivered to the index and topic",
     )
 
     @app.exception_handler(TooManyRequests)
@@ -316,11 +330,15 @@ def create_app(
 
     app.include_router(documents.router)
     app.include_router(routes_search.router)
+    app.include_router(routes_dedup.router)
     app.include_router(routes_batch.router)
     app.include_router(routes_matters.router)
+    app.include_router(routes_holds.router)
     app.include_router(routes_research.router)
+    app.include_router(routes_mail.router)
     app.include_router(routes_structure.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_saved.router)
     app.include_router(pages.router)
 
     def openapi() -> dict[str, Any]:
@@ -341,10 +359,13 @@ def create_app(
     async def openapi_document(_: AuthorizedDep) -> dict[str, Any]:
         return openapi()
 
-    # The web page: static files only, no data; every call it makes carries the caller's key.
-    @app.get("/", include_in_schema=False)
-    async def web_page() -> FileResponse:
-        return FileResponse(WEB / "index.html", media_type="text/html", headers=_WEB_HEADERS)
+    # The workspace: static files only, no data; every call it makes carries the caller's key.
+    @app.get("/", include_in_schema=False, response_model=None)
+    async def web_page() -> FileResponse | JSONResponse:
+        built = workspace.built_file(workspace.ENTRY)
+        if built is None:
+            return JSONResponse({"detail": workspace.BUILD_HINT}, status_code=404)
+        return FileResponse(built[0], media_type=built[1], headers=_WEB_HEADERS)
 
     @app.get("/ui/{name}", include_in_schema=False, response_model=None)
     async def web_asset(name: str) -> FileResponse | JSONResponse:

@@ -79,13 +79,22 @@ TABLE: dict[tuple[str, str], Rule] = {
         what="move to another matter: editor in the document's matter, in every child's "
         "matter and in the target",
     ),
+    ("DELETE", "/v1/documents/{document_id}"): Rule(
+        Scope.WRITE,
+        Role.OWNER,
+        MatterFrom.DOCUMENT,
+        audited=True,
+        what="delete it and its attachments from every store (409 under legal hold)",
+    ),
     ("GET", "/v1/documents/{document_id}/children"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/similar"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/near-duplicates"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/text"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/pages/{number}.png"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/transcript"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/original"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/authorities"): READ_DOCUMENT,
+    ("GET", "/v1/documents/{document_id}/thread"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/structure"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/provisions/{provision_id:path}"): READ_DOCUMENT,
     ("GET", "/v1/documents/{document_id}/paragraphs/{number}"): READ_DOCUMENT,
@@ -110,6 +119,14 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/search/batches/{batch_id}/hits"): Rule(
         Scope.READ, audited=True, what="a job's hits, JSON or CSV"
     ),
+    # saved searches (routes_saved): a person's own; another's is a 404 to all, admins too
+    ("POST", "/v1/saved-searches"): Rule(
+        Scope.READ, audited=True, what="save a search (query and filters) for the caller"
+    ),
+    ("GET", "/v1/saved-searches"): Rule(Scope.READ, what="the caller's saved searches"),
+    ("DELETE", "/v1/saved-searches/{search_id}"): Rule(
+        Scope.READ, audited=True, what="delete one of the caller's saved searches"
+    ),
     # matters
     ("GET", "/v1/matters"): Rule(Scope.READ, what="the caller's matters"),
     ("POST", "/v1/matters"): Rule(
@@ -122,6 +139,22 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("DELETE", "/v1/matters/{matter_id}/members/{subject}"): OWN_MATTER,
     ("GET", "/v1/matters/{matter_id}/citation-graph"): Rule(
         Scope.READ, Role.VIEWER, MatterFrom.PATH, audited=True, what="its citation graph"
+    ),
+    # legal holds and retention (routes_holds): owners of the matter (and tenant admins)
+    ("POST", "/v1/matters/{matter_id}/holds"): Rule(
+        Scope.MATTERS, Role.OWNER, MatterFrom.PATH, audited=True, what="put a legal hold"
+    ),
+    ("GET", "/v1/matters/{matter_id}/holds"): Rule(
+        Scope.READ, Role.VIEWER, MatterFrom.PATH, audited=True, what="the matter's holds"
+    ),
+    ("POST", "/v1/matters/{matter_id}/holds/{hold_id}/release"): Rule(
+        Scope.MATTERS, Role.OWNER, MatterFrom.PATH, audited=True, what="release a hold"
+    ),
+    ("PUT", "/v1/matters/{matter_id}/retention"): Rule(
+        Scope.MATTERS, Role.OWNER, MatterFrom.PATH, audited=True, what="set retention"
+    ),
+    ("GET", "/v1/matters/{matter_id}/retention"): Rule(
+        Scope.READ, Role.VIEWER, MatterFrom.PATH, what="the retention policy"
     ),
     # ethical walls: tenant admins only, whatever role they hold in the matter
     ("PUT", "/v1/matters/{matter_id}/screens/{subject}"): Rule(

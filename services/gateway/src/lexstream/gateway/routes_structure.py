@@ -263,10 +263,67 @@ async def get_paragraph(
 NO_CONTRACT = "the document is not a contract (or not indexed yet)"
 
 
+class ContractClause(BaseModel):
+    id: str = Field(description="'5', '5.2', '5(1)': the number as the contract writes it")
+    number: str
+    heading: str | None = None
+    level: int
+    parent: str | None = None
+    categories: list[str] = Field(description="CUAD-anchored: governing_law, termination ...")
+    page: int | None = None
+
+
+class ContractTerm(BaseModel):
+    term: str
+    definition: str
+    page: int | None = Field(default=None, description="where it is defined")
+    uses: int = Field(description="later uses of the term")
+    use_pages: list[int] = Field(description="the pages of those uses (the first 50)")
+
+
+class ContractPartyAnswer(BaseModel):
+    name: str
+    role: str | None = None
+    role_text: str
+
+
+class ContractStructureAnswer(BaseModel):
+    version: str
+    clauses: list[ContractClause]
+    defined_terms: list[ContractTerm]
+    parties: list[ContractPartyAnswer]
+    governing_law_text: str | None = None
+    forum_text: str | None = None
+    term_text: str | None = None
+    truncated: bool = False
+
+
+class ContractFields(BaseModel):
+    governing_law: str | None = Field(default=None, description="UK/EW, US/STATE/NY, EU/DE ...")
+    forum_kind: str | None = Field(default=None, description="court or arbitration")
+    forum_place: str | None = None
+    forum_exclusive: bool = False
+    agreement_date: str | None = None
+    effective_date: str | None = None
+    term_months: int | None = None
+    renews: bool = False
+    indefinite: bool = False
+    parties: list[str] = Field(default_factory=list)
+    party_roles: list[str] = Field(default_factory=list)
+    clause_categories: list[str] = Field(default_factory=list)
+    defined_terms: list[str] = Field(default_factory=list)
+
+
+class ContractAnswer(BaseModel):
+    document_id: str
+    contract: ContractFields
+    structure: ContractStructureAnswer
+
+
 @router.get("/v1/documents/{document_id}/contract")
 async def get_contract(
     request: Request, document_id: DocumentId, gw: GatewayDep, access: AuthorizedDep
-) -> Response:
+) -> ContractAnswer:
     """A contract's structure: its governing law, forum, dates, term and parties
     (``contract``), and its numbered clauses with headings, categories and pages, its
     defined terms with their definitions and the pages of their later uses, and the wording
@@ -279,9 +336,10 @@ async def get_contract(
         gw.audit.record(request, "contract", status_code=404, document_id=document_id)
         raise HTTPException(404, NO_CONTRACT)
     gw.audit.record(request, "contract", document_id=document_id, matter_id=doc.get("matter_id"))
-    answer = {
-        "document_id": document_id,
-        "contract": doc.get("contract") or {},
-        "structure": doc["contract_structure"],
-    }
-    return Response(orjson.dumps(answer), media_type="application/json")
+    return ContractAnswer.model_validate(
+        {
+            "document_id": document_id,
+            "contract": doc.get("contract") or {},
+            "structure": doc["contract_structure"],
+        }
+    )
