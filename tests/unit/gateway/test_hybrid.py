@@ -58,8 +58,9 @@ def test_request_filters_of_a_lexical_body_join_the_access_filter_once() -> None
 
 
 def test_num_candidates_is_bounded() -> None:
-    assert hybrid.num_candidates(10) == 100
-    assert hybrid.num_candidates(500) == hybrid.MAX_NUM_CANDIDATES
+    assert hybrid.num_candidates(10) == 15
+    assert hybrid.num_candidates(100) == 150
+    assert hybrid.num_candidates(900) == hybrid.MAX_NUM_CANDIDATES
     assert hybrid.num_candidates(5000) == 5000  # never fewer than k
     with pytest.raises(ValueError, match="k must be"):
         hybrid.knn_clause(VECTOR, MEMBER, k=0)
