@@ -77,3 +77,38 @@ async def own_indices(settings: CommonSettings, suffix: str) -> AsyncIterator[Co
             await es.indices.delete_index_template(name=documents_alias(own))
     finally:
         await es.close()
+
+
+async def put_text(
+    store: Any,
+    document_id: str,
+    matter_id: str,
+    pages: list[str],
+    *,
+    filename: str,
+    media_type: str = "text/plain",
+) -> Any:
+    """``pages`` as the document's text.json in the derived bucket, and the
+    ``TextExtracted`` event that names it (what the index service consumes)."""
+    from lexstream.shared.artifacts import Page, TextDocument
+    from lexstream.shared.events import Hints, ObjectRef, TextExtracted
+    from lexstream.shared.storage import derived_key
+
+    ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, "text.json"))
+    text = TextDocument(
+        document_id=document_id,
+        media_type=media_type,
+        pages=[Page(number=n, text=t, method="plain") for n, t in enumerate(pages, 1)],
+        extractor="test",
+    )
+    await store.put_json(ref, text.model_dump(mode="json"))
+    return TextExtracted(
+        document_id=document_id,
+        matter_id=matter_id,
+        text=ref,
+        media_type=media_type,
+        filename=filename,
+        pages=len(pages),
+        hints=Hints(),
+        extractor="test",
+    )

@@ -27,19 +27,23 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from tests.support.gateway import gateway_client, gateway_settings, own_indices, service_fields
+from tests.support.gateway import (
+    gateway_client,
+    gateway_settings,
+    own_indices,
+    put_text,
+    service_fields,
+)
 
 from lexstream.gateway.app import create_app
 from lexstream.gateway.authz import READ_DOCUMENT, TABLE
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.indexer import Indexer
 from lexstream.index.settings import IndexSettings
-from lexstream.shared.artifacts import Page, TextDocument
-from lexstream.shared.events import Hints, ObjectRef, TextExtracted
 from lexstream.shared.neardup import FIELD
 from lexstream.shared.search import documents_alias, make_search_client
 from lexstream.shared.settings import CommonSettings
-from lexstream.shared.storage import ObjectStore, derived_key
+from lexstream.shared.storage import ObjectStore
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -88,24 +92,7 @@ def pages(text_words: list[str], per_page: int = 120) -> list[str]:
 
 
 async def _event(store: ObjectStore, matter: str, document_id: str, texts: list[str]) -> Any:
-    ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, "text.json"))
-    text = TextDocument(
-        document_id=document_id,
-        media_type="text/plain",
-        pages=[Page(number=n, text=t, method="plain") for n, t in enumerate(texts, 1)],
-        extractor="test",
-    )
-    await store.put_json(ref, text.model_dump(mode="json"))
-    return TextExtracted(
-        document_id=document_id,
-        matter_id=matter,
-        text=ref,
-        media_type="text/plain",
-        filename=f"{document_id}.txt",
-        pages=len(texts),
-        hints=Hints(),
-        extractor="test",
-    )
+    return await put_text(store, document_id, matter, texts, filename=f"{document_id}.txt")
 
 
 @pytest.fixture(scope="module")

@@ -20,18 +20,23 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from lxml import etree
-from tests.support.gateway import gateway_client, gateway_settings, own_indices, service_fields
+from tests.support.gateway import (
+    gateway_client,
+    gateway_settings,
+    own_indices,
+    put_text,
+    service_fields,
+)
 
 from lexstream.gateway.app import create_app
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.indexer import Indexer
 from lexstream.index.settings import IndexSettings
-from lexstream.shared.artifacts import Page, TextDocument
-from lexstream.shared.events import Hints, ObjectRef, TextExtracted
+from lexstream.shared.events import TextExtracted
 from lexstream.shared.legal.structure import open_pinpoint
 from lexstream.shared.search import make_search_client
 from lexstream.shared.settings import CommonSettings
-from lexstream.shared.storage import ObjectStore, derived_key
+from lexstream.shared.storage import ObjectStore
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -77,25 +82,16 @@ JUDGMENT = [
 
 
 async def _text(store: ObjectStore, matter: str, name: str, pages: list[str]) -> TextExtracted:
-    document_id = f"{name}-{RUN}"
-    ref = ObjectRef(bucket=store.derived, key=derived_key(document_id, "text.json"))
-    text = TextDocument(
-        document_id=document_id,
-        media_type="text/markdown" if name == "bgb" else "text/plain",
-        pages=[Page(number=n, text=t, method="plain") for n, t in enumerate(pages, 1)],
-        extractor="test",
+    statute = name == "bgb"
+    event: TextExtracted = await put_text(
+        store,
+        f"{name}-{RUN}",
+        matter,
+        pages,
+        filename=f"{name}.md" if statute else f"{name}.txt",
+        media_type="text/markdown" if statute else "text/plain",
     )
-    await store.put_json(ref, text.model_dump(mode="json"))
-    return TextExtracted(
-        document_id=document_id,
-        matter_id=matter,
-        text=ref,
-        media_type=text.media_type,
-        filename=f"{name}.md" if name == "bgb" else f"{name}.txt",
-        pages=len(pages),
-        hints=Hints(),
-        extractor="test",
-    )
+    return event
 
 
 @pytest.fixture(scope="module")
