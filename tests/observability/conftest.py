@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import stack_env_for
 from tests.observability.live import (
     JAEGER_URL,
     OTLP_ENDPOINT,
@@ -21,7 +22,7 @@ from tests.observability.live import (
     require_server,
 )
 from tests.samples import FEDERAL_CIRCUIT_PDF, JFK_FLAC, SCANNED_COURT_PDF, sample
-from tests.support.launcher import Services, service_ports
+from tests.support.launcher import Services, new_prefix, service_ports
 from tests.support.wait import eventually, wait_terminal
 
 # gateway 18280, ingest 18281, ocr 18291, transcribe 18292, index 18293: beside the e2e suite's
@@ -84,12 +85,14 @@ def observe_servers() -> None:
 @pytest.fixture(scope="session")
 def observed_system(
     observe_servers: None,  # noqa: ARG001 - the servers are checked first
-    stack_env: dict[str, str],
-    session_prefix: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ObservedSystem]:
+    # Its own topics, consumer groups and indices: in `make test` the e2e suite's session
+    # system is still running on the session prefix, and its workers (exporting to the e2e
+    # suite's own OTLP receiver) would take this system's documents from shared topics.
+    prefix = new_prefix("lxo")
     services = Services(
-        env=stack_env,
+        env=stack_env_for(prefix),
         logs=tmp_path_factory.mktemp("observe-logs"),
         ports=dict(service_ports(PORT_BASE)),
         tuning={
@@ -104,7 +107,7 @@ def observed_system(
         },
     )
     with services.running():
-        yield ObservedSystem(services, session_prefix)
+        yield ObservedSystem(services, prefix)
 
 
 @pytest.fixture(scope="session")
