@@ -39,6 +39,10 @@ class Query:
     expr: str
 
     @property
+    def label(self) -> str:
+        return f"{self.board} / {self.panel}: {self.expr}"
+
+    @property
     def needs_gpu(self) -> bool:
         return bool(GPU_METRICS.search(self.expr))
 
@@ -96,7 +100,7 @@ def test_every_panel_returns_series() -> None:
         assert prometheus_query('lexstream_transcribe_model_loaded{device="cpu"}'), (
             "transcribe reports no model at all"
         )
-    empty: list[str] = []
+    empty: list[Query] = []
     proven: list[str] = []
     not_here: list[str] = []
     for query in queries:
@@ -104,25 +108,24 @@ def test_every_panel_returns_series() -> None:
             not_here.append(f"{query.board} / {query.panel}")
             continue
         result = prometheus_query(substitute(query.expr, VARIABLES))  # an error fails here
-        (proven if result else empty).append(f"{query.board} / {query.panel}: {query.expr}")
+        if result:
+            proven.append(query.label)
+        else:
+            empty.append(query)
     # A recording rule's series appears only once its group has been evaluated after the batch
     # (every 5 s locally; the pipeline SLI samples each minute's boundary): panels still empty
     # are queried again for up to two minutes before they count as empty.
-    pending = [q for q in queries if f"{q.board} / {q.panel}: {q.expr}" in empty]
 
-    def still_empty() -> list[str] | None:
-        left = [
-            f"{q.board} / {q.panel}: {q.expr}"
-            for q in pending
-            if not prometheus_query(substitute(q.expr, VARIABLES))
-        ]
-        empty[:] = left
-        return None if left else ["all answered"]
+    def none_left() -> bool:
+        answered = [q for q in empty if prometheus_query(substitute(q.expr, VARIABLES))]
+        proven.extend(q.label for q in answered)
+        empty[:] = [q for q in empty if q not in answered]
+        return not empty
 
-    if pending:
+    if empty:
         with contextlib.suppress(AssertionError):  # the assertion below names the panels
-            eventually(still_empty, what="series for every panel", timeout_s=120, interval_s=5)
-    assert not empty, "panels without series:\n" + "\n".join(empty)
+            eventually(none_left, what="series for every panel", timeout_s=120, interval_s=5)
+    assert not empty, "panels without series:\n" + "\n".join(q.label for q in empty)
     for board, metric, label in variable_queries():
         series = prometheus_query(substitute(metric, VARIABLES))
         values = {s["metric"].get(label) for s in series} - {None}
