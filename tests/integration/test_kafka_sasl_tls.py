@@ -79,7 +79,9 @@ async def test_the_broker_factory_publishes_and_consumes_over_sasl_ssl(
     settings = secured()
     topic = f"{settings.topic_prefix}.transport.sasl.v1"
     await ensure_topics(settings, [topic])  # the admin client goes through the same options
-    broker = make_broker(settings, setup_telemetry("test", None), client_id="sasl-test")
+    broker = make_broker(
+        settings, setup_telemetry("test", None, instrument_http=False), client_id="sasl-test"
+    )
     received: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
 
     @broker.subscriber(

@@ -77,7 +77,7 @@ async def test_search_bootstrap_creates_template_and_write_alias(settings: Commo
 async def test_runner_sends_poison_to_dlq_and_keeps_consuming(settings: CommonSettings) -> None:
     topics = Topics(f"{settings.topic_prefix}-runner{secrets.token_hex(3)}")
     await ensure_topics(settings, topics.all())
-    telemetry = setup_telemetry("test", None, set_global=False)
+    telemetry = setup_telemetry("test", None, set_global=False, instrument_http=False)
     broker: KafkaBroker = make_broker(settings, telemetry, client_id="test-runner")
     runner = StageRunner(broker, topics, Stage.OCR, settings)
     handled: list[str] = []

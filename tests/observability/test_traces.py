@@ -79,8 +79,15 @@ def complete_trace(upload: Upload, services: set[str]) -> list[Span]:
         return eventually(complete, what="the document's trace", timeout_s=90, interval_s=1)
     except AssertionError:
         summary = [sorted({(s.service, s.name) for s in t}) for t in seen]
+        orphans = [
+            sorted(
+                (s.service, s.name) for s in t if s.parent_id not in {None, *(x.span_id for x in t)}
+            )
+            for t in seen
+        ]
         raise AssertionError(
-            f"{upload.name}: {len(seen)} traces found for {upload.document_id}: {summary}"
+            f"{upload.name}: {len(seen)} traces found for {upload.document_id}: {summary};"
+            f" spans whose parent is not in the trace: {orphans}"
         ) from None
 
 

@@ -18,8 +18,10 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+from opentelemetry.instrumentation.utils import suppress_http_instrumentation
 from tests.support.wait import wait_http_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +71,21 @@ def new_prefix(kind: str = "lxr") -> str:
     return f"{kind}{secrets.token_hex(4)}"
 
 
+class OutsideClient(httpx.Client):
+    """An httpx client that calls as someone outside the system: it never sends W3C trace
+    context, even when an earlier test in this process instrumented httpx globally
+    (``setup_telemetry`` through an in-process ``create_app``). A ``traceparent`` from the
+    test process would make the gateway's request span the child of a span nobody exports,
+    and the document's trace would not start at the gateway."""
+
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        with suppress_http_instrumentation():
+            return super().send(request, **kwargs)
+
+
 def admin_client(gateway_url: str, admin_key: str) -> httpx.Client:
     """A client of the gateway at ``gateway_url`` sending ``admin_key`` as its API key."""
-    return httpx.Client(base_url=gateway_url, headers={"X-API-Key": admin_key}, timeout=60)
+    return OutsideClient(base_url=gateway_url, headers={"X-API-Key": admin_key}, timeout=60)
 
 
 @dataclass

@@ -35,9 +35,13 @@ def index_settings(stack_env: dict[str, str]) -> IndexSettings:
 async def producer(index_settings: IndexSettings) -> AsyncIterator[KafkaBroker]:
     """A producer, once the index service runs in-process for the test module (its lifespan
     bootstraps the indices)."""
-    app = create_app(index_settings, setup_telemetry("test-index", None, set_global=False))
+    app = create_app(
+        index_settings, setup_telemetry("test-index", None, set_global=False, instrument_http=False)
+    )
     broker = make_broker(
-        index_settings, setup_telemetry("test", None, set_global=False), client_id="test-producer"
+        index_settings,
+        setup_telemetry("test", None, set_global=False, instrument_http=False),
+        client_id="test-producer",
     )
     async with app.router.lifespan_context(app):
         await broker.connect()

@@ -228,7 +228,9 @@ async def producer(ingest: Running) -> AsyncIterator[AIOKafkaProducer]:
 @pytest.fixture
 async def ocr_broker(ingest: Running) -> AsyncIterator[KafkaBroker]:
     settings = OcrSettings(topic_prefix=ingest.settings.topic_prefix)
-    broker = make_broker(settings, setup_telemetry("ocr-test", None), client_id="ocr-test")
+    broker = make_broker(
+        settings, setup_telemetry("ocr-test", None, instrument_http=False), client_id="ocr-test"
+    )
     await broker.connect()
     try:
         yield broker

@@ -355,7 +355,11 @@ def test_mutual_tls_presents_the_client_certificate(pki: Path) -> None:
 
 
 def test_make_broker_connects_with_the_settings_security(pki: Path) -> None:
-    broker = make_broker(sasl_ssl(pki), setup_telemetry("test", None), client_id="transport-test")
+    broker = make_broker(
+        sasl_ssl(pki),
+        setup_telemetry("test", None, instrument_http=False),
+        client_id="transport-test",
+    )
     # FastStream keeps the aiokafka arguments it will connect with here.
     kwargs = broker._connection_kwargs
     assert kwargs["security_protocol"] == "SASL_SSL"
