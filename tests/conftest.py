@@ -8,6 +8,7 @@ its own topic prefix, index prefix and buckets, so it never collides with `make 
 from __future__ import annotations
 
 import os
+import platform
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +25,22 @@ from tests.support.launcher import new_prefix, prefix_env
 from tests.support.servers import configured_addresses, reached_versions
 
 S = TypeVar("S", bound=CommonSettings)
+
+# One numeric path for Whisper on every x86 test machine. CTranslate2 picks Intel MKL on Intel
+# CPUs and oneDNN on others, and the widest ISA the CPU has; each path rounds differently, and
+# Whisper's beam search turns the difference into other words (in multilingual.mp3 MKL hears
+# "unentgeltlich", oneDNN "unentgärtlich"; in the synthetic hearing one hears "Margaret Hale",
+# the other "moderate hail"). Tests that assert words run on one path: oneDNN with AVX2, which
+# every x86-64 host since 2013 has (MKL runs on AMD too, but three times slower). Deployments
+# keep the automatic choice. Set before any test imports ctranslate2; the services the tests
+# start inherit it.
+if platform.machine().lower() in {"x86_64", "amd64"}:
+    for _variable, _value in (
+        ("CT2_USE_MKL", "0"),
+        ("CT2_FORCE_CPU_ISA", "AVX2"),
+        ("ONEDNN_MAX_CPU_ISA", "AVX2"),
+    ):
+        os.environ.setdefault(_variable, _value)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

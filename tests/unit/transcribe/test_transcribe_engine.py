@@ -31,6 +31,17 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over the letters (spaces left out), per reference letter."""
+    ref, hyp = reference.replace(" ", ""), hypothesis.replace(" ", "")
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        previous, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
+    return row[-1] / len(ref)
+
+
 def transcribe(transcriber: Transcriber, name: str, **options: object) -> Transcript:
     return transcriber.transcribe(
         sample(f"audio/{name}"),
@@ -79,8 +90,17 @@ def test_a_recording_that_switches_language_is_transcribed_in_each(
     assert "permission is hereby granted free of charge" in english
     assert "software" in german
     assert "genehmigung" in german
-    assert "unentgeltlich" in german
     assert "permission" not in german  # transcribed, not translated
+    # The German opening as SOURCES.md gives it, letter by letter (spaces left out: Whisper
+    # writes "dazugehörigen" for "dazu gehörigen"). Both of CTranslate2's numeric paths read
+    # it at about 5 % (one "unentgeltlich", the other "unentgärtlich"); a translation or
+    # another language is far above 10 %.
+    opening = normalise(
+        "Jedem, der dieses Software und die dazu gehörigen Dokumentationsdateien erhält,"
+        " wird hiermit unentgeltlich die Genehmigung erteilt"
+    )
+    heard = german[: german.find("erteilt") + len("erteilt")] if "erteilt" in german else german
+    assert character_error_rate(opening, heard) < 0.10, heard
     assert transcript.segments[switch].start > 28.0
 
 

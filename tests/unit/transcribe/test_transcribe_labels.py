@@ -199,3 +199,34 @@ def test_a_title_said_across_two_segments_still_names_counsel() -> None:
     labelled = label_speakers(hearing, None)
 
     assert labelled.segments[0].speaker == "MS. HALE"
+
+
+def test_the_court_inviting_counsel_by_name_names_who_speaks_next() -> None:
+    # Whisper heard the appearance as "you're on a moderate hail for the plaintiff": no name
+    # there, but the court's invitation, cut across two segments, says who speaks next.
+    hearing = transcript(
+        ("channel-1", "Please state your appearances for the record."),
+        ("channel-2", "Good morning, you're on a moderate hail for the plaintiff."),
+        ("channel-1", "Thank you MS"),
+        ("channel-1", "Hale, you may call your first witness"),
+        ("channel-2", "The plaintiff calls Sarah Lindqvist."),
+        ("channel-1", "Overruled. Mr. Okafor, the witness may answer."),
+        ("channel-3", "Five hundred and four containers."),
+    )
+
+    labelled = label_speakers(hearing, None)
+
+    by_id = {entry.speaker: entry for entry in labelled.speakers}
+    assert (by_id["channel-2"].label, by_id["channel-2"].name) == ("MS. HALE", "Ms. Hale")
+    evidence = {(p.rule, p.speaker, p.segment) for p in labelled.speaker_proposals}
+    assert ("invited by name", "channel-2", 4) in evidence
+    # "Mr. Okafor, the witness may answer" hands the floor to the witness: no invitation
+    assert "channel-3" not in by_id
+    assert [p for p in labelled.speaker_proposals if p.speaker == "channel-3"] == []
+
+
+def test_an_invitation_the_court_speaks_past_names_nobody() -> None:
+    # The court goes on to swear the witness: the next voice is the witness, not Ms. Hale.
+    labelled = label_speakers(HEARING, None)
+
+    assert not [p for p in labelled.speaker_proposals if p.rule == "invited by name"]

@@ -177,7 +177,9 @@ class SpeakerProposal(BaseModel):
     label: str
     role: str | None = None
     name: str | None = None
-    rule: str = Field(description="appearance, swearing-in, name for the record, presiding")
+    rule: str = Field(
+        description="appearance, swearing-in, name for the record, presiding, invited by name"
+    )
     segment: int = Field(description="id of the segment whose words are the evidence")
     evidence: str = Field(description="the words that say it")
     applied: bool = Field(description="false where a channel map named the speaker")

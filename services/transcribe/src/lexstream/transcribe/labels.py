@@ -72,6 +72,15 @@ PRESIDING = re.compile(
     |\bstate\s+your\s+appearances\b""",
     re.I | re.X,
 )
+# The court handing the floor to counsel by name: the one addressed speaks next.
+# Example: "Thank you, Ms. Hale. You may call your first witness." ("Mr. Okafor, the witness
+# may answer" hands the floor to the witness, and is no invitation.)
+INVITED = re.compile(
+    rf"""\b(?P<name>(?i:{HONORIFIC})\.?\s+[A-Z][\w'-]+)\W+
+    (?i:(?:you\s+may|please)\s+(?:call|proceed|begin|continue|go\s+ahead|examine
+    |cross-examine|inquire|respond|reply|address))\b""",
+    re.X,
+)
 # A title before a surname, as others address a person. Example: "Mr. Okafor", "Ms Hale".
 _ADDRESSED = r"\b(?P<honorific>(?i:{honorific}))\.?\s+{surname}\b"
 
@@ -82,6 +91,7 @@ _RULE_ORDER = (
     "swearing-in",
     "appearance",
     "name for the record",
+    "invited by name",
 )
 
 
@@ -155,6 +165,17 @@ def _find(segments: Sequence[Segment]) -> Iterator[_Found]:
                 f"counsel for the {party}",
                 name,
             )
+        turn = _turn(segments, index)
+        invited = INVITED.search(turn) if turn else None
+        last = segments[_turn_end(segments, index)]
+        # the invitation ends the turn, so the next voice is the one invited ("Ms. Hale, you
+        # may call your first witness. Do you swear ..." has the witness answer, not Ms. Hale)
+        if invited and turn is not None and invited.end() > len(turn) - len(last.text.strip()):
+            after = _answer(segments, _turn_end(segments, index))
+            if after is not None:
+                title, surname = invited["name"].split()
+                name = f"{title.rstrip('.').capitalize()}. {surname}"  # "MS Hale" -> "Ms. Hale"
+                yield _Found(str(after.speaker), "invited by name", after, invited[0], name=name)
         answer = _answer(segments, index)
         if answer is None:
             continue
@@ -192,6 +213,22 @@ def _name_before(text: str) -> str | None:
     if len(words) == 1 and sentence_start and not titled:
         return None
     return " ".join(words)
+
+
+def _turn_end(segments: Sequence[Segment], index: int) -> int:
+    """The last segment of the turn that starts at ``index``: the speaker's segments until
+    another speaker's (Whisper may cut "Thank you, Ms." | "Hale, you may call ...")."""
+    end = index
+    while end + 1 < len(segments) and segments[end + 1].speaker == segments[index].speaker:
+        end += 1
+    return end
+
+
+def _turn(segments: Sequence[Segment], index: int) -> str | None:
+    """The words of the turn starting at ``index``; None where ``index`` is inside a turn."""
+    if index > 0 and segments[index - 1].speaker == segments[index].speaker:
+        return None
+    return " ".join(s.text.strip() for s in segments[index : _turn_end(segments, index) + 1])
 
 
 def _answer(segments: Sequence[Segment], index: int) -> Segment | None:
