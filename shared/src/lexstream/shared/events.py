@@ -161,7 +161,7 @@ class Provenance(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    intake: Literal["http", "topic", "s3-event", "container", "attachment"]
+    intake: Literal["http", "topic", "s3-event", "imap", "container", "attachment"]
     source: str | None = Field(default=None, description="upstream system name")
     external_id: str | None = Field(default=None, description="the upstream system's id")
     uploader: str | None = None

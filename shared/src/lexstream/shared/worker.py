@@ -127,12 +127,14 @@ def create_worker_app(
     shutdown: Sequence[Callable[[], Awaitable[object]]] = (),
     prepare: Sequence[Callable[[], object]] = (),
     routers: Sequence[APIRouter] = (),
+    background: Sequence[Callable[[], Awaitable[object]]] = (),
 ) -> FastAPI:
     """Dependencies are waited for before the broker starts consuming.
 
     ``prepare`` runs first, inside the event loop (process set-up such as a thread pool, no
     dependency to wait for); ``routers`` are HTTP routes served beside the health routes (a
-    service with an API of its own, such as ingest's upload route).
+    service with an API of its own, such as ingest's upload route); ``background`` loops
+    (ingest's IMAP pollers) start once the broker runs and are cancelled before it stops.
     """
 
     @asynccontextmanager
@@ -145,10 +147,14 @@ def create_worker_app(
         await broker.start()
         gate.start()
         readiness.start()
+        tasks: list[asyncio.Future[object]] = [asyncio.ensure_future(loop()) for loop in background]
         log.info("worker consuming", extra={"worker": title})
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await readiness.stop()
             await gate.stop()
             await broker.stop()

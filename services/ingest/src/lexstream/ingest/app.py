@@ -19,6 +19,7 @@ from faststream.kafka import KafkaBroker
 
 from lexstream.ingest.containers import ZipLimits
 from lexstream.ingest.handlers import ingest_router
+from lexstream.ingest.imap_intake import pollers
 from lexstream.ingest.pipeline import IngestPipeline
 from lexstream.ingest.routes import Uploads, upload_router
 from lexstream.ingest.settings import IngestSettings
@@ -122,6 +123,7 @@ def create_app(
         ],
         shutdown=[es.close],
         routers=[upload_router()],
+        background=pollers(settings, uploads.pipeline, store),
     )
     app.state.ingest = uploads
     return app

@@ -3,9 +3,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from lexstream.shared.settings import CommonSettings
+
+
+class ImapAccountSetting(BaseModel):
+    """One mailbox ingest polls: each folder's new messages go into its matter."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    user: str
+    password: SecretStr
+    folders: dict[str, str] = Field(
+        min_length=1, description='IMAP folder -> matter id, e.g. {"Smith v Jones": "M-1"}'
+    )
+    ssl: bool = Field(default=True, description="IMAPS (TLS); false for a loopback test server")
+    batch: int = Field(default=200, ge=1, description="most messages taken per folder and poll")
 
 
 class IngestSettings(CommonSettings):
@@ -75,6 +91,16 @@ class IngestSettings(CommonSettings):
         default=1024 * 1024,
         description="members smaller than this are not held to the ratio (tiny files compress "
         "well legitimately)",
+    )
+
+    imap_accounts: list[ImapAccountSetting] = Field(
+        default_factory=list,
+        description="mailboxes to poll (JSON list in LEXSTREAM_IMAP_ACCOUNTS); each new message "
+        "becomes an .eml document in its folder's matter, marked $LexstreamIngested, resumable "
+        "by UID (state under _ingest/imap/ in the derived bucket)",
+    )
+    imap_poll_interval_s: float = Field(
+        default=60.0, gt=0, description="seconds between two polls of each mailbox"
     )
 
     @model_validator(mode="after")
