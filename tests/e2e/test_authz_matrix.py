@@ -420,6 +420,9 @@ CASES = [
         True,
         _matter("/screens/{probe}"),
     ),
+    # the processing board, and the replay of failures (the world's matters have none failed)
+    Case("GET", "/v1/matters/{matter_id}/board", 200, True, _matter("/board")),
+    Case("POST", "/v1/matters/{matter_id}/replay", 200, True, _matter("/replay")),
     # legal holds and retention (a retention of 100 years deletes nothing)
     Case("DELETE", "/v1/documents/{document_id}", 409, True, _held_delete_case),
     Case(

@@ -251,6 +251,9 @@ def test_ten_files_dropped_on_a_matter_reach_indexed_on_its_board(
         for document_id in ids:
             metadata = admin.get(f"/v1/documents/{document_id}").json()
             assert (metadata["status"], metadata["matter_id"]) == ("indexed", workspace["matter"])
+        board = admin.get(f"/v1/matters/{workspace['matter']}/board").json()
+    # the board the page showed is the server's count of the matter's indexed documents
+    assert outcome["measures"]["board_indexed"] == board["by_status"]["indexed"] >= 10
 
 
 def test_an_admin_creates_finds_in_the_audit_trail_and_revokes_a_key(

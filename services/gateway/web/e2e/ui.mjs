@@ -306,6 +306,10 @@ Object.assign(scenarios, {
     const progress = await page.locator("#uploads progress").evaluateAll((bars) => bars.map((b) => b.value));
     check(progress.every((v) => v === 100), `progress ${progress}`);
     outcome.measures.document_ids = await page.locator("#uploads li").evaluateAll((items) => items.map((li) => li.dataset.documentId));
+    // the server's board (every document of the matter, not only this tab's) counts them too
+    const indexedRow = '#board-counts tr[data-status="indexed"]';
+    await page.waitForFunction((row) => Number(document.querySelector(row)?.getAttribute("data-count") ?? 0) >= 10, indexedRow, { timeout: 30_000 });
+    outcome.measures.board_indexed = Number(await page.locator(indexedRow).getAttribute("data-count"));
     await audit(page, "upload-board");
   },
 

@@ -28,6 +28,7 @@ from lexstream.gateway import (
     pages,
     routes_admin,
     routes_batch,
+    routes_board,
     routes_dedup,
     routes_holds,
     routes_mail,
@@ -334,6 +335,7 @@ def create_app(
     app.include_router(routes_batch.router)
     app.include_router(routes_matters.router)
     app.include_router(routes_holds.router)
+    app.include_router(routes_board.router)
     app.include_router(routes_research.router)
     app.include_router(routes_mail.router)
     app.include_router(routes_structure.router)

@@ -140,6 +140,17 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/matters/{matter_id}/citation-graph"): Rule(
         Scope.READ, Role.VIEWER, MatterFrom.PATH, audited=True, what="its citation graph"
     ),
+    # the processing board (routes_board): members see it, tenant admins replay failures
+    ("GET", "/v1/matters/{matter_id}/board"): Rule(
+        Scope.READ, Role.VIEWER, MatterFrom.PATH, what="counts by stage, failures"
+    ),
+    ("POST", "/v1/matters/{matter_id}/replay"): Rule(
+        Scope.ADMIN,
+        matter=MatterFrom.PATH,
+        admin_only=True,
+        audited=True,
+        what="replay the failed documents",
+    ),
     # legal holds and retention (routes_holds): owners of the matter (and tenant admins)
     ("POST", "/v1/matters/{matter_id}/holds"): Rule(
         Scope.MATTERS, Role.OWNER, MatterFrom.PATH, audited=True, what="put a legal hold"

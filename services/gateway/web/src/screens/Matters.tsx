@@ -264,6 +264,7 @@ export function MatterScreen({ matterId, me }: { matterId: string; me: Me }) {
         </section>
       )}
       {open && (matter.role === "owner" || matter.role === "editor" || me.is_admin) && <UploadBox matterId={matter.matter_id} />}
+      <ProcessingBoard matterId={matter.matter_id} admin={me.is_admin} />
       {owner && open && (
         <p>
           <button type="button" id="archive-matter" onClick={() => void act(() => api(`${path}/archive`, { method: "POST" }))}>
@@ -384,6 +385,103 @@ function UploadBox({ matterId }: { matterId: string }) {
           </li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+interface Board {
+  total: number;
+  by_status: Record<string, number>;
+  in_progress_by_stage: Record<string, number>;
+  failures: { document_id: string; filename: string | null; failure_stage: string | null; failure_reason: string | null }[];
+}
+
+/** The matter's documents as the server counts them (every upload, not only this tab's),
+ * refreshed every two seconds; tenant admins can send the failed ones through again. */
+function ProcessingBoard({ matterId, admin }: { matterId: string; admin: boolean }) {
+  const [board, setBoard] = useState<Board | null>(null);
+  const [note, setNote] = useState("");
+  const [error, setError] = useState("");
+  const path = `/v1/matters/${enc(matterId)}`;
+  const refresh = async () => {
+    try {
+      setBoard(await api<Board>(`${path}/board`));
+      setError("");
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), 2000);
+    return () => clearInterval(timer);
+  }, [matterId]);
+  const replay = async () => {
+    setNote("");
+    try {
+      const done = await api<{ replayed: string[]; skipped: unknown[] }>(`${path}/replay`, { method: "POST" });
+      setNote(t("matters.boardReplayed", { replayed: done.replayed.length, skipped: done.skipped.length }));
+      await refresh();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  const open = board ? Object.entries(board.in_progress_by_stage) : [];
+  return (
+    <section aria-labelledby="board-title" id="board">
+      <h2 id="board-title">{t("matters.board")}</h2>
+      <p class="error" role="alert">
+        {error}
+      </p>
+      {board && (
+        <>
+          <p id="board-total">{t("matters.boardTotal", { total: board.total })}</p>
+          <table id="board-counts" class="list">
+            <thead>
+              <tr>
+                <th scope="col">{t("matters.boardStatus")}</th>
+                <th scope="col">{t("matters.boardCount")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(board.by_status).map(([status, count]) => (
+                <tr key={status} data-status={status} data-count={count}>
+                  <td>{status}</td>
+                  <td>{count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {open.length > 0 && (
+            <p id="board-in-progress">
+              {t("matters.boardInProgress", { stages: open.map(([stage, count]) => t("matters.stageCount", { stage, count })).join(" · ") })}
+            </p>
+          )}
+          <h3>{t("matters.boardFailures")}</h3>
+          {board.failures.length === 0 ? (
+            <p id="board-no-failures">{t("matters.boardNoFailures")}</p>
+          ) : (
+            <ul id="board-failures">
+              {board.failures.map((f) => (
+                <li key={f.document_id} data-document-id={f.document_id}>
+                  <a href={href(["documents", f.document_id])}>{f.filename ?? f.document_id}</a>
+                  {f.failure_stage ? ` (${f.failure_stage})` : ""}: {f.failure_reason}
+                </li>
+              ))}
+            </ul>
+          )}
+          {admin && board.failures.length > 0 && (
+            <p>
+              <button type="button" id="board-replay" onClick={() => void replay()}>
+                {t("matters.boardReplay")}
+              </button>{" "}
+              <span id="board-replay-note" role="status">
+                {note}
+              </span>
+            </p>
+          )}
+        </>
+      )}
     </section>
   );
 }
