@@ -1,8 +1,9 @@
 """Faults on a private stack with a run of mixed documents in flight, then exact reconciliation.
 
-Each test submits 100 documents (200 for the recorded tables) (text PDFs, scans, recordings; HTTP and the upstream topic),
-breaks something once a third of them are in, lets it recover, and then accounts for every
-submission: indexed, or failed with a reason; none lost, none indexed twice. A fault must not
+Each test submits 100 documents (text PDFs, scans, recordings; HTTP and the upstream topic;
+200 for the recorded tables), breaks something once a third of them are in, lets it recover,
+and then accounts for every submission: indexed, or failed with a reason; none lost, none
+indexed twice. A fault must not
 turn a good document into a failed one either: every document of these runs is good.
 Each result is appended to the results file that ``python -m bench.faults.report`` renders.
 """
