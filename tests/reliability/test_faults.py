@@ -1,9 +1,8 @@
 """Faults on a private stack with a run of mixed documents in flight, then exact reconciliation.
 
-Each test submits 100 documents (text PDFs, scans, recordings; HTTP and the upstream topic;
-200 for the recorded tables), breaks something once a third of them are in, lets it recover,
-and then accounts for every submission: indexed, or failed with a reason; none lost, none
-indexed twice. A fault must not
+Each test submits 200 documents (text PDFs, scans, recordings; HTTP and the upstream topic),
+breaks something once a third of them are in, lets it recover, and then accounts for every
+submission: indexed, or failed with a reason; none lost, none indexed twice. A fault must not
 turn a good document into a failed one either: every document of these runs is good.
 Each result is appended to the results file that ``python -m bench.faults.report`` renders.
 """
@@ -32,9 +31,7 @@ from tests.reliability.stack import WORKERS
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(1500)]
 
-# 100 documents a run in make test; the tables in docs/reliability.md were recorded with
-# LEXSTREAM_RELIABILITY_DOCS=200 (twice the work in flight when the fault comes).
-N = int(os.environ.get("LEXSTREAM_RELIABILITY_DOCS", "100"))
+N = int(os.environ.get("LEXSTREAM_RELIABILITY_DOCS", "200"))
 
 
 def run_scenario(
