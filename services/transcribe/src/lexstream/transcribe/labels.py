@@ -144,6 +144,7 @@ def _mapped(channel: int, description: str) -> SpeakerLabel:
 
 def _find(segments: Sequence[Segment]) -> Iterator[_Found]:
     """Every rule's findings, in the order of the segments."""
+    ends = _turn_ends(segments)
     for index, segment in enumerate(segments):
         if segment.speaker is None:
             continue
@@ -165,13 +166,14 @@ def _find(segments: Sequence[Segment]) -> Iterator[_Found]:
                 f"counsel for the {party}",
                 name,
             )
-        turn = _turn(segments, index)
-        invited = INVITED.search(turn) if turn else None
-        last = segments[_turn_end(segments, index)]
+        starts_turn = index == 0 or segments[index - 1].speaker != segment.speaker
+        turn = _turn(segments, index, ends[index]) if starts_turn else ""
+        invited = INVITED.search(turn)
+        last = segments[ends[index]]
         # the invitation ends the turn, so the next voice is the one invited ("Ms. Hale, you
         # may call your first witness. Do you swear ..." has the witness answer, not Ms. Hale)
-        if invited and turn is not None and invited.end() > len(turn) - len(last.text.strip()):
-            after = _answer(segments, _turn_end(segments, index))
+        if invited and invited.end() > len(turn) - len(last.text.strip()):
+            after = _answer(segments, ends[index])
             if after is not None:
                 title, surname = invited["name"].split()
                 name = f"{title.rstrip('.').capitalize()}. {surname}"  # "MS Hale" -> "Ms. Hale"
@@ -215,20 +217,20 @@ def _name_before(text: str) -> str | None:
     return " ".join(words)
 
 
-def _turn_end(segments: Sequence[Segment], index: int) -> int:
-    """The last segment of the turn that starts at ``index``: the speaker's segments until
-    another speaker's (Whisper may cut "Thank you, Ms." | "Hale, you may call ...")."""
-    end = index
-    while end + 1 < len(segments) and segments[end + 1].speaker == segments[index].speaker:
-        end += 1
-    return end
+def _turn_ends(segments: Sequence[Segment]) -> list[int]:
+    """For each segment, the last segment of its turn: its speaker's segments until another
+    speaker's (Whisper may cut "Thank you, Ms." | "Hale, you may call ..."). One pass from the
+    end, so a recording with one speaker throughout costs no more than any other."""
+    ends = list(range(len(segments)))
+    for index in range(len(segments) - 2, -1, -1):
+        if segments[index + 1].speaker == segments[index].speaker:
+            ends[index] = ends[index + 1]
+    return ends
 
 
-def _turn(segments: Sequence[Segment], index: int) -> str | None:
-    """The words of the turn starting at ``index``; None where ``index`` is inside a turn."""
-    if index > 0 and segments[index - 1].speaker == segments[index].speaker:
-        return None
-    return " ".join(s.text.strip() for s in segments[index : _turn_end(segments, index) + 1])
+def _turn(segments: Sequence[Segment], start: int, end: int) -> str:
+    """The words of the turn from ``start`` to ``end``."""
+    return " ".join(s.text.strip() for s in segments[start : end + 1])
 
 
 def _answer(segments: Sequence[Segment], index: int) -> Segment | None:
