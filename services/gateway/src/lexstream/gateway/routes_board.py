@@ -19,8 +19,9 @@ from elasticsearch import NotFoundError
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from lexstream.gateway.access import Access
 from lexstream.gateway.authz import AuthorizedDep
-from lexstream.gateway.context import GatewayDep
+from lexstream.gateway.context import Gateway, GatewayDep
 from lexstream.gateway.routes_matters import MatterId, _visible
 from lexstream.gateway.schemas import COMMON_ERRORS
 from lexstream.shared.events import Hints, ObjectRef, OcrRequested, TranscribeRequested
@@ -61,7 +62,8 @@ class ReplayResult(BaseModel):
     skipped: list[ReplaySkipped]
 
 
-def _matter_query(access: Any, matter_id: str, *more: dict[str, Any]) -> dict[str, Any]:
+def _matter_query(access: Access, matter_id: str, *more: dict[str, Any]) -> dict[str, Any]:
+    """The matter's status records the caller may see (``failed``: only the failed ones)."""
     return {"bool": {"filter": [{"term": {"matter_id": matter_id}}, access.es_filter(), *more]}}
 
 
@@ -150,7 +152,7 @@ async def replay_failed(
 
 
 async def _replay_one(
-    gw: Any, guard: HoldGuard, document_id: str, status: dict[str, Any]
+    gw: Gateway, guard: HoldGuard, document_id: str, status: dict[str, Any]
 ) -> str | None:
     """Send one document's extraction request again; the reason it was not, else None."""
     facts = await guard.document_facts(document_id)

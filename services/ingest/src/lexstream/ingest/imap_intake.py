@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 from lexstream.ingest.imap import ImapAccount, ImapMessage, ObjectState, Submit, run_poller
@@ -96,13 +97,13 @@ def pollers(
     loops: list[Callable[[], Awaitable[None]]] = []
     for setting in settings.imap_accounts:
         account = account_of(setting)
-        state = ObjectState(store, state_key(account))
-        submit = submitter(settings, pipeline, account)
-
-        def loop(
-            account: ImapAccount = account, state: ObjectState = state, submit: Submit = submit
-        ) -> Awaitable[None]:
-            return run_poller(account, state, submit, interval_s=settings.imap_poll_interval_s)
-
-        loops.append(loop)
+        loops.append(
+            partial(
+                run_poller,
+                account,
+                ObjectState(store, state_key(account)),
+                submitter(settings, pipeline, account),
+                interval_s=settings.imap_poll_interval_s,
+            )
+        )
     return loops
