@@ -61,6 +61,12 @@ def traces_of(document_id: str) -> list[list[Span]]:
     return traces
 
 
+def orphans_of(spans: list[Span]) -> list[Span]:
+    """The spans whose parent is not in ``spans`` (a root has no parent)."""
+    ids = {s.span_id for s in spans}
+    return [s for s in spans if s.parent_id is not None and s.parent_id not in ids]
+
+
 def complete_trace(upload: Upload, services: set[str]) -> list[Span]:
     """Wait until the document's single trace holds every service, connected."""
     seen: list[list[Span]] = []
@@ -71,20 +77,14 @@ def complete_trace(upload: Upload, services: set[str]) -> list[Span]:
         if len(seen) != 1:
             return None
         spans = seen[0]
-        ids = {s.span_id for s in spans}
-        connected = all(s.parent_id is None or s.parent_id in ids for s in spans)
+        connected = not orphans_of(spans)
         return spans if connected and services <= {s.service for s in spans} else None
 
     try:
         return eventually(complete, what="the document's trace", timeout_s=90, interval_s=1)
     except AssertionError:
         summary = [sorted({(s.service, s.name) for s in t}) for t in seen]
-        orphans = [
-            sorted(
-                (s.service, s.name) for s in t if s.parent_id not in {None, *(x.span_id for x in t)}
-            )
-            for t in seen
-        ]
+        orphans = [sorted((s.service, s.name) for s in orphans_of(t)) for t in seen]
         raise AssertionError(
             f"{upload.name}: {len(seen)} traces found for {upload.document_id}: {summary};"
             f" spans whose parent is not in the trace: {orphans}"
@@ -92,9 +92,8 @@ def complete_trace(upload: Upload, services: set[str]) -> list[Span]:
 
 
 def assert_one_tree(spans: list[Span]) -> None:
-    ids = {s.span_id for s in spans}
     roots = [(s.service, s.name) for s in spans if s.parent_id is None]
-    orphans = [(s.service, s.name) for s in spans if s.parent_id and s.parent_id not in ids]
+    orphans = [(s.service, s.name) for s in orphans_of(spans)]
     assert len(roots) == 1, roots
     assert roots[0][0] == "lexstream-gateway", roots  # the upload request starts it
     assert not orphans, orphans
