@@ -108,6 +108,9 @@ SCRIPT: tuple[Turn, ...] = (
 )
 
 
+# The people of the case as its documents name them (the matter's vocabulary).
+PEOPLE = ("Margaret Hale", "Daniel Okafor", "Sarah Lindqvist", "Harrington Logistics")
+
 # The hearing's microphones, as an upload would name them.
 CHANNEL_MAP = (
     "1:the court,2:Ms. Hale for the plaintiff,3:Mr. Okafor for the defendant,4:the witness"

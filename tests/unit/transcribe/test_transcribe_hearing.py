@@ -9,6 +9,7 @@ import statistics
 import pytest
 from bench.transcribe.hearing import (
     CHANNEL_MAP,
+    PEOPLE,
     Hearing,
     attribution,
     examination,
@@ -21,7 +22,7 @@ from lexstream.shared.pageline import layout, to_text
 from lexstream.shared.speakers import parse_channel_map
 from lexstream.transcribe.captions import to_srt, to_webvtt
 from lexstream.transcribe.engine import Transcriber
-from lexstream.transcribe.labels import label_speakers
+from lexstream.transcribe.labels import label_speakers, spell_name
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("espeak-ng") and shutil.which("sox")),
@@ -126,7 +127,8 @@ def test_without_a_map_the_hearing_names_its_speakers(
 ) -> None:
     rendered, transcript = hearing
 
-    labelled = label_speakers(transcript, None)
+    # the matter's documents name the people, as the transcribe service reads them
+    labelled = label_speakers(transcript, None, PEOPLE)
 
     by_id = {entry.speaker: entry.label for entry in labelled.speakers}
     assert by_id["channel-1"] == "THE COURT"  # "We are on the record", "call your first witness"
@@ -135,3 +137,22 @@ def test_without_a_map_the_hearing_names_its_speakers(
     right, total = attribution(rendered, labelled)
     # the defendant's counsel is named only if Whisper hears "Okafor": not asserted
     assert right >= total - sum(s.speaker == "channel-3" for s in transcript.segments)
+
+
+def test_without_the_matters_names_the_labels_are_spelled_as_heard(
+    hearing: tuple[Hearing, Transcript],
+) -> None:
+    # Whisper spells Hale "Hale" on some CPUs and "Hail" on others (the numeric path rounds
+    # differently); without the matter's names the label is the name as heard.
+    _, transcript = hearing
+
+    by_id = {entry.speaker: entry for entry in label_speakers(transcript, None).speakers}
+
+    assert by_id["channel-1"].label == "THE COURT"
+    counsel = by_id["channel-2"]
+    title, _, surname = counsel.label.partition(" ")
+    assert title == "MS."
+    assert spell_name(surname.title(), ["Hale"]) == "Hale", counsel.label
+    assert counsel.name is not None
+    assert surname.title() in counsel.name
+    assert by_id["channel-4"].label == "THE WITNESS"

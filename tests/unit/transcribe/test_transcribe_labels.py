@@ -7,7 +7,7 @@ import pytest
 from lexstream.shared.artifacts import Segment, Transcript
 from lexstream.shared.speakers import court_label, parse_channel_map, person_label
 from lexstream.transcribe.captions import to_srt, to_webvtt
-from lexstream.transcribe.labels import label_speakers
+from lexstream.transcribe.labels import label_speakers, spell_name
 
 
 def transcript(*turns: tuple[str, str]) -> Transcript:
@@ -230,3 +230,55 @@ def test_an_invitation_the_court_speaks_past_names_nobody() -> None:
     labelled = label_speakers(HEARING, None)
 
     assert not [p for p in labelled.speaker_proposals if p.rule == "invited by name"]
+
+
+def test_the_matters_people_spell_the_names_whisper_heard_as_they_sound() -> None:
+    # Whisper spells a name as it sounds, and which spelling changes with the CPU's
+    # arithmetic: "Hail" on one machine, "Hale" on another.
+    heard = transcript(
+        ("channel-1", "We are on the record. Counsel, please state your appearances."),
+        ("channel-2", "Good morning, Your Honour. Margaret Hail for the plaintiff."),
+        ("channel-3", "Daniel Okafo, appearing on behalf of the defendant."),
+        ("channel-1", "Thank you, Mr. Okafor. Ms. Hail, please proceed."),
+        ("channel-2", "The plaintiff calls Sarah Lindquist."),
+    )
+    people = ["Margaret Hale", "Daniel Okafor", "Bellweather Freight plc"]
+
+    as_heard = {entry.speaker: entry for entry in label_speakers(heard, None).speakers}
+    spelled = {entry.speaker: entry for entry in label_speakers(heard, None, people).speakers}
+
+    assert (as_heard["channel-2"].label, as_heard["channel-2"].name) == (
+        "MS. HAIL",
+        "Margaret Hail",
+    )
+    assert (spelled["channel-2"].label, spelled["channel-2"].name) == ("MS. HALE", "Margaret Hale")
+    # the court said "Mr. Okafor"; counsel's own words were heard as "Okafo"
+    assert as_heard["channel-3"].label == "MR. OKAFO"
+    assert (spelled["channel-3"].label, spelled["channel-3"].name) == (
+        "MR. OKAFOR",
+        "Daniel Okafor",
+    )
+    # the evidence keeps the words as they were heard
+    evidence = {p.evidence for p in label_speakers(heard, None, people).speaker_proposals}
+    assert "Margaret Hail for the plaintiff" in evidence
+
+
+@pytest.mark.parametrize(
+    ("heard", "known", "spelled"),
+    [
+        ("Margaret Hail", ["Margaret Hale"], "Margaret Hale"),
+        ("Ms. Hail", ["Margaret Hale"], "Ms. Hale"),
+        ("Okafo", ["Daniel Okafor"], "Okafor"),
+        ("Sarah Lindquist", ["Sarah Lindqvist", "Sarah Lind"], "Sarah Lindqvist"),
+        # the closest spelling wins where two people sound alike
+        ("Ms. Hall", ["Margaret Hale", "Jane Hall"], "Ms. Hall"),
+        # other names stay as heard: another surname, or the same surname and another person
+        ("Margaret Hill", ["Margaret Hale"], "Margaret Hill"),
+        ("Peter Hale", ["Margaret Hale"], "Peter Hale"),
+        ("Daniel Okafor", [], "Daniel Okafor"),
+    ],
+)
+def test_a_heard_name_takes_the_spelling_of_the_person_it_sounds_like(
+    heard: str, known: list[str], spelled: str
+) -> None:
+    assert spell_name(heard, known) == spelled

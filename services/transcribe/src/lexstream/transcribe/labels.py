@@ -8,13 +8,21 @@ the interpreter are sworn, the presiding judge rules on objections. Rules over t
 transcript's text find these and propose labels, each with the segment and the words that
 are its evidence. The proposals label the transcript only where no channel map was given;
 with a map they are kept beside it for a person to check.
+
+Whisper spells a name as it sounds ("Margaret Hail", "Okafo"), and which spelling it picks
+changes with the CPU's arithmetic. Where the matter's documents name the people (its
+vocabulary), a heard name that sounds like one of them takes the documents' spelling, as a
+court reporter spells the appearances from the appearance sheet; the evidence keeps the
+words as heard.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import jellyfish
 
 from lexstream.shared.artifacts import Segment, SpeakerLabel, SpeakerProposal, Transcript
 from lexstream.shared.speakers import HONORIFIC, PARTY, court_label, person_label
@@ -105,10 +113,16 @@ class _Found:
     name: str | None = None
 
 
-def label_speakers(transcript: Transcript, channel_map: dict[int, str] | None) -> Transcript:
+def label_speakers(
+    transcript: Transcript,
+    channel_map: dict[int, str] | None,
+    names: Iterable[str] = (),
+) -> Transcript:
     """The transcript with court-style labels: from ``channel_map`` (1-based channels) where
-    given, else from what the recording says; the proposals are kept either way."""
-    found = list(_find(transcript.segments))
+    given, else from what the recording says, each heard name spelled as in ``names`` (the
+    matter's people) where it sounds like one of them; the proposals are kept either way."""
+    known = [name for name in dict.fromkeys(" ".join(n.split()) for n in names) if name]
+    found = [_spelled(item, known) for item in _find(transcript.segments)]
     if channel_map:
         speakers = [_mapped(channel, description) for channel, description in channel_map.items()]
     else:
@@ -199,6 +213,66 @@ def _find(segments: Sequence[Segment]) -> Iterator[_Found]:
                 )
 
 
+def _spelled(item: _Found, known: Sequence[str]) -> _Found:
+    """``item`` with its name spelled as the matter spells it, where one sounds like it."""
+    if item.name is None or not known:
+        return item
+    return replace(item, name=spell_name(item.name, known))
+
+
+def spell_name(heard: str, known: Sequence[str]) -> str:
+    """The name in ``known`` that ``heard`` sounds like, keeping the heard title
+    ("Ms. Hail" -> "Ms. Hale" where the matter knows "Margaret Hale"), else ``heard``.
+
+    The surnames must sound alike, and so must the first names where both have one; the
+    closest spelling wins. Example: "Margaret Hail" -> "Margaret Hale", "Daniel Okafo" ->
+    "Daniel Okafor"; "Margaret Hill" stays (Hill is no Hale)."""
+    title, words = _split_title(heard)
+    if not words:
+        return heard
+    best: tuple[float, str] | None = None
+    for name in known:
+        _, known_words = _split_title(name)
+        if not known_words:
+            continue
+        score = _sounds_like(words[-1], known_words[-1])
+        if score and len(words) > 1 and len(known_words) > 1:
+            first = _sounds_like(words[0], known_words[0])
+            score = (score + first) / 2 if first else 0.0
+        if score and (best is None or score > best[0]):
+            if title:  # "Ms. Hail" -> "Ms. Hale"
+                spelled = [title, known_words[-1]]
+            elif len(words) > 1 and len(known_words) > 1:  # "Margaret Hail" -> "Margaret Hale"
+                spelled = known_words
+            else:  # "Okafo" -> "Okafor", "Daniel Okafo" with only "Okafor" known
+                spelled = [*words[:-1], known_words[-1]]
+            best = (score, " ".join(spelled))
+    return best[1] if best else heard
+
+
+def _split_title(name: str) -> tuple[str | None, list[str]]:
+    """("Ms.", ["Hale"]) for "Ms. Hale", (None, ["Margaret", "Hale"]) for "Margaret Hale"."""
+    words = name.split()
+    if words and re.fullmatch(rf"(?i:{HONORIFIC})\.?", words[0]):
+        return words[0], words[1:]
+    return None, words
+
+
+def _sounds_like(heard: str, known: str) -> float:
+    """How alike two words of a name are, 0 where they are not the same name: the same
+    Metaphone key and a Jaro-Winkler similarity of 0.75 ("Hail"/"Hale" 0.87, "Hill"/"Hale"
+    0.67), or a similarity of 0.9 whatever the key ("Okafo"/"Okafor" 0.97)."""
+    a, b = heard.lower(), known.lower()
+    if a == b:
+        return 1.0
+    similarity = jellyfish.jaro_winkler_similarity(a, b)
+    if similarity >= 0.9 or (
+        similarity >= 0.75 and jellyfish.metaphone(a) == jellyfish.metaphone(b)
+    ):
+        return similarity
+    return 0.0
+
+
 def _name_before(text: str) -> str | None:
     """The name that ends ``text``, its leading non-name words dropped ("Your Honour")."""
     found = _NAME_BEFORE.search(text)
@@ -284,17 +358,20 @@ def _addressed_label(name: str, speaker: str, segments: Sequence[Segment]) -> st
     label = person_label(name)
     if re.match(HONORIFIC, name):
         return label
-    surname = re.escape(name.split()[-1])
-    pattern = re.compile(_ADDRESSED.format(honorific=HONORIFIC, surname=surname))
+    surname = name.split()[-1]
+    pattern = re.compile(
+        _ADDRESSED.format(honorific=HONORIFIC, surname=r"(?P<surname>[A-Z][\w'-]+)")
+    )
     # each other speaker's words run together: a title and a name may fall in two segments
     said: dict[str | None, list[str]] = {}
     for segment in segments:
         if segment.speaker != speaker:
             said.setdefault(segment.speaker, []).append(segment.text)
     for texts in said.values():
-        addressed = pattern.search(" ".join(texts))
-        if addressed:
-            return f"{addressed['honorific'].upper()}. {name.split()[-1].upper()}"
+        for addressed in pattern.finditer(" ".join(texts)):
+            # "Ms. Hail" addresses Margaret Hale too: Whisper spells the name as it sounds
+            if _sounds_like(addressed["surname"], surname):
+                return f"{addressed['honorific'].upper()}. {surname.upper()}"
     return label
 
 

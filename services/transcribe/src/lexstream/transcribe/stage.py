@@ -36,7 +36,7 @@ from lexstream.transcribe.errors import TranscriptionInputError
 from lexstream.transcribe.interpreting import pair_interpretations
 from lexstream.transcribe.labels import label_speakers
 from lexstream.transcribe.settings import TranscribeSettings
-from lexstream.transcribe.vocabulary import EMPTY, Vocabulary, combine
+from lexstream.transcribe.vocabulary import EMPTY, NAME_KINDS, Vocabulary, combine
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,9 @@ class TranscribeStage:
                 )
             except TranscriptionInputError as exc:
                 raise PermanentError(exc.reason, error_type="TranscriptionInputError") from exc
-        transcript = label_speakers(transcript, _channel_map(request.hints.channels))
+        # the people the matter's documents name spell the names the recording says
+        people = [term.text for term in matter.terms if term.kind in NAME_KINDS]
+        transcript = label_speakers(transcript, _channel_map(request.hints.channels), people)
         transcript = pair_interpretations(transcript)
 
         self._audio_seconds.add(transcript.duration, {"model": transcript.model})
