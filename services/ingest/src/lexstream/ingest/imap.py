@@ -6,12 +6,19 @@ and a poll is a few round trips. For each configured folder a poll
 1. reads the folder's ``UIDVALIDITY`` and the last UID taken from the persisted state (a
    UIDVALIDITY that changed means the server renumbered the folder: start again from 0 and
    let the idempotence of ``external_id`` keep what was already taken from being taken twice);
-2. lists the UIDs above it and skips those that carry the intake keyword
-   (``$LexstreamIngested``: taken by a poll that stopped before it saved the state);
-3. submits each message (raw bytes, ``BODY.PEEK[]``: the \\Seen flag is left as it was) with
+2. lists the UIDs above it with their flags and sizes (one ``UID FETCH``) and skips those
+   that carry the intake keyword (``$LexstreamIngested``: taken by a poll that stopped
+   before it saved the state);
+3. fetches the others in runs of at most :data:`FETCH_MESSAGES` messages and
+   :data:`FETCH_BYTES` bytes, one ``UID FETCH`` a run (raw bytes, ``BODY.PEEK[]``: the
+   \\Seen flag is left as it was), and submits each with
    ``external_id = imap:<user>@<host>/<folder>/<uidvalidity>/<uid>``;
-4. marks it with the keyword and saves the state after every message, so a poll stopped
-   half-way resumes with the next UID.
+4. marks the run with the keyword (one ``UID STORE``) and saves the state, so a poll stopped
+   half-way resumes with the next run; a message submitted but not yet marked is taken again
+   and is the same document (its ``external_id``).
+
+One round trip a message made a 1,100-message mailbox take 144 s from GreenMail; one a run
+of 50 makes it a few seconds (``tests/integration/ingest/test_mailbox_imap.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +35,9 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 INTAKE_KEYWORD = "$LexstreamIngested"
+#: at most this many messages, and this many bytes, in one FETCH (one always, whatever its size)
+FETCH_MESSAGES = 50
+FETCH_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -125,27 +136,98 @@ def _pending(box: Any, account: ImapAccount, folder: str, after: int) -> tuple[i
     return uidvalidity, uids[: account.batch]
 
 
-def _fetch_raw(box: Any, account: ImapAccount, uid: int) -> bytes | None:
-    """The message's bytes; None where it already carries the intake keyword."""
-    typ, data = box.client.uid("FETCH", str(uid), "(FLAGS BODY.PEEK[])")
+@dataclass(frozen=True)
+class _Listed:
+    uid: int
+    size: int
+    taken: bool  # carries the intake keyword
+
+
+def _list(box: Any, account: ImapAccount, uids: list[int]) -> list[_Listed]:
+    """Each UID's size and whether it carries the keyword, in ``uids``' order (one FETCH);
+    a UID that is gone (expunged since the SEARCH) is left out."""
+    if not uids:
+        return []
+    found = {uid: meta for uid, meta, _ in _fetched(box, uids, "(UID FLAGS RFC822.SIZE)")}
+    keyword = account.keyword.encode().lower()
+    listed = []
+    for uid in uids:
+        meta = found.get(uid)
+        if meta is None:
+            continue
+        size = re.search(rb"RFC822\.SIZE (\d+)", meta)
+        flags = re.search(rb"FLAGS \(([^)]*)\)", meta)
+        taken = flags is not None and keyword in flags[1].lower().split()
+        listed.append(_Listed(uid, int(size[1]) if size else 0, taken))
+    return listed
+
+
+def _runs(listed: list[_Listed]) -> list[list[int]]:
+    """The UIDs to fetch, in runs of at most FETCH_MESSAGES messages and FETCH_BYTES bytes."""
+    runs: list[list[int]] = []
+    size = 0
+    for item in listed:
+        if item.taken:
+            continue
+        if not runs or len(runs[-1]) >= FETCH_MESSAGES or size + item.size > FETCH_BYTES:
+            runs.append([])
+            size = 0
+        runs[-1].append(item.uid)
+        size += item.size
+    return runs
+
+
+def _fetch_raw(box: Any, uids: list[int]) -> dict[int, bytes]:
+    """The messages' bytes by UID (one FETCH; BODY.PEEK leaves \\Seen as it was)."""
+    messages = {
+        uid: raw for uid, _, raw in _fetched(box, uids, "(UID BODY.PEEK[])") if raw is not None
+    }
+    missing = [uid for uid in uids if uid not in messages]
+    if missing:
+        raise OSError(f"IMAP FETCH returned no message for UIDs {missing}")
+    return messages
+
+
+def _fetched(box: Any, uids: list[int], items: str) -> list[tuple[int, bytes, bytes | None]]:
+    """(UID, the response's data items, the literal if any) for each message answered.
+
+    A message's response is a tuple (its data items up to the literal, the literal) and the
+    data items after the literal (``UID 7 FLAGS (...))``), or one line without a literal;
+    servers order the items as they please, so the UID is found wherever it is."""
+    typ, data = box.client.uid("FETCH", ",".join(str(uid) for uid in uids), items)
     if typ != "OK":
-        raise OSError(f"IMAP FETCH of UID {uid} answered {typ}")
-    flags = b" ".join(
-        part
-        for item in data
-        for part in (item if isinstance(item, tuple) else (item,))
-        if isinstance(part, bytes) and b"FLAGS" in part
-    )
-    if account.keyword.encode().lower() in flags.lower():
-        return None
+        raise OSError(f"IMAP UID FETCH answered {typ}")
+    answered: list[tuple[int, bytes, bytes | None]] = []
+    meta, literal = b"", None
+
+    def close() -> None:
+        uid = re.search(rb"\bUID (\d+)", meta)
+        if uid is not None:
+            answered.append((int(uid[1]), meta, literal))
+
     for item in data:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
-            return item[1]
-    raise OSError(f"IMAP FETCH of UID {uid} returned no message")
+        if isinstance(item, tuple):
+            if meta:
+                close()
+            meta, literal = item[0], item[1]
+        elif isinstance(item, bytes):
+            if literal is not None:  # the items after this message's literal
+                meta += b" " + item
+                close()
+                meta, literal = b"", None
+            else:  # a whole response without a literal
+                if meta:
+                    close()
+                meta, literal = item, None
+                close()
+                meta = b""
+    if meta:
+        close()
+    return answered
 
 
-def _mark(box: Any, account: ImapAccount, uid: int) -> None:
-    box.flag(str(uid), account.keyword, True)
+def _mark(box: Any, account: ImapAccount, uids: list[int]) -> None:
+    box.flag([str(uid) for uid in uids], account.keyword, True)
 
 
 async def poll_once(account: ImapAccount, state: StateStore, submit: Submit) -> list[str]:
@@ -162,23 +244,31 @@ async def poll_once(account: ImapAccount, state: StateStore, submit: Submit) -> 
             if entry.get("uidvalidity") not in (None, uidvalidity):
                 log.info("UIDVALIDITY changed; the folder is read again", extra={"folder": folder})
                 uidvalidity, uids = await asyncio.to_thread(_pending, box, account, folder, 0)
-            for uid in uids:
-                raw = await asyncio.to_thread(_fetch_raw, box, account, uid)
-                if raw is None:  # taken before the state was saved (a crash in between)
-                    saved[folder] = {"uidvalidity": uidvalidity, "last_uid": uid}
-                    continue
-                message = ImapMessage(
-                    folder=folder,
-                    matter_id=matter_id,
-                    uid=uid,
-                    uidvalidity=uidvalidity,
-                    raw=raw,
-                    external_id=f"imap:{account.user}@{account.host}/{folder}/{uidvalidity}/{uid}",
-                    filename=f"{folder.replace('/', '_')}-{uid}.eml",
-                )
-                submitted.append(await submit(message))
-                await asyncio.to_thread(_mark, box, account, uid)
-                saved[folder] = {"uidvalidity": uidvalidity, "last_uid": uid}
+            listed = await asyncio.to_thread(_list, box, account, uids)
+            for run in _runs(listed):
+                messages = await asyncio.to_thread(_fetch_raw, box, run)
+                for uid in run:
+                    submitted.append(
+                        await submit(
+                            ImapMessage(
+                                folder=folder,
+                                matter_id=matter_id,
+                                uid=uid,
+                                uidvalidity=uidvalidity,
+                                raw=messages[uid],
+                                external_id=(
+                                    f"imap:{account.user}@{account.host}/{folder}/{uidvalidity}/{uid}"
+                                ),
+                                filename=f"{folder.replace('/', '_')}-{uid}.eml",
+                            )
+                        )
+                    )
+                await asyncio.to_thread(_mark, box, account, run)
+                saved[folder] = {"uidvalidity": uidvalidity, "last_uid": run[-1]}
+                await state.save(saved)
+            if uids and int(saved.get(folder, {}).get("last_uid", 0)) < uids[-1]:
+                # the last UIDs listed were taken before (marked) or are gone: past them
+                saved[folder] = {"uidvalidity": uidvalidity, "last_uid": uids[-1]}
                 await state.save(saved)
     finally:
         await asyncio.to_thread(box.logout)
