@@ -57,6 +57,10 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str = Field(default="lexstream", description="prefix of every topic name")
     kafka_max_poll_interval_ms: int = 30 * 60 * 1000
+    kafka_heartbeat_interval_ms: int = Field(
+        default=1000,
+        description="a consumer learns of a rebalance at its next heartbeat (aiokafka: 3 s)",
+    )
     kafka_partitions: int = Field(
         default=3, description="partitions of topics this service creates"
     )
