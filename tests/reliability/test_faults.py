@@ -5,6 +5,10 @@ breaks something once a third of them are in, lets it recover, and then accounts
 submission: indexed, or failed with a reason; none lost, none indexed twice. A fault must not
 turn a good document into a failed one either: every document of these runs is good.
 Each result is appended to the results file that ``python -m bench.faults.report`` renders.
+
+The four faults hit one system in a row, as they would a deployment: the services started
+once for the module (their start was a third of each test's time), each run with documents
+of its own; whatever a test left stopped is started again before the next.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
 from lexstream.shared.events import Topics
-from tests.reliability.conftest import System
+from tests.reliability.conftest import System, system_running
 from tests.reliability.corpus import mixed
 from tests.reliability.harness import (
     Reconciliation,
@@ -27,11 +31,33 @@ from tests.reliability.harness import (
     submit_run,
     wait_terminal,
 )
-from tests.reliability.stack import WORKERS
+from tests.reliability.stack import WORKERS, PrivateStack
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 N = int(os.environ.get("LEXSTREAM_RELIABILITY_DOCS", "200"))
+
+
+@pytest.fixture(scope="module")
+def module_system(
+    private_stack: PrivateStack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    with system_running(private_stack, tmp_path_factory.mktemp("faults")) as built:
+        yield built
+
+
+@pytest.fixture
+def system(module_system: System) -> Iterator[System]:
+    """The module's system, with every stack component and service running (a failed test
+    may have left one stopped), and started again after the test for the next one."""
+    module_system.stack.start()
+    module_system.services.start_stopped()
+    yield module_system
+    module_system.stack.start()
+    module_system.services.start_stopped()
+
+
+_RUNS: list[str] = []
 
 
 def run_scenario(
@@ -41,7 +67,9 @@ def run_scenario(
     *,
     n: int = N,
 ) -> tuple[Reconciliation, RunStats]:
-    docs = mixed(system.prefix, n)
+    run = f"{system.prefix}-{len(_RUNS)}"  # each run's own external ids, bytes and tokens
+    _RUNS.append(run)
+    docs = mixed(run, n)
     stats = asyncio.run(
         submit_run(
             docs,

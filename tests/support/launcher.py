@@ -146,6 +146,18 @@ class Services:
         if wait:
             self.wait_ready(name)
 
+    def start_stopped(self) -> None:
+        """Start again, and wait for, every service whose process is gone (killed, crashed)."""
+        gone = [
+            name
+            for name in self.names
+            if name in self.procs and self.procs[name].poll() is not None
+        ]
+        for name in gone:
+            self.start(name, wait=False)
+        for name in gone:
+            self.wait_ready(name)
+
     def start_all(self) -> None:
         for name in self.names:
             self.start(name, wait=False)
