@@ -90,7 +90,7 @@ def mixed(run: str, n: int, *, scans: float = 0.15, audio: float = 0.1) -> list[
         external_id = f"{run}-{i:04d}"
         if every_audio and i % every_audio == every_audio - 1:
             # the run's own tones: a recording of an earlier run would be its cached transcript
-            tone = short_wav(i + zlib.crc32(run.encode()) % 1000)
+            tone = short_wav(zlib.crc32(run.encode()) * 1000 + i)
             docs.append(Doc(external_id, f"hearing-{i}.wav", tone, "audio", token))
         elif every_scan and i % every_scan == every_scan // 2:
             lines = [f"Exhibit {i} of the claimant", f"Reference {token}"]

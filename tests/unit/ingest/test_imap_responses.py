@@ -13,10 +13,12 @@ from lexstream.ingest.imap import (
     FETCH_MESSAGES,
     INTAKE_KEYWORD,
     ImapAccount,
+    ImapMessage,
     _fetch_raw,
     _list,
     _Listed,
     _runs,
+    poll_once,
 )
 
 
@@ -93,3 +95,95 @@ def test_runs_are_bounded_in_messages_and_bytes_and_skip_what_was_taken() -> Non
     huge = [_Listed(3, FETCH_BYTES * 3, False), _Listed(4, 10, False)]
     assert _runs(big) == [[1], [2]]
     assert _runs(huge) == [[3], [4]]  # a message above the bound is fetched alone
+
+
+class Mailbox:
+    """A server's folders as poll_once sees them through imaplib: UID SEARCH, FETCH, STORE."""
+
+    def __init__(self, uidvalidity: int, messages: dict[int, set[str]]) -> None:
+        self.uidvalidity = uidvalidity
+        self.messages = messages  # uid -> flags
+        self.commands: list[str] = []
+        self.folder = self
+        self.client = self
+
+    def set(self, folder: str) -> None:
+        pass
+
+    def status(self, folder: str, items: list[str]) -> dict[str, int]:
+        assert items == ["UIDVALIDITY"], folder
+        return {"UIDVALIDITY": self.uidvalidity}
+
+    def logout(self) -> None:
+        pass
+
+    def uid(self, command: str, *args: str) -> tuple[str, list[Any]]:
+        self.commands.append(command)
+        if command == "SEARCH":
+            low = int(args[0].split()[1].split(":")[0])
+            return "OK", [" ".join(str(u) for u in sorted(self.messages) if u >= low).encode()]
+        uids = [int(u) for u in args[0].split(",")]
+        if command == "STORE":
+            for uid in uids:
+                self.messages[uid].add(args[2].strip("()"))
+            return "OK", [None]
+        assert command == "FETCH"
+        data: list[Any] = []
+        for seq, uid in enumerate(uids, 1):
+            flags = " ".join(sorted(self.messages[uid])).encode()
+            if "BODY" in args[1]:
+                raw = f"Message-ID: <m{uid}@x>\r\n\r\nbody {uid}\r\n".encode()
+                data += [(f"{seq} (UID {uid} BODY[] {{{len(raw)}}}".encode(), raw), b")"]
+            else:
+                data.append(f"{seq} (UID {uid} FLAGS ({flags.decode()}) RFC822.SIZE 40)".encode())
+        return "OK", data
+
+
+class MemoryState:
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.state = state or {}
+
+    async def load(self) -> dict[str, Any]:
+        return dict(self.state)
+
+    async def save(self, state: dict[str, Any]) -> None:
+        self.state = dict(state)
+
+
+async def poll(box: Mailbox, state: MemoryState, batch: int = 200) -> list[int]:
+    taken: list[int] = []
+
+    async def submit(message: ImapMessage) -> str:
+        taken.append(message.uid)
+        return f"doc-{message.uid}"
+
+    account = ImapAccount("imap.example", 993, "user", "pw", folders={"INBOX": "M-1"}, batch=batch)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("lexstream.ingest.imap._connect", lambda _: box)
+        await poll_once(account, state, submit)
+    return taken
+
+
+async def test_marking_stores_the_keyword_and_never_expunges() -> None:
+    # imap-tools' flag() EXPUNGEs after its STORE: the custodian's \Deleted mail would go
+    box = Mailbox(1, {1: set(), 2: {"\\Deleted"}, 3: {"\\Seen"}})
+
+    assert await poll(box, MemoryState()) == [1, 2, 3]
+    assert "EXPUNGE" not in box.commands
+    assert box.commands.count("STORE") == 1  # one run, one STORE
+    assert all(INTAKE_KEYWORD in flags for flags in box.messages.values())
+    assert "\\Deleted" in box.messages[2]
+
+
+async def test_a_renumbered_folder_whose_first_batch_was_taken_moves_on() -> None:
+    # UIDVALIDITY changed (a migrated mailbox keeps its keywords); the first 250 of the new
+    # numbering carry the keyword already: the state must move past them, not stay stuck
+    messages = {uid: ({INTAKE_KEYWORD} if uid <= 250 else set()) for uid in range(1, 301)}
+    box = Mailbox(2, messages)
+    state = MemoryState({"INBOX": {"uidvalidity": 1, "last_uid": 900}})
+
+    assert await poll(box, state, batch=200) == []
+    assert state.state["INBOX"] == {"uidvalidity": 2, "last_uid": 200}
+    assert await poll(box, state, batch=200) == list(range(251, 301))
+    assert state.state["INBOX"] == {"uidvalidity": 2, "last_uid": 300}
+    assert await poll(box, state, batch=200) == []

@@ -258,6 +258,12 @@ def test_the_matters_people_spell_the_names_whisper_heard_as_they_sound() -> Non
         "MR. OKAFOR",
         "Daniel Okafor",
     )
+    # the title comes from the surname as written where someone says it, not a sound-alike
+    hall = transcript(
+        ("channel-2", "Good morning. Margaret Hale for the plaintiff."),
+        ("channel-1", "Mr. Hall is the first witness, I understand. Thank you, Ms. Hale."),
+    )
+    assert label_speakers(hall, None).speakers[0].label == "MS. HALE"
     # the evidence keeps the words as they were heard
     evidence = {p.evidence for p in label_speakers(heard, None, people).speaker_proposals}
     assert "Margaret Hail for the plaintiff" in evidence
@@ -268,7 +274,11 @@ def test_the_matters_people_spell_the_names_whisper_heard_as_they_sound() -> Non
     [
         ("Margaret Hail", ["Margaret Hale"], "Margaret Hale"),
         ("Ms. Hail", ["Margaret Hale"], "Ms. Hale"),
-        ("Okafo", ["Daniel Okafor"], "Okafor"),
+        ("Daniel Okafo", ["Daniel Okafor"], "Daniel Okafor"),
+        # a surname alone must sound the same: close spelling is not enough
+        ("Okafo", ["Daniel Okafor"], "Okafo"),
+        ("Mr. Johnson", ["Peter Johnston"], "Mr. Johnson"),
+        ("Ms. Hail", ["Peter Johnston", "Margaret Hale"], "Ms. Hale"),
         ("Sarah Lindquist", ["Sarah Lindqvist", "Sarah Lind"], "Sarah Lindqvist"),
         # the closest spelling wins where two people sound alike
         ("Ms. Hall", ["Margaret Hale", "Jane Hall"], "Ms. Hall"),

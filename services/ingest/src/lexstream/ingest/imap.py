@@ -227,7 +227,13 @@ def _fetched(box: Any, uids: list[int], items: str) -> list[tuple[int, bytes, by
 
 
 def _mark(box: Any, account: ImapAccount, uids: list[int]) -> None:
-    box.flag([str(uid) for uid in uids], account.keyword, True)
+    """Add the intake keyword (one UID STORE). Not imap-tools' ``flag()``: it EXPUNGEs after
+    every STORE, which would delete the custodian's messages marked \\Deleted for good."""
+    typ, _ = box.client.uid(
+        "STORE", ",".join(str(uid) for uid in uids), "+FLAGS.SILENT", f"({account.keyword})"
+    )
+    if typ != "OK":
+        raise OSError(f"IMAP UID STORE answered {typ}")
 
 
 async def poll_once(account: ImapAccount, state: StateStore, submit: Submit) -> list[str]:
@@ -266,9 +272,16 @@ async def poll_once(account: ImapAccount, state: StateStore, submit: Submit) -> 
                 await asyncio.to_thread(_mark, box, account, run)
                 saved[folder] = {"uidvalidity": uidvalidity, "last_uid": run[-1]}
                 await state.save(saved)
-            if uids and int(saved.get(folder, {}).get("last_uid", 0)) < uids[-1]:
-                # the last UIDs listed were taken before (marked) or are gone: past them
-                saved[folder] = {"uidvalidity": uidvalidity, "last_uid": uids[-1]}
+            current = saved.get(folder)
+            done = uids[-1] if uids else 0
+            if (
+                not isinstance(current, dict)
+                or current.get("uidvalidity") != uidvalidity
+                or int(current.get("last_uid", 0)) < done
+            ):
+                # the last UIDs listed were taken before (marked) or are gone, or the folder
+                # was renumbered: the state moves past them, under the folder's UIDVALIDITY
+                saved[folder] = {"uidvalidity": uidvalidity, "last_uid": done}
                 await state.save(saved)
     finally:
         await asyncio.to_thread(box.logout)

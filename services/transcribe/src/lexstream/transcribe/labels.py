@@ -235,10 +235,12 @@ def spell_name(heard: str, known: Sequence[str]) -> str:
         _, known_words = _split_title(name)
         if not known_words:
             continue
-        score = _sounds_like(words[-1], known_words[-1])
-        if score and len(words) > 1 and len(known_words) > 1:
+        if len(words) > 1 and len(known_words) > 1:  # both first names: both must agree
             first = _sounds_like(words[0], known_words[0])
-            score = (score + first) / 2 if first else 0.0
+            last = _sounds_like(words[-1], known_words[-1])
+            score = (first + last) / 2 if first and last else 0.0
+        else:  # a surname alone ("Ms. Hail") must sound the same, not just look close
+            score = _sounds_like(words[-1], known_words[-1], same_sound=True)
         if score and (best is None or score > best[0]):
             if title:  # "Ms. Hail" -> "Ms. Hale"
                 spelled = [title, known_words[-1]]
@@ -258,17 +260,19 @@ def _split_title(name: str) -> tuple[str | None, list[str]]:
     return None, words
 
 
-def _sounds_like(heard: str, known: str) -> float:
+def _sounds_like(heard: str, known: str, *, same_sound: bool = False) -> float:
     """How alike two words of a name are, 0 where they are not the same name: the same
     Metaphone key and a Jaro-Winkler similarity of 0.75 ("Hail"/"Hale" 0.87, "Hill"/"Hale"
-    0.67), or a similarity of 0.9 whatever the key ("Okafo"/"Okafor" 0.97)."""
+    0.67); or, unless ``same_sound``, a similarity of 0.9 whatever the key ("Okafo"/"Okafor"
+    0.97, where the first names agree too). A surname alone needs the same sound:
+    "Mr. Johnson" is no "Peter Johnston" (0.975, JNSN against JNSTN)."""
     a, b = heard.lower(), known.lower()
     if a == b:
         return 1.0
     similarity = jellyfish.jaro_winkler_similarity(a, b)
-    if similarity >= 0.9 or (
-        similarity >= 0.75 and jellyfish.metaphone(a) == jellyfish.metaphone(b)
-    ):
+    if similarity >= 0.75 and jellyfish.metaphone(a) == jellyfish.metaphone(b):
+        return similarity
+    if similarity >= 0.9 and not same_sound:
         return similarity
     return 0.0
 
@@ -367,12 +371,17 @@ def _addressed_label(name: str, speaker: str, segments: Sequence[Segment]) -> st
     for segment in segments:
         if segment.speaker != speaker:
             said.setdefault(segment.speaker, []).append(segment.text)
+    # the surname as written first; else the title before the closest name that sounds
+    # like it ("Ms. Hail" addresses Margaret Hale too: Whisper spells names as they sound),
+    # so "Mr. Hall is the first witness ... Thank you, Ms. Hale" makes her MS. HALE
+    best: tuple[float, str] | None = None
     for texts in said.values():
         for addressed in pattern.finditer(" ".join(texts)):
-            # "Ms. Hail" addresses Margaret Hale too: Whisper spells the name as it sounds
-            if _sounds_like(addressed["surname"], surname):
-                return f"{addressed['honorific'].upper()}. {surname.upper()}"
-    return label
+            # only the title is taken from it: the name is the speaker's own
+            score = _sounds_like(addressed["surname"], surname)
+            if score and (best is None or score > best[0]):
+                best = (score, addressed["honorific"].upper())
+    return f"{best[1]}. {surname.upper()}" if best else label
 
 
 def _proposal(item: _Found, segments: Sequence[Segment], applied: bool) -> SpeakerProposal:
