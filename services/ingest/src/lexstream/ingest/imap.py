@@ -198,31 +198,26 @@ def _fetched(box: Any, uids: list[int], items: str) -> list[tuple[int, bytes, by
     if typ != "OK":
         raise OSError(f"IMAP UID FETCH answered {typ}")
     answered: list[tuple[int, bytes, bytes | None]] = []
-    meta, literal = b"", None
 
-    def close() -> None:
+    def add(meta: bytes, literal: bytes | None) -> None:
         uid = re.search(rb"\bUID (\d+)", meta)
-        if uid is not None:
+        if uid is not None:  # an unsolicited FETCH (a flag change) names no UID
             answered.append((int(uid[1]), meta, literal))
 
+    waiting: tuple[bytes, bytes] | None = None  # a message's items and literal, before its trailer
     for item in data:
         if isinstance(item, tuple):
-            if meta:
-                close()
-            meta, literal = item[0], item[1]
+            if waiting:
+                add(*waiting)
+            waiting = (item[0], item[1])
         elif isinstance(item, bytes):
-            if literal is not None:  # the items after this message's literal
-                meta += b" " + item
-                close()
-                meta, literal = b"", None
+            if waiting:  # the items after this message's literal
+                add(waiting[0] + b" " + item, waiting[1])
+                waiting = None
             else:  # a whole response without a literal
-                if meta:
-                    close()
-                meta, literal = item, None
-                close()
-                meta = b""
-    if meta:
-        close()
+                add(item, None)
+    if waiting:
+        add(*waiting)
     return answered
 
 
