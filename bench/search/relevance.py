@@ -339,19 +339,42 @@ def vector_system(bench: Bench) -> System:
     return run
 
 
-def hybrid_system(bench: Bench) -> System:
-    """Ranked lexical and kNN, 100 each, fused by reciprocal rank (k=60) as the gateway's
-    ``hybrid.fuse`` does, 100 hits."""
+_LISTS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
-    async def run(q: str) -> list[str]:
+
+async def _both_lists(bench: Bench, q: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ranked lexical and the kNN's 100 hits of ``q``, fetched once per query and shared
+    by every fusion (hybrid, rrf and each linear weight)."""
+    if q not in _LISTS:
         body = build_query(SearchRequest(q=q, size=RECALL_K), bench.access)
         body.pop("aggs", None)
         body.pop("suggest", None)
-        lexical = (await bench.es.search(index=bench.alias, body=body)).body["hits"]["hits"]
-        fused = hybrid.fuse(lexical, await _knn_hits(bench, q), size=RECALL_K)
-        return bench.hits_to_paths({"hits": {"hits": fused}})
+        found = await bench.es.search(index=bench.alias, body=body)
+        _LISTS[q] = (list(found.body["hits"]["hits"]), await _knn_hits(bench, q))
+    return _LISTS[q]
 
-    return run
+
+def fused_system(
+    method: str | None = None, weight: float | None = None
+) -> Callable[[Bench], System]:
+    """Ranked lexical and kNN, 100 each, fused by the gateway's ``hybrid.fuse``: with the
+    gateway's defaults (``hybrid``: the linear blend at ``hybrid.LEXICAL_WEIGHT``), by
+    reciprocal rank (``rrf``, k=60) or at another lexical weight (``linear0.3``), 100 hits."""
+
+    def build(bench: Bench) -> System:
+        async def run(q: str) -> list[str]:
+            lexical, nearest = await _both_lists(bench, q)
+            options: dict[str, Any] = {}
+            if method is not None:
+                options["method"] = method
+            if weight is not None:
+                options["weight"] = weight
+            fused = hybrid.fuse(lexical, nearest, size=RECALL_K, **options)
+            return bench.hits_to_paths({"hits": {"hits": fused}})
+
+        return run
+
+    return build
 
 
 def page_system(bench: Bench) -> System:
@@ -374,56 +397,19 @@ def page_system(bench: Bench) -> System:
 
 #: The weights of the lexical half a linear blend is tried with (tuned on the dev half).
 LINEAR_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-_LISTS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
-
-
-def _min_max(hits: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    scores = [float(h["_score"] or 0.0) for h in hits]
-    if not scores:
-        return {}
-    low, high = min(scores), max(scores)
-    span = (high - low) or 1.0
-    return {str(h["_id"]): (float(h["_score"] or 0.0) - low) / span for h in hits}
-
-
-def linear_system(weight: float) -> Callable[[Bench], System]:
-    """The normalised linear blend instead of reciprocal rank: each half's scores min-max
-    normalised over its 100, ``weight`` times the lexical plus ``1 - weight`` times the
-    kNN's (a document absent from a half scores 0 there), 100 hits. Both lists are fetched
-    once per query and shared by every weight."""
-
-    def build(bench: Bench) -> System:
-        async def run(q: str) -> list[str]:
-            if q not in _LISTS:
-                body = build_query(SearchRequest(q=q, size=RECALL_K), bench.access)
-                body.pop("aggs", None)
-                body.pop("suggest", None)
-                found = await bench.es.search(index=bench.alias, body=body)
-                _LISTS[q] = (list(found.body["hits"]["hits"]), await _knn_hits(bench, q))
-            lexical, nearest = _LISTS[q]
-            lex, vec = _min_max(lexical), _min_max(nearest)
-            hits = {str(h["_id"]): h for h in [*nearest, *lexical]}
-            blended = {
-                key: weight * lex.get(key, 0.0) + (1 - weight) * vec.get(key, 0.0) for key in hits
-            }
-            ranked = sorted(blended, key=lambda key: -blended[key])[:RECALL_K]
-            return bench.hits_to_paths({"hits": {"hits": [hits[key] for key in ranked]}})
-
-        return run
-
-    return build
 
 
 SYSTEMS: dict[str, Callable[[Bench], System]] = {
     "old": old_system,
     "lexical": lexical_system,
     "vector": vector_system,
-    "hybrid": hybrid_system,
+    "hybrid": fused_system(),
+    "rrf": fused_system(method="rrf"),
     "hybrid-page": page_system,
-    **{f"linear{w}": linear_system(w) for w in LINEAR_WEIGHTS},
+    **{f"linear{w}": fused_system(method="linear", weight=w) for w in LINEAR_WEIGHTS},
 }
 #: what runs without --systems (the linear blends and the first page with --systems)
-DEFAULT_SYSTEMS = ("old", "lexical", "vector", "hybrid")
+DEFAULT_SYSTEMS = ("old", "lexical", "vector", "hybrid", "rrf")
 BASELINE = "old"
 
 

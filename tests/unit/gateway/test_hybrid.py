@@ -1,4 +1,5 @@
-"""The kNN clause carries the caller's access filter; reciprocal rank fusion."""
+"""The kNN clause carries the caller's access filter; the linear blend and reciprocal rank
+fusion."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def test_num_candidates_is_bounded() -> None:
 
 
 def test_rrf_scores_are_sums_of_reciprocal_ranks() -> None:
-    fused = hybrid.fuse(_hits("a", "b", "c"), _hits("c", "d"), size=10)
+    fused = hybrid.fuse(_hits("a", "b", "c"), _hits("c", "d"), size=10, method="rrf")
     scores = {h["_id"]: h["_score"] for h in fused}
     assert scores["c"] == pytest.approx(1 / 63 + 1 / 61)
     assert scores["a"] == pytest.approx(1 / 61)
@@ -76,14 +77,61 @@ def test_rrf_scores_are_sums_of_reciprocal_ranks() -> None:
 
 
 def test_ties_keep_the_lexical_order_and_size_cuts() -> None:
-    fused = hybrid.fuse(_hits("a", "b"), _hits("x", "y"), size=3)
+    fused = hybrid.fuse(_hits("a", "b"), _hits("x", "y"), size=3, method="rrf")
     assert [h["_id"] for h in fused] == ["a", "x", "b"]
 
 
 def test_a_duplicate_in_one_list_scores_once() -> None:
-    fused = hybrid.fuse(_hits("a", "a", "b"), [], size=5)
+    fused = hybrid.fuse(_hits("a", "a", "b"), [], size=5, method="rrf")
     assert [h["_id"] for h in fused] == ["a", "b"]
     assert fused[1]["_score"] == pytest.approx(1 / 63)
+    lexical = [*_scored(("a", 4.0), ("a", 9.0), ("b", 2.0))]
+    fused = hybrid.fuse(lexical, [], size=5, weight=0.5)  # the first hit of a counts
+    assert [(h["_id"], h["_score"]) for h in fused] == [("a", 0.5), ("b", 0.0)]
+
+
+def _scored(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
+    return [{"_id": i, "_score": s} for i, s in pairs]
+
+
+def test_the_linear_blend_weighs_min_max_normalised_scores() -> None:
+    lexical = _scored(("a", 12.0), ("b", 7.0), ("c", 2.0))  # normalised 1, 0.5, 0
+    knn = _scored(("c", 0.9), ("d", 0.8), ("e", 0.5))  # normalised 1, 0.75, 0
+    fused = hybrid.fuse(lexical, knn, size=10, weight=0.2)
+    scores = {h["_id"]: h["_score"] for h in fused}
+    assert scores == pytest.approx({"a": 0.2, "b": 0.1, "c": 0.8, "d": 0.6, "e": 0.0})
+    assert [h["_id"] for h in fused] == ["c", "d", "a", "b", "e"]
+    assert hybrid.fuse(lexical, knn, size=10, weight=1.0)[0]["_id"] == "a"  # words only
+    assert hybrid.fuse(lexical, knn, size=10, weight=0.0)[0]["_id"] == "c"  # meaning only
+
+
+def test_a_list_of_equal_scores_counts_them_all_as_its_best() -> None:
+    # one lexical hit (a docket number that names one document) is the lexical list's best,
+    # not its worst: it keeps its share
+    fused = hybrid.fuse(_scored(("a", 3.0)), _scored(("b", 0.9), ("c", 0.4)), size=3, weight=0.3)
+    scores = {h["_id"]: h["_score"] for h in fused}
+    assert scores == pytest.approx({"a": 0.3, "b": 0.7, "c": 0.0})
+
+
+def test_the_linear_blend_breaks_ties_in_the_lexical_order() -> None:
+    fused = hybrid.fuse(
+        _scored(("a", 1.0), ("b", 0.0)), _scored(("x", 1.0), ("y", 0.0)), size=4, weight=0.5
+    )
+    assert [h["_id"] for h in fused] == ["a", "x", "b", "y"]
+
+
+@pytest.mark.parametrize(("method", "weight"), [("borda", 0.2), ("linear", 1.5), ("rrf", -0.1)])
+def test_an_unknown_fusion_or_weight_is_refused(method: str, weight: float) -> None:
+    with pytest.raises(ValueError, match=r"fusion|weight"):
+        hybrid.fuse([], [], size=1, method=method, weight=weight)
+
+
+def test_the_shipped_weight_is_the_settings_default() -> None:
+    from lexstream.gateway.settings import GatewaySettings
+
+    fields = GatewaySettings.model_fields
+    assert fields["search_lexical_weight"].default == hybrid.LEXICAL_WEIGHT
+    assert fields["search_fusion"].default == hybrid.FUSIONS[0] == "linear"
 
 
 def test_the_lexical_hit_is_kept_and_the_best_chunk_added() -> None:
@@ -107,7 +155,11 @@ def test_fused_result_counts_documents_only_the_knn_found() -> None:
     result = hybrid.fused_result(lexical, vector, size=2)
     assert result["hits"]["total"]["value"] == 9
     assert result["lexical_total"] == 7  # what the words alone found (0: only by meaning)
-    assert [h["_id"] for h in result["hits"]["hits"]] == ["b", "a"]
+    # b is in both lists (0.2 + 0.8); c, first of the kNN's others (0.8), beats a (0.2)
+    assert [h["_id"] for h in result["hits"]["hits"]] == ["b", "c"]
+    assert result["more"]
+    rrf = hybrid.fused_result(lexical, vector, size=2, method="rrf")
+    assert [h["_id"] for h in rrf["hits"]["hits"]] == ["b", "a"]  # 1/61 beats 1/62
     assert result["aggregations"] == {"f": 1}
 
 
@@ -172,12 +224,17 @@ def test_hybrid_cursors_round_trip_and_lexical_ones_are_not_hybrid() -> None:
     assert hybrid.decode_offset("WzEuMCwiYSJd") is None
 
 
-def test_the_retriever_body_uses_rrf_with_the_filter_in_the_knn() -> None:
+def test_the_retriever_body_fuses_with_the_filter_in_the_knn() -> None:
     body = build_query(SearchRequest(q="lease"), MEMBER)
-    retriever = hybrid.retriever_body(body, VECTOR, MEMBER)["retriever"]["rrf"]
+    retriever = hybrid.retriever_body(body, VECTOR, MEMBER, method="rrf")["retriever"]["rrf"]
     assert retriever["rank_constant"] == 60
     knn = retriever["retrievers"][1]["knn"]
     assert knn["filter"][0] == MEMBER.es_filter()
+    linear = hybrid.retriever_body(body, VECTOR, MEMBER, weight=0.3)["retriever"]["linear"]
+    lexical, nearest = linear["retrievers"]
+    assert (lexical["weight"], nearest["weight"]) == pytest.approx((0.3, 0.7))
+    assert lexical["normalizer"] == nearest["normalizer"] == "minmax"
+    assert nearest["retriever"]["knn"]["filter"][0] == MEMBER.es_filter()
 
 
 def test_the_ranking_half_has_no_highlights_and_the_page_query_finds_knn_only_hits() -> None:

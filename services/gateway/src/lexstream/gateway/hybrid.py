@@ -1,4 +1,5 @@
-"""Hybrid search: the lexical query and a kNN over passage vectors, fused by reciprocal rank.
+"""Hybrid search: the lexical query and a kNN over passage vectors, fused by a normalised
+linear blend (or reciprocal rank).
 
 The kNN half searches ``chunks.vector`` (passages embedded by the index service with
 :data:`lexstream.shared.embeddings.EMBEDDING_MODEL`) with the query embedded by the same
@@ -8,10 +9,14 @@ and the request's filters go INSIDE the kNN clause's ``filter``: Elasticsearch t
 leak into the results nor crowd the visible ones out of them (a post-filter would do both:
 hide hits, and lose recall to the hidden ones).
 
-The two result lists are fused here (:func:`fuse`, reciprocal rank fusion, ``k = 60``) rather
-than with Elasticsearch's ``rrf`` retriever, which this build lacks (x-pack); deployments with
-it can use :func:`retriever_body` instead. The lexical half runs while the query is embedded
-(:func:`hybrid_search`); both hold one of the caller's search slots.
+The two result lists are fused here (:func:`fuse`) rather than with Elasticsearch's ``linear``
+or ``rrf`` retrievers, which this build lacks (x-pack); deployments with them can use
+:func:`retriever_body` instead. The default is the linear blend: each list's scores min-max
+normalised, :data:`LEXICAL_WEIGHT` times the lexical plus the rest times the kNN's. On the
+relevance benchmark (``bench/search/relevance.py``) its weight was chosen on the dev half and
+it beat reciprocal rank fusion (``k = 60``) on the test half; ``LEXSTREAM_SEARCH_FUSION=rrf``
+(with ``LEXSTREAM_SEARCH_LEXICAL_WEIGHT`` for the blend) chooses. The lexical half runs while
+the query is embedded (:func:`hybrid_search`); both hold one of the caller's search slots.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ _PATTERN = re.compile(r"[*?]|~\d*(?=\s|$)")
 
 #: Reciprocal rank fusion's constant (Cormack et al.; Elasticsearch's default).
 RRF_K = 60
+#: How the two lists are fused: ``linear`` (normalised blend) or ``rrf``.
+FUSIONS = ("linear", "rrf")
+#: The lexical list's share of a linear blend (the kNN's is the rest): the best weight of
+#: the dev half of the relevance benchmark (0.1 to 0.9 in steps of 0.1).
+LEXICAL_WEIGHT = 0.2
 #: Documents the lexical half contributes to the fusion (at least; a deeper page asks more).
 WINDOW = 100
 #: Documents the kNN half contributes to a first page (at least; :func:`knn_k`).
@@ -110,22 +120,42 @@ def knn_body(
 
 
 def retriever_body(
-    lexical: Mapping[str, Any], vector: Sequence[float], access: Access, *, k: int = WINDOW
+    lexical: Mapping[str, Any],
+    vector: Sequence[float],
+    access: Access,
+    *,
+    k: int = WINDOW,
+    method: str = "linear",
+    weight: float = LEXICAL_WEIGHT,
 ) -> dict[str, Any]:
-    """The same fusion with Elasticsearch's ``rrf`` retriever (needs x-pack, not local)."""
+    """The same fusion with Elasticsearch's ``linear`` (min-max normaliser) or ``rrf``
+    retriever (x-pack, not in the local build)."""
+    if method not in FUSIONS:
+        raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, not {method!r}")
     knn = knn_clause(vector, access, request_filters(lexical), k=k)
     knn.pop("inner_hits")
-    return {
-        "retriever": {
+    standard = {"standard": {"query": lexical["query"]}}
+    fusion: dict[str, Any]
+    if method == "rrf":
+        fusion = {
             "rrf": {
-                "retrievers": [
-                    {"standard": {"query": lexical["query"]}},
-                    {"knn": knn},
-                ],
+                "retrievers": [standard, {"knn": knn}],
                 "rank_constant": RRF_K,
                 "rank_window_size": k,
             }
-        },
+        }
+    else:
+        fusion = {
+            "linear": {
+                "retrievers": [
+                    {"retriever": standard, "weight": weight, "normalizer": "minmax"},
+                    {"retriever": {"knn": knn}, "weight": 1.0 - weight, "normalizer": "minmax"},
+                ],
+                "rank_window_size": k,
+            }
+        }
+    return {
+        "retriever": fusion,
         "size": lexical.get("size", 10),
         "_source": lexical.get("_source", True),
     }
@@ -146,30 +176,55 @@ def _best_chunk(hit: Mapping[str, Any]) -> dict[str, Any] | None:
     return out or None
 
 
+def _normalised(ranking: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """Each document's score min-max normalised over the list (its first hit where a list
+    names it twice): the best 1, the worst 0; all 1 where they are equal (one hit, or hits
+    that match alike), so a list that found one document does not count it as its worst."""
+    scores: dict[str, float] = {}
+    for hit in ranking:
+        scores.setdefault(str(hit["_id"]), float(hit.get("_score") or 0.0))
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    if high - low <= 1e-12:
+        return dict.fromkeys(scores, 1.0)
+    return {key: (value - low) / (high - low) for key, value in scores.items()}
+
+
 def fuse(
     lexical: Sequence[Mapping[str, Any]],
     vector: Sequence[Mapping[str, Any]],
     *,
     size: int,
+    method: str = "linear",
+    weight: float = LEXICAL_WEIGHT,
     k: int = RRF_K,
 ) -> list[dict[str, Any]]:
-    """Reciprocal rank fusion of two ranked hit lists (``_id`` identifies a document).
+    """Fusion of two ranked hit lists (``_id`` identifies a document).
 
-    A document's score is the sum of ``1 / (k + rank)`` over the lists it is in (rank from
-    1); ties go to the lexical order. The lexical hit is kept where there is one (it has the
+    ``linear``: a document scores ``weight`` times its normalised lexical score plus
+    ``1 - weight`` times its normalised kNN score (:func:`_normalised`; 0 in a list it is
+    not in). ``rrf``: the sum of ``1 / (k + rank)`` over the lists it is in (rank from 1).
+    Ties go to the lexical order. The lexical hit is kept where there is one (it has the
     highlights); a document only the kNN found keeps its best passage as ``best_chunk``.
     """
+    if method not in FUSIONS:
+        raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, not {method!r}")
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError("the lexical weight must be between 0 and 1")
     scores: dict[str, float] = {}
     hits: dict[str, dict[str, Any]] = {}
     order: dict[str, int] = {}
-    for ranking in (lexical, vector):
+    for ranking, share in ((lexical, weight), (vector, 1.0 - weight)):
+        normalised = _normalised(ranking) if method == "linear" else {}
         seen: set[str] = set()
         for rank, hit in enumerate(ranking, start=1):
             key = str(hit["_id"])
             if key in seen:
                 continue  # a list names a document once; a duplicate scores nothing
             seen.add(key)
-            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+            gain = share * normalised[key] if method == "linear" else 1.0 / (k + rank)
+            scores[key] = scores.get(key, 0.0) + gain
             if key not in hits:
                 hits[key] = dict(hit)
                 order[key] = len(order)
@@ -187,14 +242,20 @@ def fuse(
 
 
 def fused_result(
-    lexical: Mapping[str, Any], vector: Mapping[str, Any], *, size: int, offset: int = 0
+    lexical: Mapping[str, Any],
+    vector: Mapping[str, Any],
+    *,
+    size: int,
+    offset: int = 0,
+    method: str = "linear",
+    weight: float = LEXICAL_WEIGHT,
 ) -> dict[str, Any]:
     """An Elasticsearch-shaped result (``search.shape_response`` reads it): the fused hits
     from ``offset`` on, the lexical facets, a total that counts the documents only the kNN
     found, and ``more``: whether a page after this one has hits."""
     lex_hits = lexical.get("hits", {}).get("hits", [])
     vec_hits = vector.get("hits", {}).get("hits", [])
-    fused = fuse(lex_hits, vec_hits, size=offset + size + 1)
+    fused = fuse(lex_hits, vec_hits, size=offset + size + 1, method=method, weight=weight)
     lexical_ids = {h["_id"] for h in lex_hits}
     total = lexical.get("hits", {}).get("total", {}).get("value", len(lex_hits))
     extra = sum(1 for h in vec_hits if h["_id"] not in lexical_ids)
@@ -338,7 +399,14 @@ async def hybrid_search(
                 "more": len(hits) > offset + size and offset + size < MAX_DEPTH,
             }
         else:
-            fused = fused_result(lex, vec, size=size, offset=offset)
+            fused = fused_result(
+                lex,
+                vec,
+                size=size,
+                offset=offset,
+                method=gw.settings.search_fusion,
+                weight=gw.settings.search_lexical_weight,
+            )
         if fused is not None and fused["hits"]["hits"]:
             # the page's documents, with their highlights: only this page is highlighted
             ids = [str(h["_id"]) for h in fused["hits"]["hits"]]
