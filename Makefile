@@ -47,12 +47,12 @@ model: python
 	$(UV) run --frozen python -m lexstream.transcribe.model
 
 # The web workspace (services/gateway/web), from the npm registry where node is present: the
-# gateway serves its build (web/dist) at /ui/workspace; without node the old page at / remains.
+# gateway serves its build (web/dist) at / and /ui/workspace; without node, / says how to build it.
 web:
 	@if command -v npm >/dev/null 2>&1; then
 		cd services/gateway/web && npm ci --no-audit --no-fund && npm run build
 	else
-		echo "node is not installed: the web workspace is not built (the page at / still works)"
+		echo "node is not installed: the web workspace is not built (/ answers how to build it)"
 	fi
 
 install: system-deps python stack-fetch model web

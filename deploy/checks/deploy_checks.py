@@ -573,6 +573,11 @@ def check_dockerfiles(folder: Path) -> int:
         problems.check(
             f'"lexstream.{service}"' in text, f"{path.name}: entrypoint is not lexstream.{service}"
         )
+        if service == "gateway":  # the web workspace is built into the image, not at run time
+            problems.check(
+                "npm ci" in text and "vite build" in text and "web/dist" in text,
+                f"{path.name}: does not build the web workspace into the image",
+            )
         for member in workspace_members_needed(root / "services" / service / "pyproject.toml"):
             source = "shared/src" if member == "shared" else f"services/{member}/src"
             problems.check(

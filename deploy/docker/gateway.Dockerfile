@@ -9,6 +9,18 @@
 
 FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
 
+# The web workspace (services/gateway/web, Preact + Vite): built here and packed into the
+# gateway's wheel (web/dist; pyproject.toml lists it as a hatch artifact, since git ignores it),
+# so the image serves /ui/workspace without node at run time.
+FROM node:20.19.5-bookworm-slim AS web
+WORKDIR /src/services/gateway/web
+COPY services/gateway/web/package.json services/gateway/web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY services/gateway/web/index.html services/gateway/web/tsconfig.json services/gateway/web/vite.config.ts ./
+COPY services/gateway/web/src src
+# vite writes ../src/lexstream/gateway/web/dist (vite.config.ts), i.e. beside the package
+RUN npx tsc --noEmit && npx vite build && test -f ../src/lexstream/gateway/web/dist/index.html
+
 FROM python:3.11.11-slim-bookworm AS builder
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
@@ -35,6 +47,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 COPY shared/src shared/src
 COPY services/index/src services/index/src
 COPY services/gateway/src services/gateway/src
+COPY --from=web /src/services/gateway/src/lexstream/gateway/web/dist services/gateway/src/lexstream/gateway/web/dist
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package lexstream-gateway
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -392,3 +393,39 @@ def test_names_and_text_with_html_are_shown_as_text(
             "filename": metadata["filename"],
         },
     )
+
+
+def _words(seed: int, count: int) -> list[str]:
+    """Words of no language (so no other document of the index shares them)."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mer", "tis", "an", "dru", "pe", "sol", "vin", "ra", "qu", "ed"]
+    return ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(count)]
+
+
+def test_near_duplicates_are_grouped_in_search_and_listed_on_the_document(
+    running_system: RunningSystem, workspace: dict[str, Any]
+) -> None:
+    run = workspace["run"]
+    marker = f"palimpsest{run}"
+    text = _words(int(run, 16), 400)
+    text[50] = marker
+    copy = list(text)
+    del copy[200:206]  # a later draft: six words gone
+    other = _words(int(run, 16) + 1, 400)
+    other[50] = marker
+    ids = {}
+    with running_system.client() as admin:
+        for name, words in (("first", text), ("second", copy), ("other", other)):
+            ids[name] = upload_document(
+                admin,
+                workspace["matter"],
+                f"{name}-{run}.txt",
+                " ".join(words).encode(),
+                "text/plain",
+            )
+            _indexed(running_system, admin, ids[name])  # in order: the first is the principal
+        group = admin.get(f"/v1/documents/{ids['second']}/near-duplicates").json()
+    assert [n["document_id"] for n in group["near_duplicates"]] == [ids["first"]], group
+    outcome = run_scenario("near-duplicates", {**workspace, **ids, "query": marker})
+    assert outcome["measures"]["similarity"] >= 0.8
+    assert ids["other"] in outcome["measures"]["collapsed"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from tests.support.gateway import NoGrants
 from tests.support.jwks import local_issuer
 
+from lexstream.gateway import workspace
 from lexstream.gateway.app import SECURITY_HEADERS, create_app
 from lexstream.gateway.documents import download_media_type
 from lexstream.gateway.identity import OidcVerifier, Unauthenticated
@@ -86,11 +88,16 @@ MULTIPART = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 # -- finding 8: API responses lack Cache-Control: no-store and X-Content-Type-Options ------
 
 
-async def test_hardening_security_headers_on_every_answer(app: FastAPI) -> None:
+async def test_hardening_security_headers_on_every_answer(
+    app: FastAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "index-abc123.js").write_text("export {};\n")  # a built workspace
+    (tmp_path / "index.html").write_text('<!doctype html><script src="/ui/index-abc123.js">')
+    monkeypatch.setattr(workspace, "DIST", tmp_path)
     async with client(app, None) as anonymous:
         answers = [
             await anonymous.get("/v1/me"),  # 401
-            await anonymous.get("/ui/app.js"),  # a static file
+            await anonymous.get("/ui/index-abc123.js"),  # a static file
             await anonymous.get("/ui/nothing"),  # 404
             await anonymous.post(  # the body limit's own 413
                 "/v1/matters", content=b"x" * 70_000, headers={"Content-Type": "application/json"}

@@ -487,6 +487,36 @@ Object.assign(scenarios, {
   },
 });
 
+Object.assign(scenarios, {
+  /** Near-duplicates: a search finds the two copies and the distinct document; "one hit per
+   * group" shows the copies once; a copy's page lists the other with its similarity. */
+  async "near-duplicates"(browser) {
+    const page = await newPage(browser);
+    await signIn(page, context.editor_key);
+    await search(page, context.query);
+    for (const id of [context.first, context.second, context.other]) await hitOf(page, id).waitFor();
+    check((await page.locator("#collapse").isChecked()) === false, "the search starts collapsed");
+    await page.locator("#collapse").check();
+    await page.waitForFunction(() => new URLSearchParams(location.hash.split("?")[1] ?? "").get("collapse") === "near_duplicates");
+    await page.locator("#collapsed-note").waitFor();
+    await hitOf(page, context.other).waitFor();
+    const shown = await page.locator("#results li").evaluateAll((items) => items.map((li) => li.dataset.documentId));
+    const copies = shown.filter((id) => id === context.first || id === context.second);
+    check(copies.length === 1, `grouped: the copies shown ${JSON.stringify(shown)}`);
+    check(shown.includes(context.other), `grouped: the distinct document is gone ${JSON.stringify(shown)}`);
+    outcome.measures.collapsed = shown;
+    await audit(page, "search-near-duplicates");
+    await page.evaluate((id) => (location.hash = `#/documents/${id}`), context.second);
+    const listed = page.locator(`#near-duplicates li[data-document-id="${context.first}"]`);
+    await listed.waitFor();
+    const similarity = Number(await listed.getAttribute("data-similarity"));
+    check(similarity >= 0.8, `similarity ${similarity}`);
+    check((await page.locator(`#near-duplicates li[data-document-id="${context.other}"]`).count()) === 0, "the distinct document is listed as a near-duplicate");
+    outcome.measures.similarity = similarity;
+    await audit(page, "near-duplicates");
+  },
+});
+
 function overlap(a, b) {
   const x = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
   const y = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));

@@ -155,6 +155,25 @@ export interface SavedSearch {
   created_at: string;
 }
 
+/** GET /v1/documents/{id}/near-duplicates: the document's group, what the caller may see. */
+export interface NearDuplicate {
+  document_id: string;
+  title: string | null;
+  filename: string | null;
+  matter_id: string | null;
+  kind: string | null;
+  similarity: number | null;
+  principal: boolean;
+}
+
+export interface NearDuplicates {
+  document_id: string;
+  signed: boolean;
+  principal_id: string | null;
+  total: number;
+  near_duplicates: NearDuplicate[];
+}
+
 export interface ChildDocument {
   document_id: string;
   filename: string | null;

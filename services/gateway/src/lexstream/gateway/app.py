@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -60,9 +59,6 @@ from lexstream.shared.storage import ObjectStore
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 
 log = logging.getLogger(__name__)
-
-WEB = Path(__file__).parent / "web"
-WEB_FILES = {"app.js": "text/javascript", "style.css": "text/css"}
 
 #: the topics of this service, for the AsyncAPI document (lexstream.shared.asyncapi): moves
 #: (documents.py) for the index to apply, and the audit trail (audit.py)
@@ -371,9 +367,7 @@ def create_app(
 
     @app.get("/ui/{name}", include_in_schema=False, response_model=None)
     async def web_asset(name: str) -> FileResponse | JSONResponse:
-        if name in WEB_FILES:
-            return FileResponse(WEB / name, media_type=WEB_FILES[name], headers=_WEB_HEADERS)
-        built = workspace.built_file(name)  # the new workspace, where it is built
+        built = workspace.built_file(name)
         if built is None:
             detail = workspace.BUILD_HINT if name == workspace.ENTRY else "not found"
             return JSONResponse({"detail": detail}, status_code=404)

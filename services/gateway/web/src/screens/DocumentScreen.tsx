@@ -4,7 +4,7 @@ import { api, ApiError, enc, imageUrl } from "../api";
 import { t, type MessageKey } from "../i18n";
 import { go, href } from "../router";
 import { matchesTerm, queryTerms, type Term } from "../text";
-import type { ChildDocument, DocumentMetadata, DocumentText, TextPage, Thread, ThreadMessage } from "../types";
+import type { ChildDocument, DocumentMetadata, DocumentText, NearDuplicates, TextPage, Thread, ThreadMessage } from "../types";
 import { RecordingViewer } from "./RecordingViewer";
 
 /** Display widths of the page image (zoom steps); the server renders the next size up. */
@@ -283,6 +283,7 @@ function Fields({ doc }: { doc: DocumentMetadata }) {
         ))}
       </dl>
       <Attachments documentId={doc.document_id} email={isEmail(doc)} />
+      <NearDuplicateList documentId={doc.document_id} />
       {doc.warnings.length > 0 && (
         <>
           <h3>{t("doc.warnings")}</h3>
@@ -343,6 +344,43 @@ function EmailHeaders({ documentId }: { documentId: string }) {
           ))}
       </dl>
       {count > 1 && <p class="help">{t("mail.thread", { count })}</p>}
+    </section>
+  );
+}
+
+/** The document's near-duplicates the caller may see (its group: the same text as a copy, a
+ * draft or a reply quoting it), each with its estimated similarity and a link; the group's
+ * earliest document is marked as the principal. Nothing is shown for a document without any. */
+function NearDuplicateList({ documentId }: { documentId: string }) {
+  const [group, setGroup] = useState<NearDuplicates | null>(null);
+  useEffect(() => {
+    let live = true;
+    setGroup(null);
+    api<NearDuplicates>(`/v1/documents/${enc(documentId)}/near-duplicates`)
+      .then((answer) => live && setGroup(answer))
+      .catch(() => live && setGroup(null)); // not indexed yet: nothing to show
+    return () => {
+      live = false;
+    };
+  }, [documentId]);
+  if (!group || group.total === 0) return null;
+  return (
+    <section aria-labelledby="near-duplicates-title" id="near-duplicates" data-total={group.total}>
+      <h3 id="near-duplicates-title">{t("doc.nearDuplicates", { count: group.total })}</h3>
+      {group.principal_id === documentId && <p class="help">{t("doc.principal")}</p>}
+      <ul>
+        {group.near_duplicates.map((near) => {
+          const name = near.title || near.filename || near.document_id;
+          const similar = near.similarity == null ? "" : ` ${t("doc.similarity", { percent: Math.round(near.similarity * 100) })}`;
+          return (
+            <li key={near.document_id} data-document-id={near.document_id} data-similarity={near.similarity ?? ""}>
+              <a href={href(["documents", near.document_id])}>{name}</a>
+              {similar}
+              {near.principal ? ` ${t("doc.principalMark")}` : ""}
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }

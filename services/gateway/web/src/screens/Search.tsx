@@ -49,7 +49,7 @@ function searchOneAtATime(wanted: () => boolean, path: string): Promise<SearchAn
 
 /** The search's own address: query, sort, filters and page (the cursors that led to it). */
 function searchParams(params: URLSearchParams, changes: Params): Params {
-  const base: Params = { q: params.get("q"), sort: params.get("sort") };
+  const base: Params = { q: params.get("q"), sort: params.get("sort"), collapse: params.get("collapse") };
   for (const name of FILTERS) base[name] = params.get(name);
   return { ...base, ...changes };
 }
@@ -58,6 +58,8 @@ export function SearchScreen({ params }: { params: URLSearchParams }) {
   const q = params.get("q") ?? "";
   const sort = params.get("sort") === "date" ? "date" : "relevance";
   const after = params.get("after");
+  // one hit per near-duplicate group (the API's collapse=near_duplicates; one page, no cursor)
+  const collapsed = params.get("collapse") === "near_duplicates";
   const trail = params.getAll("trail");
   const [draft, setDraft] = useState(q);
   const [result, setResult] = useState<{ key: string; answer: SearchAnswer } | null>(null);
@@ -76,7 +78,8 @@ export function SearchScreen({ params }: { params: URLSearchParams }) {
       const value = params.get(name);
       if (value) query.set(name, value);
     }
-    if (after) query.set("search_after", after);
+    if (collapsed) query.set("collapse", "near_duplicates");
+    else if (after) query.set("search_after", after);
     if (!q && !FILTERS.some((name) => params.get(name))) {
       setResult(null); // nothing asked yet: the syntax help, no search
       return;
@@ -138,6 +141,17 @@ export function SearchScreen({ params }: { params: URLSearchParams }) {
         <button type="submit" id="search-button">
           {t("search.submit")}
         </button>
+        <label class="toggle">
+          <input
+            type="checkbox"
+            id="collapse"
+            checked={collapsed}
+            onChange={(event) =>
+              go(["search"], searchParams(params, { collapse: event.currentTarget.checked ? "near_duplicates" : null, after: null, trail: [] }))
+            }
+          />{" "}
+          {t("search.collapse")}
+        </label>
       </form>
       <details id="syntax-help" class="syntax">
         <summary>{t("search.help")}</summary>
@@ -211,7 +225,8 @@ export function SearchScreen({ params }: { params: URLSearchParams }) {
               </a>
             )}
             {page > 1 && <span>{t("search.page", { page })}</span>}
-            {answer?.next && (
+            {collapsed && fresh && answer && answer.total > 0 && <span id="collapsed-note">{t("search.collapsed")}</span>}
+            {answer?.next && !collapsed && (
               <a id="next" href={href(["search"], searchParams(params, { after: answer.next, trail: after ? [...trail, after] : [...trail, ""] }))}>
                 {t("search.next")}
               </a>
