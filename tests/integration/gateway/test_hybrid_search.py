@@ -20,6 +20,7 @@ from elasticsearch.helpers import async_bulk
 from lexstream.gateway import hybrid
 from lexstream.gateway.access import Access, Principal
 from lexstream.gateway.limits import InFlight
+from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import Role
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.vectors import add_vectors
@@ -160,7 +161,11 @@ async def test_english_query_finds_german_and_french_judgments(
     gw: Any = SimpleNamespace(
         es=es,
         alias=alias,
-        settings=SimpleNamespace(search_query_timeout_s=10.0),
+        settings=SimpleNamespace(
+            search_query_timeout_s=10.0,
+            search_fusion=GatewaySettings.model_fields["search_fusion"].default,
+            search_lexical_weight=GatewaySettings.model_fields["search_lexical_weight"].default,
+        ),
         in_flight=InFlight(bound=1),
     )
     lexical = {
