@@ -1,4 +1,4 @@
-// The workspace is built into the gateway's package (web/dist, beside the old page), flat, so
+// The workspace is built into the gateway's package (web/dist), flat, so
 // the gateway's /ui/{name} serves each file; no inline script or style is emitted (strict CSP).
 import { defineConfig } from "vite";
 

@@ -304,22 +304,37 @@ function isEmail(doc: DocumentMetadata): boolean {
   return doc.doc_type === "email" || MAIL_TYPES.has(doc.media_type ?? "") || /\.(eml|msg)$/i.test(doc.filename ?? "");
 }
 
+const THREAD_TRIES = 6;
+const THREAD_RETRY_MS = 2000;
+
 /** An e-mail's headers, as its thread's record of it has them (GET /thread). */
 function EmailHeaders({ documentId }: { documentId: string }) {
   const [message, setMessage] = useState<ThreadMessage | null>(null);
   const [count, setCount] = useState(0);
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     setMessage(null);
-    api<Thread>(`/v1/documents/${enc(documentId)}/thread`)
-      .then((thread) => {
-        if (!live) return;
-        setMessage(thread.messages.find((m) => m.document_id === documentId) ?? null);
-        setCount(thread.total);
-      })
-      .catch(() => live && setMessage(null)); // not indexed yet, or no thread: no headers
+    // A message just indexed may not be in its thread yet (the thread record is written
+    // after the document): asked again a few times before the headers are left out.
+    const load = (triesLeft: number) => {
+      const retry = () => {
+        if (live && triesLeft > 1) timer = setTimeout(() => load(triesLeft - 1), THREAD_RETRY_MS);
+      };
+      api<Thread>(`/v1/documents/${enc(documentId)}/thread`)
+        .then((thread) => {
+          if (!live) return;
+          const own = thread.messages.find((m) => m.document_id === documentId) ?? null;
+          setMessage(own);
+          setCount(thread.total);
+          if (!own) retry();
+        })
+        .catch(retry); // not indexed yet, or no thread: no headers (yet)
+    };
+    load(THREAD_TRIES);
     return () => {
       live = false;
+      if (timer !== undefined) clearTimeout(timer);
     };
   }, [documentId]);
   if (!message) return null;
