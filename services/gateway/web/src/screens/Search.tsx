@@ -391,16 +391,20 @@ function YearHistogram({ years, params }: { years: FacetValue[]; params: URLSear
               data-facet="decision_year"
               data-value={y.value}
               aria-pressed={picked(y.value)}
-              aria-label={t("facet.year", { year: y.value, count: y.count })}
               onClick={() => {
                 go(["search"], searchParams(params, { date_from: `${y.value}-01-01`, date_to: `${y.value}-12-31`, after: null }));
               }}
             >
-              <span class="year-label">{y.value}</span>
+              {/* the name is what is seen ("2019 3") and what it counts: an aria-label that
+                  said it otherwise ("2019: 3 documents") did not contain the visible text */}
+              <span class="year-label">{y.value}</span>{" "}
               <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
                 <rect x={0} y={0} height={10} width={Math.max(2, Math.round((100 * y.count) / most))} />
-              </svg>
-              <span class="year-count">{y.count}</span>
+              </svg>{" "}
+              <span class="year-count">
+                {y.count}
+                <span class="visually-hidden"> {t("facet.year_unit")}</span>
+              </span>
             </button>
           </li>
         ))}

@@ -66,7 +66,6 @@ class WindowClock:
     """Maps times within a window's joined audio back to times in the recording."""
 
     def __init__(self, window: SpeechWindow) -> None:
-        self._chunks = window.chunks
         self._map = SpeechTimestampsMap(
             [{"start": chunk.start, "end": chunk.end} for chunk in window.chunks], SAMPLE_RATE
         )
@@ -81,19 +80,12 @@ class WindowClock:
 
         Words of one window in different chunks were spoken with silence between them that
         the window left out: where that silence was, the other channels may have spoken.
-        Both ends stay within the chunk: Whisper at times stamps a chunk's first word from
-        the end of the chunk before it, which would put the word in that silence (before
-        its speaker spoke, during another channel's turn).
         """
         chunk_index = self._map.get_chunk_index((start + end) / 2)
-        chunk = self._chunks[chunk_index]
-        first, last = chunk.start / SAMPLE_RATE, chunk.end / SAMPLE_RATE
-        original_start = float(self._map.get_original_time(start, chunk_index))
-        original_end = float(self._map.get_original_time(end, chunk_index))
         return (
             chunk_index,
-            round(min(max(original_start, first), last), 3),
-            round(min(max(original_end, first), last), 3),
+            float(self._map.get_original_time(start, chunk_index)),
+            float(self._map.get_original_time(end, chunk_index)),
         )
 
 
