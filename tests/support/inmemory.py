@@ -85,6 +85,13 @@ class MemoryStore(ObjectStore):
         self.content_types.pop((ref.bucket, ref.key), None)
 
     @override
+    async def remove_prefix(self, bucket: str, prefix: str) -> int:
+        names = [key for b, key in self.objects if b == bucket and key.startswith(prefix)]
+        for key in names:
+            await self.remove(ObjectRef(bucket=bucket, key=key))
+        return len(names)
+
+    @override
     async def get_bytes(self, ref: ObjectRef) -> bytes:
         try:
             return self.objects[ref.bucket, ref.key]

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 import pytest
+from elasticsearch import NotFoundError
 from fastapi import FastAPI
 from tests.support.gateway import gateway_client, gateway_settings, own_indices, service_fields
 
@@ -36,6 +37,7 @@ from lexstream.gateway.app import create_app
 from lexstream.gateway.retention import apply_retention
 from lexstream.index.bootstrap import bootstrap_indices
 from lexstream.index.indexer import Indexer
+from lexstream.index.records import RecordStage
 from lexstream.index.reindex import held_missing
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import record_event_status
@@ -44,12 +46,15 @@ from lexstream.shared.artifacts import Page, TextDocument
 from lexstream.shared.deletion import bootstrap_deletions_index, deletions_index
 from lexstream.shared.dlq import replay_guard
 from lexstream.shared.events import (
+    DocumentFailed,
+    DocumentProgress,
     DocumentStatus,
     DocumentStored,
     Event,
     Hints,
     ObjectRef,
     Provenance,
+    Stage,
     TextExtracted,
     Topics,
 )
@@ -541,3 +546,80 @@ async def test_a_dlq_replay_puts_a_held_documents_message_back(world: World) -> 
     marked = [r for r in in_dlq if dict(r.headers or []).get(HELD)]
     assert [r.key for r in marked] == [held.encode()]
     assert dict(marked[0].headers or [])[HELD] == hold_id.encode()
+
+
+async def test_late_events_do_not_bring_a_deleted_document_back(world: World) -> None:
+    """Events of a document still in flight when it is deleted (its transcript or text
+    finishing, a progress report, a failure, a DLQ replay) arrive after the deletion: the
+    index service writes neither a status record nor a search document for it again."""
+    records = RecordStage(world.indexer.settings, world.es)
+    async with gateway_client(world.app) as admin:
+        matter = await _matter(admin, "late")
+        doomed = await world.add(matter, f"late {RUN}".encode(), text="a late privileged memo")
+        child = await world.add(
+            matter, f"late child {RUN}".encode(), text="its attachment", parent=doomed
+        )
+        answer = await admin.delete(f"/v1/documents/{doomed}")
+        assert answer.status_code == 200, answer.text
+        assert set(answer.json()["deleted"]) == {doomed, child}
+    tombstone = (await world.es.get(index=deletions_index(world.own), id=doomed))["_source"]
+    assert set(tombstone["document_ids"]) == {doomed, child}
+
+    live = await world.add(matter, f"late live {RUN}".encode(), text="a memo kept")
+    for document_id in (doomed, child):
+        stored = next(
+            e
+            for _, e in world.published
+            if isinstance(e, DocumentStored) and e.document_id == document_id
+        )
+        await records.on_stored(stored)  # a replay of the first event
+        common = {"document_id": document_id, "matter_id": matter}
+        await records.on_progress(
+            DocumentProgress(**common, stage=Stage.OCR, status=DocumentStatus.EXTRACTING)
+        )
+        await records.on_failed(
+            DocumentFailed(**common, stage=Stage.OCR, reason="late", error_type="Late")
+        )
+    # the text of both, written late by ocr, in one batch with a live document's new text
+    batch = []
+    for document_id, text in ((doomed, "a late privileged memo"), (child, "x"), (live, "kept")):
+        ref = ObjectRef(bucket=world.store.derived, key=derived_key(document_id, "text.json"))
+        page = Page(number=1, text=text, method="plain")
+        document = TextDocument(
+            document_id=document_id, media_type="text/plain", pages=[page], extractor="late"
+        )
+        await world.store.put_json(ref, document.model_dump(mode="json"))
+        event = TextExtracted(
+            document_id=document_id,
+            matter_id=matter,
+            text=ref,
+            media_type="text/plain",
+            filename="exhibit.txt",
+            pages=1,
+            hints=Hints(),
+            extractor="late",
+        )
+        batch.append(await world.indexer.prepare(event))
+    refused, dropped = await world.indexer.write_live(batch)
+
+    assert refused == {}
+    assert dropped == {doomed, child}
+    await world.es.indices.refresh(index=f"{world.own.index_prefix}-*")
+    for document_id in (doomed, child):
+        with pytest.raises(NotFoundError):
+            await world.es.get(index=world.indexer.status_index, id=document_id)
+        hits = await world.es.search(
+            index=world.indexer.alias, query={"ids": {"values": [document_id]}}
+        )
+        assert hits["hits"]["hits"] == []
+    searched = await world.es.search(
+        index=world.indexer.alias, query={"match_phrase": {"content": "late privileged memo"}}
+    )
+    assert searched["hits"]["hits"] == []
+    # the whole reconciliation of the deletion still holds: nothing in any store
+    for document_id, data in ((doomed, f"late {RUN}"), (child, f"late child {RUN}")):
+        sha256 = hashlib.sha256(data.encode()).hexdigest()
+        assert await world.traces(document_id, sha256) == []
+    kept = await world.snapshot(live)
+    assert kept["status"] == "indexed"
+    assert kept["search"]

@@ -31,6 +31,7 @@ from lexstream.index.indexer import Indexer
 from lexstream.index.records import RecordStage
 from lexstream.index.settings import IndexSettings
 from lexstream.shared.artifacts import Page, TextDocument
+from lexstream.shared.deletion import deletions_index
 from lexstream.shared.embeddings import DIMS, EMBEDDING_MODEL
 from lexstream.shared.events import (
     DocumentIndexed,
@@ -55,7 +56,7 @@ OPINION = (
 class MemorySearch:
     """The Elasticsearch calls of the index stages over a dict of ``(index, id)``: ``bulk``
     (``index``, ``create`` and ``update`` actions, answered per item), ``mget``, ``get`` and
-    ``index``.
+    ``index``, and ``search`` for the deletion records' tombstones.
     A document named in ``refuse`` is refused for good, as a mapping error would be."""
 
     def __init__(self) -> None:
@@ -108,6 +109,21 @@ class MemorySearch:
 
     async def index(self, *, index: str, id: str, document: dict[str, Any], **_guard: Any) -> None:
         self.docs[index, id] = document
+
+    async def search(self, *, index: str, query: dict[str, Any], **_options: Any) -> dict[str, Any]:
+        """The tombstone look-up (lexstream.shared.deletion.deleted_documents) only: records
+        of ``index`` whose ``document_ids`` or id are among those asked for."""
+        if not any(name == index for name, _ in self.docs):
+            raise NotFoundError(404, "index_not_found_exception", {})  # type: ignore[arg-type]
+        should = query["bool"]["should"]
+        (terms,) = [c["terms"]["document_ids"] for c in should if "terms" in c]
+        (ids,) = [c["ids"]["values"] for c in should if "ids" in c]
+        hits = [
+            {"_id": key, "_source": {"document_ids": doc.get("document_ids")}}
+            for (name, key), doc in self.docs.items()
+            if name == index and (key in ids or set(doc.get("document_ids") or ()) & set(terms))
+        ]
+        return {"hits": {"hits": hits}}
 
 
 @dataclass
@@ -285,3 +301,35 @@ async def test_a_stored_document_gets_its_status_record(index: Index) -> None:
     assert status["provenance"]["intake"] == "http"
     assert not index.failed
     assert not index.indexed
+
+
+async def test_late_events_of_a_deleted_document_write_nothing_and_announce_nothing(
+    index: Index,
+) -> None:
+    # the deletion's record (its tombstone) names the document and its attachment; their
+    # events still in flight arrive after it: a transcript, a progress report, a failure
+    deleted, attachment = index.put_text([OPINION]), index.put_text(["an attachment"])
+    live = index.put_text(["another document, not deleted"])
+    tombstone = {"state": "deleted", "document_ids": [deleted.document_id, attachment.document_id]}
+    index.es.docs[deletions_index(index.settings), deleted.document_id] = tombstone
+
+    await index.broker.publish_batch(
+        deleted.model_dump_event(),
+        attachment.model_dump_event(),
+        live.model_dump_event(),
+        topic=index.topics.text_extracted,
+    )
+    stored = document_stored(attachment.document_id, matter_id="M-3")
+    await index.publish(stored.model_dump_event(), index.topics.stored)
+
+    assert [p.body["document_id"] for p in index.indexed] == [live.document_id]
+    written = {key for _, key in index.es.docs}
+    assert deleted.document_id in written  # the tombstone itself
+    for gone in (deleted.document_id, attachment.document_id):
+        assert (documents_alias(index.settings), gone) not in index.es.docs
+        assert (status_index(index.settings), gone) not in index.es.docs
+        # the text written late under its id went the way the rest of it went
+        assert not [key for _, key in index.store.objects if key.startswith(f"{gone}/")]
+    assert index.status(live.document_id)["status"] == "indexed"
+    assert not index.failed
+    assert not index.dlq

@@ -21,6 +21,12 @@ deleted. Originals adopted in place (``adopted``: an upstream bucket lexstream w
 read, not its own) are left where they are. The deletion record (``<prefix>-deletions``)
 names the document, its matter, who deleted it, when, why, and what was removed from each
 store; it carries neither content nor file name nor hash.
+
+The record is also the family's tombstone: written (``deleting``) before the first store is
+touched, it lists every member's id (``document_ids``), and the index service writes no status
+record and no search document for an id it lists (:func:`deleted_documents`). Events of a
+deleted document still in flight (a transcript that finishes after the delete, a progress
+event, a DLQ replay) would otherwise bring its record, and its text, back into the search.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +58,7 @@ DELETIONS_MAPPINGS: dict[str, Any] = {
     "properties": {
         "document_id": {"type": "keyword"},
         "root_document_id": {"type": "keyword"},
+        "document_ids": {"type": "keyword"},
         "tenant": {"type": "keyword"},
         "matter_id": {"type": "keyword"},
         "deleted_by": {"type": "keyword"},
@@ -62,8 +70,42 @@ DELETIONS_MAPPINGS: dict[str, Any] = {
 }
 
 
+#: every member of a deleted family, searchable (see deleted_documents)
+TOMBSTONE_FIELDS: dict[str, Any] = {"document_ids": {"type": "keyword"}}
+
 #: added to the status index's mapping (dynamic: false) so shared originals are found
 STATUS_SHA256 = {"sha256": {"type": "keyword"}}
+
+
+async def deleted_documents(
+    es: AsyncElasticsearch, index: str, document_ids: Collection[str]
+) -> set[str]:
+    """Those of ``document_ids`` that a deletion has removed or is removing (``index``: the
+    deletion records, :func:`deletions_index`). A record written before the tombstones
+    field existed names only its root document."""
+    wanted = set(document_ids)
+    if not wanted:
+        return set()
+    try:
+        found = await es.search(
+            index=index,
+            query={
+                "bool": {
+                    "should": [
+                        {"terms": {"document_ids": sorted(wanted)}},
+                        {"ids": {"values": sorted(wanted)}},
+                    ]
+                }
+            },
+            source_includes=["document_ids"],
+            size=len(wanted),
+        )
+    except NotFoundError:
+        return set()  # nothing was ever deleted
+    gone: set[str] = set()
+    for hit in found["hits"]["hits"]:
+        gone.update((hit.get("_source") or {}).get("document_ids") or [hit["_id"]])
+    return gone & wanted
 
 
 class DocumentNotFound(Exception):
@@ -106,6 +148,8 @@ async def bootstrap_deletions_index(es: AsyncElasticsearch, settings: CommonSett
         await es.indices.put_mapping(index=status_index(settings), properties=STATUS_SHA256)
     name = deletions_index(settings)
     if await es.indices.exists(index=name):
+        # an index made before the tombstones: the new field, so that records are found by it
+        await es.indices.put_mapping(index=name, properties=TOMBSTONE_FIELDS)
         return
     try:
         await es.indices.create(
@@ -209,26 +253,28 @@ class Deleter:
             reason=reason,
         )
         await bootstrap_deletions_index(self.es, self.settings)
-        await self._record(report, "deleting")  # first: a crash half-way leaves a trace
         family = list(facts)
+        # first: a crash half-way leaves a trace, and late events find the tombstone
+        await self._record(report, "deleting", family)
         for member in reversed(family):  # children first: a parent never lacks its children
             report.documents[member] = await self._delete_one(member, facts[member], family)
         # gone from searches and look-ups when the call returns
         await self.es.indices.refresh(index=[self.alias, self.statuses], ignore_unavailable=True)
-        await self._record(report, "deleted")
+        await self._record(report, "deleted", family)
         log.info(
             "document deleted",
             extra={"document_id": document_id, "count": len(family), "reason": reason},
         )
         return report
 
-    async def _record(self, report: DeletionReport, state: str) -> None:
+    async def _record(self, report: DeletionReport, state: str, family: list[str]) -> None:
         await self.es.index(
             index=self.deletions,
             id=report.document_id,
             document={
                 **report.as_dict(),
                 "root_document_id": report.document_id,
+                "document_ids": family,
                 "state": state,
                 "removed": {k: asdict(v) for k, v in report.documents.items()},
             },
@@ -332,6 +378,7 @@ __all__ = [
     "DocumentNotFound",
     "bootstrap_deletions_index",
     "content_record_key",
+    "deleted_documents",
     "deletions_index",
     "submission_record_key",
 ]

@@ -185,6 +185,21 @@ class ObjectStore:
         """Delete an object (no error where there is none)."""
         await asyncio.to_thread(self.client.remove_object, ref.bucket, ref.key)
 
+    async def remove_prefix(self, bucket: str, prefix: str) -> int:
+        """Delete every object whose key starts with ``prefix``; how many there were."""
+
+        def _remove() -> int:
+            names = [
+                o.object_name
+                for o in self.client.list_objects(bucket, prefix=prefix, recursive=True)
+                if o.object_name
+            ]
+            for name in names:
+                self.client.remove_object(bucket, name)
+            return len(names)
+
+        return await asyncio.to_thread(_remove)
+
     async def get_bytes(self, ref: ObjectRef) -> bytes:
         def _read() -> bytes:
             response = self.client.get_object(ref.bucket, ref.key)

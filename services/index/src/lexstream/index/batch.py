@@ -104,12 +104,13 @@ class BatchIndexStage:
             raise group_error.exceptions[0] from None
 
         ready = [prepared[position] for position in sorted(prepared)]
-        refused = await self.indexer.write(ready)
+        refused, dropped = await self.indexer.write_live(ready)
         await asyncio.gather(
             *(
                 self._announce(prepared[position], contexts[position])
                 for position in sorted(prepared)
                 if prepared[position].document_id not in refused
+                and prepared[position].document_id not in dropped
             )
         )
         for position in sorted(prepared):

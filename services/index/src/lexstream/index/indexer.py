@@ -35,6 +35,7 @@ from lexstream.index.status import StatusUpdate, record_statuses
 from lexstream.index.structures import Exports
 from lexstream.index.vectors import vector_fields
 from lexstream.shared.artifacts import TextDocument, Transcript
+from lexstream.shared.deletion import deleted_documents, deletions_index
 from lexstream.shared.embeddings import EMBEDDING_MODEL
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import DocumentStatus, Event, ObjectRef, TextExtracted, TranscriptReady
@@ -111,6 +112,7 @@ class Indexer:
         self.store = store
         self.alias = documents_alias(settings)
         self.status_index = status_index(settings)
+        self.deletions = deletions_index(settings)
         self.writer = BulkWriter(
             es,
             max_bytes=settings.bulk_max_bytes,
@@ -173,9 +175,7 @@ class Indexer:
     async def prepare(self, event: SourceEvent) -> Prepared:
         if isinstance(event, TextExtracted):
             raw = await self._read(event.text, "text.json")
-            prepared = await asyncio.to_thread(self.prepare_text, event, raw)
-            await self._store_objects(prepared)
-            return prepared
+            return await asyncio.to_thread(self.prepare_text, event, raw)
         raw = await self._read(event.transcript, "transcript.json")
         return await asyncio.to_thread(self.prepare_transcript, event, raw)
 
@@ -225,18 +225,40 @@ class Indexer:
         return Prepared(event, doc, len(transcript.text), warnings)
 
     async def write(self, prepared: Sequence[Prepared]) -> dict[str, str]:
-        """Write search documents, then status records of those written.
+        """:meth:`write_live`'s refusals: ``{document_id: reason}``."""
+        refused, _ = await self.write_live(prepared)
+        return refused
+
+    async def write_live(self, prepared: Sequence[Prepared]) -> tuple[dict[str, str], set[str]]:
+        """Write the derived objects and search documents, then status records of those
+        written, for every document that no deletion has removed (what was written late
+        under a removed one's id in the derived bucket is removed).
 
         Returns ``{document_id: reason}`` for documents Elasticsearch refused for good (their
-        failure is the caller's to report); raises TransientError when it kept refusing for now.
+        failure is the caller's to report) and the ids dropped because a deletion removed
+        them (a late event: nothing of theirs is written, nothing is to be announced); raises
+        TransientError when Elasticsearch kept refusing for now.
         """
+        gone = await deleted_documents(self.es, self.deletions, [p.document_id for p in prepared])
+        for document_id in sorted(gone):
+            # what ocr or transcribe wrote after the deletion (the text this event names,
+            # pages, captions) goes the way the rest of the document went
+            removed = await self.store.remove_prefix(self.store.derived, f"{document_id}/")
+            log.info(
+                "event of a deleted document dropped",
+                extra={"document_id": document_id, "count": removed},
+            )
+        prepared = [p for p in prepared if p.document_id not in gone]
+        await asyncio.gather(*(self._store_objects(p) for p in prepared))
         await self._use_matters_of_record(prepared)
         if self.near_duplicates is not None:
             await asyncio.to_thread(self.near_duplicates.sign, [p.doc for p in prepared])
         actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
         result = await self.writer.write(actions)
         updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
-        await record_statuses(self.es, self.status_index, updates, self.writer)
+        await record_statuses(
+            self.es, self.status_index, updates, self.writer, deletions=self.deletions
+        )
         if self.near_duplicates is not None:
             await self.near_duplicates.assign(
                 [p.doc for p in prepared if p.document_id in result.written]
@@ -246,10 +268,11 @@ class Indexer:
         )
         if self.settings.embeddings:
             await self._add_vectors([p for p in prepared if p.document_id in result.written])
-        return {
+        refused = {
             key: f"Elasticsearch refused the search document: {reason}"
             for key, reason in result.failed.items()
         }
+        return refused, gone
 
     async def _add_vectors(self, written: Sequence[Prepared]) -> None:
         """Passage vectors of documents just written, as partial updates.

@@ -15,6 +15,7 @@ from lexstream.index.indexer import common_fields as _common
 from lexstream.index.moves import apply_move
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import failure_fields, record_event_status
+from lexstream.shared.deletion import deletions_index
 from lexstream.shared.events import (
     DocumentFailed,
     DocumentMoved,
@@ -34,6 +35,7 @@ class RecordStage:
         self.settings = settings
         self.es = es
         self.status_index = status_index(settings)
+        self.deletions = deletions_index(settings)
         self.alias = documents_alias(settings)
 
     async def on_stored(self, event: DocumentStored) -> None:
@@ -42,6 +44,7 @@ class RecordStage:
             self.status_index,
             event,
             DocumentStatus.STORED,
+            deletions=self.deletions,
             always={
                 **_common(event),
                 "filename": event.filename,
@@ -57,6 +60,7 @@ class RecordStage:
             self.status_index,
             event,
             event.status,
+            deletions=self.deletions,
             fields={"stage": event.stage.value, "progress": event.fraction},
             always=_common(event),
         )
@@ -70,6 +74,7 @@ class RecordStage:
             self.status_index,
             event,
             DocumentStatus.FAILED,
+            deletions=self.deletions,
             fields=failure_fields(event.reason, event.stage.value, event.error_type),
             always=always,
         )

@@ -190,10 +190,12 @@ class Rerun:
 
         results = await asyncio.gather(*(prepare(record) for record in records))
         ready = [p for p in results if p is not None]
-        refused = await self.indexer.write(ready)
+        refused, dropped = await self.indexer.write_live(ready)
         for prepared in ready:
             reason = refused.get(prepared.document_id)
-            if reason is None:
+            if prepared.document_id in dropped:
+                report.skipped[prepared.document_id] = "deleted"
+            elif reason is None:
                 report.indexed += 1
             else:
                 await self._fail(prepared.event, reason, report)

@@ -5,6 +5,10 @@ rank; between the two terminal states (indexed, failed) the later event wins, so
 the DLQ can turn ``failed`` into ``indexed``. Updates are read-modify-write with optimistic
 concurrency (``if_seq_no``/``if_primary_term``), so two consumers never lose each other's
 changes and no server-side script is needed.
+
+Given the deletion records' index (``deletions``), no record is *created* for a document a
+deletion has removed: a late event of a deleted document is dropped, not made into a new
+record (:func:`lexstream.shared.deletion.deleted_documents`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from lexstream.index.bulk import BulkAction, BulkWriter
+from lexstream.shared.deletion import deleted_documents
 from lexstream.shared.errors import TransientError
 from lexstream.shared.events import DocumentStatus, DocumentStored, Event
 
@@ -80,8 +85,11 @@ def apply_status(
     return new
 
 
-async def record_status(es: AsyncElasticsearch, index: str, update: StatusUpdate) -> None:
-    """Advance a document's status; ``always`` fields are merged whatever the order."""
+async def record_status(
+    es: AsyncElasticsearch, index: str, update: StatusUpdate, *, deletions: str | None = None
+) -> None:
+    """Advance a document's status; ``always`` fields are merged whatever the order. A
+    document ``deletions`` names as deleted gets no new record."""
     document_id = update.document_id
     for _ in range(MAX_CONFLICT_RETRIES):
         try:
@@ -94,6 +102,9 @@ async def record_status(es: AsyncElasticsearch, index: str, update: StatusUpdate
                 },
             )
         except NotFoundError:
+            if deletions is not None and await deleted_documents(es, deletions, [document_id]):
+                _dropped([document_id], update.status)
+                return
             record, guard = {"document_id": document_id}, {"op_type": "create"}
         updated = apply_status(
             record, status=update.status, at=update.at, fields=update.fields, always=update.always
@@ -116,14 +127,24 @@ async def record_event_status(
     *,
     fields: dict[str, Any] | None = None,
     always: dict[str, Any] | None = None,
+    deletions: str | None = None,
 ) -> None:
-    """Advance the status of ``event``'s document as of the time the event occurred."""
+    """Advance the status of ``event``'s document as of the time the event occurred (not
+    for a document ``deletions`` names as deleted)."""
     if isinstance(event, DocumentStored):
         # the bytes' hash, so that a deletion can tell whether another document still uses
         # the original (lexstream.shared.deletion)
         always = {**(always or {}), "sha256": event.sha256}
     update = StatusUpdate(event.document_id, status, event.occurred_at, fields or {}, always or {})
-    await record_status(es, index, update)
+    await record_status(es, index, update, deletions=deletions)
+
+
+def _dropped(document_ids: Sequence[str], status: DocumentStatus) -> None:
+    for document_id in document_ids:
+        log.info(
+            "event of a deleted document dropped",
+            extra={"document_id": document_id, "status": status.value},
+        )
 
 
 def failure_fields(reason: str, stage: str, error_type: str) -> dict[str, Any]:
@@ -132,12 +153,18 @@ def failure_fields(reason: str, stage: str, error_type: str) -> dict[str, Any]:
 
 
 async def record_statuses(
-    es: AsyncElasticsearch, index: str, updates: Sequence[StatusUpdate], writer: BulkWriter
+    es: AsyncElasticsearch,
+    index: str,
+    updates: Sequence[StatusUpdate],
+    writer: BulkWriter,
+    *,
+    deletions: str | None = None,
 ) -> None:
     """Many status updates in two requests: one ``_mget``, one guarded ``_bulk``.
 
     Each write carries the ``if_seq_no``/``if_primary_term`` it read (or ``create`` for a new
     record); a record that changed in between (409) falls back to :func:`record_status`.
+    Documents ``deletions`` names as deleted get no new record.
     """
     if not updates:
         return
@@ -145,9 +172,14 @@ async def record_statuses(
     for update in updates:
         by_id.setdefault(update.document_id, []).append(update)
     found = await es.mget(index=index, ids=list(by_id))
+    missing = [doc["_id"] for doc in found["docs"] if not doc.get("found")]
+    gone = await deleted_documents(es, deletions, missing) if deletions and missing else set()
     actions = []
     for doc in found["docs"]:
         document_id = doc["_id"]
+        if document_id in gone:
+            _dropped([document_id], by_id[document_id][-1].status)
+            continue
         if doc.get("found"):
             record = doc["_source"]
             op, meta = (
@@ -170,7 +202,7 @@ async def record_statuses(
     result = await writer.write(actions)
     for document_id in sorted(result.conflicts):
         for update in by_id[document_id]:
-            await record_status(es, index, update)
+            await record_status(es, index, update, deletions=deletions)
     for document_id, reason in result.failed.items():
         # The search document is written; a status record the node refuses is logged, not
         # retried forever (its mapping is not strict, so this means a bug, not bad input).
