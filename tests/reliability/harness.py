@@ -245,10 +245,13 @@ def _search_hits(es: Elasticsearch, alias: str, ids: Iterable[str]) -> Counter[s
 def _by_external_id(records: list[dict[str, Any]], run: set[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for record in records:
-        provenance = record.get("provenance") or {}
-        external_id = provenance.get("external_id")
-        if external_id in run and not record.get("parent_document_id"):
-            found.setdefault(external_id, set()).add(record["document_id"])
+        if record.get("parent_document_id"):
+            continue
+        # the document's own submission, and later ones of the same bytes (duplicates)
+        for provenance in [record.get("provenance") or {}, *(record.get("submissions") or [])]:
+            external_id = provenance.get("external_id")
+            if external_id in run:
+                found.setdefault(external_id, set()).add(record["document_id"])
     return found
 
 

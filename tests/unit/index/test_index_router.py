@@ -37,6 +37,7 @@ from lexstream.shared.events import (
     DocumentIndexed,
     Hints,
     ObjectRef,
+    Provenance,
     Stage,
     TextExtracted,
     TranscriptReady,
@@ -333,3 +334,28 @@ async def test_late_events_of_a_deleted_document_write_nothing_and_announce_noth
     assert index.status(live.document_id)["status"] == "indexed"
     assert not index.failed
     assert not index.dlq
+
+
+async def test_a_later_submission_of_the_same_bytes_is_listed_not_taken_for_the_document(
+    index: Index,
+) -> None:
+    event = index.put_text([OPINION], matter_id="M-3")
+    stored = document_stored(event.document_id, matter_id="M-3")
+    await index.publish(stored.model_dump_event(), index.topics.stored)
+    await index.publish(event.model_dump_event(), index.topics.text_extracted)
+    before = dict(index.status(event.document_id))
+    copy = Provenance(intake="topic", source="dms", external_id="DMS-77")
+    later = stored.model_copy(
+        update={"provenance": copy, "filename": "copy.pdf", "duplicate_of": event.document_id}
+    )
+    for _ in range(2):  # delivered twice: listed once
+        await index.publish(later.model_dump_event(), index.topics.stored)
+
+    status = dict(index.status(event.document_id))
+    listed = status.pop("submissions")
+    assert [(s["source"], s["external_id"]) for s in listed] == [("dms", "DMS-77")]
+    # nothing else changed: status, name, provenance and stage times are the document's own
+    assert status == before
+    assert status["status"] == "indexed"
+    assert status["provenance"]["intake"] == "http"
+    assert len(index.indexed) == 1

@@ -137,6 +137,28 @@ async def test_the_same_submission_twice_is_one_document(ingest: Ingest) -> None
     assert len(ingest.on(ingest.topics.ocr_requested)) == 1
 
 
+async def test_the_same_bytes_under_another_external_id_are_announced_as_that_document(
+    ingest: Ingest,
+) -> None:
+    await ingest.submit(inline("brief.pdf", PDF, "doc-9"))
+    await ingest.submit(inline("copy of brief.pdf", PDF, "doc-9-copy"))
+    await ingest.submit(inline("copy of brief.pdf", PDF, "doc-9-copy"))  # a replay of it
+    await ingest.submit(inline("brief.pdf", PDF, "doc-9"))  # a replay of the first
+
+    first, *later = ingest.on(ingest.topics.stored)
+    assert first["duplicate_of"] is None
+    assert first["provenance"]["external_id"] == "doc-9"
+    # the copy's submitter learns which document its external id is, each time it asks;
+    # the first submission's replay is not announced again
+    assert [s["provenance"]["external_id"] for s in later] == ["doc-9-copy", "doc-9-copy"]
+    for copy in later:
+        assert copy["document_id"] == copy["duplicate_of"] == first["document_id"]
+        assert copy["filename"] == "copy of brief.pdf"
+        assert (copy["route"], copy["media_type"]) == (first["route"], first["media_type"])
+    # nothing is processed again
+    assert len(ingest.on(ingest.topics.ocr_requested)) == 1
+
+
 async def test_an_unsupported_file_fails_with_a_reason_and_is_not_routed(ingest: Ingest) -> None:
     elf = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
     await ingest.submit(inline("brief.pdf", elf, "doc-3"))
@@ -179,6 +201,22 @@ async def test_a_missing_object_fails_its_document(ingest: Ingest) -> None:
     assert failed["error_type"] == "MissingObject"
     assert "s3://upstream/gone.pdf" in failed["reason"]
     assert len(ingest.on(Topics.dlq(ingest.topics.submitted))) == 1
+
+
+async def test_a_zip_submitted_again_under_another_external_id_is_not_expanded_again(
+    ingest: Ingest,
+) -> None:
+    archive = make_zip({"a.pdf": PDF, "b.wav": wav_bytes()})
+    await ingest.submit(inline("bundle.zip", archive, "zip-2"))
+    await ingest.submit(inline("bundle (copy).zip", archive, "zip-2-copy"))
+
+    stored = ingest.on(ingest.topics.stored)
+    containers = [s for s in stored if s["route"] == "container"]
+    assert [c["provenance"]["external_id"] for c in containers] == ["zip-2", "zip-2-copy"]
+    assert containers[1]["duplicate_of"] == containers[0]["document_id"]
+    children = [s for s in stored if s["route"] != "container"]
+    assert sorted(c["filename"] for c in children) == ["a.pdf", "b.wav"]  # once
+    assert len(ingest.on(ingest.topics.text_extracted)) == 1  # one listing
 
 
 async def test_a_zip_becomes_child_documents_through_ingests_own_stored_consumer(

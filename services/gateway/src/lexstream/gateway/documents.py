@@ -305,6 +305,7 @@ def _metadata_fields(
         "matter_id": record.get("matter_id"),
         "parent_document_id": record.get("parent_document_id"),
         "provenance": record.get("provenance"),
+        "submissions": record.get("submissions") or [],
         "extractor_version": record.get("extractor_version") or doc.get("extractor_version"),
         **{
             name: doc.get(name)

@@ -133,6 +133,11 @@ class DocumentMetadata(BaseModel):
     matter_id: str | None
     parent_document_id: str | None = Field(description="set for attachments and archive members")
     provenance: Provenance | None
+    submissions: list[Provenance] = Field(
+        default_factory=list,
+        description="later submissions of the same bytes into the matter, each with its own "
+        "source and external id: they are this document, not new ones",
+    )
     extractor_version: str | None
     title: str | None
     court: str | None

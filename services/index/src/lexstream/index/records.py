@@ -14,7 +14,12 @@ from elasticsearch import AsyncElasticsearch
 from lexstream.index.indexer import common_fields as _common
 from lexstream.index.moves import apply_move
 from lexstream.index.settings import IndexSettings
-from lexstream.index.status import failure_fields, record_event_status
+from lexstream.index.status import (
+    StatusUpdate,
+    failure_fields,
+    record_event_status,
+    record_status,
+)
 from lexstream.shared.deletion import deletions_index
 from lexstream.shared.events import (
     DocumentFailed,
@@ -39,6 +44,16 @@ class RecordStage:
         self.alias = documents_alias(settings)
 
     async def on_stored(self, event: DocumentStored) -> None:
+        if event.duplicate_of is not None:
+            # a later submission of a stored document's bytes: the document lists it
+            update = StatusUpdate(
+                event.document_id,
+                DocumentStatus.STORED,
+                event.occurred_at,
+                submission=event.provenance.model_dump(mode="json"),
+            )
+            await record_status(self.es, self.status_index, update, deletions=self.deletions)
+            return
         await record_event_status(
             self.es,
             self.status_index,

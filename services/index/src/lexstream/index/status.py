@@ -52,6 +52,24 @@ class StatusUpdate:
     at: datetime
     fields: dict[str, Any] = field(default_factory=dict)
     always: dict[str, Any] = field(default_factory=dict)
+    #: the provenance of a later submission of the document's bytes (``duplicate_of``)
+    submission: dict[str, Any] | None = None
+
+
+#: later submissions a status record lists at most (the first ones are kept)
+MAX_SUBMISSIONS = 100
+
+
+def add_submission(record: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
+    """The record with a later submission of its bytes listed once (by source and external
+    id), in the order they came; at most :data:`MAX_SUBMISSIONS`."""
+    listed = list(record.get("submissions") or [])
+    key = (provenance.get("source"), provenance.get("external_id"))
+    if len(listed) >= MAX_SUBMISSIONS or key in {
+        (p.get("source"), p.get("external_id")) for p in listed
+    }:
+        return record
+    return {**record, "submissions": [*listed, provenance]}
 
 
 def apply_status(
@@ -61,8 +79,13 @@ def apply_status(
     at: datetime,
     fields: dict[str, Any],
     always: dict[str, Any],
+    submission: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The record after one event (pure; the rules live here)."""
+    if submission is not None:
+        # a later submission of the same bytes: listed, and nothing else changes (its
+        # provenance, name and time are its own, not the document's)
+        return add_submission(record, submission)
     new = dict(record)
     stages = dict(new.get("stages") or {})
     stages.setdefault(status.value, at.isoformat())
@@ -107,7 +130,12 @@ async def record_status(
                 return
             record, guard = {"document_id": document_id}, {"op_type": "create"}
         updated = apply_status(
-            record, status=update.status, at=update.at, fields=update.fields, always=update.always
+            record,
+            status=update.status,
+            at=update.at,
+            fields=update.fields,
+            always=update.always,
+            submission=update.submission,
         )
         if updated == record:
             return
@@ -196,6 +224,7 @@ async def record_statuses(
                 at=update.at,
                 fields=update.fields,
                 always=update.always,
+                submission=update.submission,
             )
         if updated != record:
             actions.append(BulkAction(document_id, index, updated, op=op, meta=meta))

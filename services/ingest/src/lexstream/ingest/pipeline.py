@@ -359,8 +359,43 @@ class IngestPipeline:
         async with self._claiming(sub) as claim:
             if claim.duplicate:
                 log.info("duplicate submission", extra={"document_id": claim.document_id})
+                await self._announce_duplicate(sub, claim.document_id)
                 return Outcome(claim.document_id, "duplicate")
             return await self._ingest(sub, claim.document_id)
+
+    async def _announce_duplicate(self, sub: Submission, document_id: str) -> None:
+        """Tell the submitter of new bytes-alike which document its submission is.
+
+        A submission with an external id of its own (an upstream system's, on the topic or
+        over HTTP) whose bytes the matter already holds is that document: it is announced
+        on ``documents.stored`` with ``duplicate_of`` (the document's id, which is also the
+        event's ``document_id``) and the submission's own provenance, so a topic producer
+        learns the id its external id became, and the document's status record lists the
+        submission. Nothing is processed again (no extraction request; ingest's container
+        expansion and the index's status stage read ``duplicate_of``). A replay of the
+        submission the document came from (its own external id) is not announced again.
+        """
+        own = self._submission_ref(sub)
+        if own is None or await self._read(own) is not None:
+            return
+        record = await self.document_record(document_id)
+        route = record.get("route") if record else None
+        if record is None or route not in ("ocr", "transcribe", "container"):
+            return
+        stored = DocumentStored(
+            **self._envelope(sub, document_id),
+            original=ObjectRef.parse(record["original"]),
+            sha256=sub.sha256,
+            size=sub.size,
+            media_type=record["media_type"],
+            declared_media_type=sub.declared_media_type,
+            filename=sanitize_filename(sub.filename),
+            hints=sub.hints,
+            provenance=sub.provenance,
+            route=route,
+            duplicate_of=document_id,
+        )
+        await self.publish(self.topics.stored, stored)
 
     async def _ingest(self, sub: Submission, document_id: str) -> Outcome:
         filename = sanitize_filename(sub.filename)

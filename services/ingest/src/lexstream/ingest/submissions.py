@@ -91,8 +91,9 @@ class SubmissionStage:
             raise first_error
 
     async def stored(self, event: DocumentStored) -> None:
-        """Expand a stored container (ZIP) into child documents; other documents are not ours."""
-        if event.route == "container":
+        """Expand a stored container (ZIP) into child documents; other documents are not ours,
+        nor is a later submission of a stored container's bytes (``duplicate_of``)."""
+        if event.route == "container" and event.duplicate_of is None:
             await self.pipeline.expand(event)
 
     async def _check_object(self, meta: Submission, ref: ObjectRef) -> None:
