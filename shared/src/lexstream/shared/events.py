@@ -226,7 +226,11 @@ class DocumentStored(Event):
         description="where the document goes next; a container (ZIP) is expanded by ingest"
     )
     duplicate_of: str | None = Field(
-        default=None, description="set when the same bytes were already stored (dedup)"
+        default=None,
+        description="set when a submission with an external id of its own brought bytes the "
+        "matter already holds: it is that document (the same id as document_id), announced "
+        "with the submission's provenance so its submitter learns the id; nothing is "
+        "processed again",
     )
 
 
