@@ -211,6 +211,18 @@ async def test_upstream_topic_by_reference_adopted_and_inline(
     await events.wait(ingest.topics.stored, of(marker))  # the replay was handled before it
     assert len(events.all(ingest.topics.stored, of(subs["ref"]))) == 1
 
+    # the inline bytes again, from another upstream system under its own id: its producer is
+    # told which document that is, and nothing is processed again
+    copy = subs["inline"].model_copy(
+        update={"source": "dms", "external_id": secrets.token_hex(6), "filename": "copy.txt"}
+    )
+    await publish_json(producer, ingest.topics.submitted, copy.model_dump(exclude_none=True))
+    told = await events.wait(ingest.topics.stored, of(copy))
+    assert told["document_id"] == told["duplicate_of"] == inline["document_id"]
+    assert (told["provenance"]["source"], told["filename"]) == ("dms", "copy.txt")
+    requested = events.all(ingest.topics.ocr_requested, by_id(inline["document_id"]))
+    assert len(requested) == 1
+
 
 async def test_s3_bucket_event_becomes_a_document(
     ingest: Running, events: EventLog, producer: AIOKafkaProducer

@@ -310,6 +310,8 @@ async def test_late_events_of_a_deleted_document_write_nothing_and_announce_noth
     # the deletion's record (its tombstone) names the document and its attachment; their
     # events still in flight arrive after it: a transcript, a progress report, a failure
     deleted, attachment = index.put_text([OPINION]), index.put_text(["an attachment"])
+    # and an attachment ocr handed back after the deletion: a new id, the deleted parent's
+    late_child = index.put_text(["found late"], parent_document_id=deleted.document_id)
     live = index.put_text(["another document, not deleted"])
     tombstone = {"state": "deleted", "document_ids": [deleted.document_id, attachment.document_id]}
     index.es.docs[deletions_index(index.settings), deleted.document_id] = tombstone
@@ -317,16 +319,18 @@ async def test_late_events_of_a_deleted_document_write_nothing_and_announce_noth
     await index.broker.publish_batch(
         deleted.model_dump_event(),
         attachment.model_dump_event(),
+        late_child.model_dump_event(),
         live.model_dump_event(),
         topic=index.topics.text_extracted,
     )
-    stored = document_stored(attachment.document_id, matter_id="M-3")
-    await index.publish(stored.model_dump_event(), index.topics.stored)
+    for child in (attachment.document_id, late_child.document_id):
+        stored = document_stored(child, matter_id="M-3", parent_document_id=deleted.document_id)
+        await index.publish(stored.model_dump_event(), index.topics.stored)
 
     assert [p.body["document_id"] for p in index.indexed] == [live.document_id]
     written = {key for _, key in index.es.docs}
     assert deleted.document_id in written  # the tombstone itself
-    for gone in (deleted.document_id, attachment.document_id):
+    for gone in (deleted.document_id, attachment.document_id, late_child.document_id):
         assert (documents_alias(index.settings), gone) not in index.es.docs
         assert (status_index(index.settings), gone) not in index.es.docs
         # the text written late under its id went the way the rest of it went
@@ -350,6 +354,15 @@ async def test_a_later_submission_of_the_same_bytes_is_listed_not_taken_for_the_
     )
     for _ in range(2):  # delivered twice: listed once
         await index.publish(later.model_dump_event(), index.topics.stored)
+    # a submission into the matter the document was moved out of is not listed in the
+    # matter it is in now (its submitter and id are the old matter's business)
+    elsewhere = later.model_copy(
+        update={
+            "matter_id": "M-old",
+            "provenance": Provenance(intake="topic", source="dms", external_id="DMS-OLD"),
+        }
+    )
+    await index.publish(elsewhere.model_dump_event(), index.topics.stored)
 
     status = dict(index.status(event.document_id))
     listed = status.pop("submissions")

@@ -11,6 +11,7 @@ event overwrites, it never adds a second hit), then their status records.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -175,7 +176,9 @@ class Indexer:
     async def prepare(self, event: SourceEvent) -> Prepared:
         if isinstance(event, TextExtracted):
             raw = await self._read(event.text, "text.json")
-            return await asyncio.to_thread(self.prepare_text, event, raw)
+            prepared = await asyncio.to_thread(self.prepare_text, event, raw)
+            await self._store_objects(prepared)
+            return prepared
         raw = await self._read(event.transcript, "transcript.json")
         return await asyncio.to_thread(self.prepare_transcript, event, raw)
 
@@ -230,31 +233,31 @@ class Indexer:
         return refused
 
     async def write_live(self, prepared: Sequence[Prepared]) -> tuple[dict[str, str], set[str]]:
-        """Write the derived objects and search documents, then status records of those
-        written, for every document that no deletion has removed (what was written late
-        under a removed one's id in the derived bucket is removed).
+        """Write search documents, then status records of those written, for every document
+        that no deletion has removed, itself or its parent (what was written late under a
+        removed one's id in the derived bucket is removed).
 
         Returns ``{document_id: reason}`` for documents Elasticsearch refused for good (their
         failure is the caller's to report) and the ids dropped because a deletion removed
         them (a late event: nothing of theirs is written, nothing is to be announced); raises
         TransientError when Elasticsearch kept refusing for now.
         """
-        gone = await deleted_documents(self.es, self.deletions, [p.document_id for p in prepared])
-        for document_id in sorted(gone):
-            # what ocr or transcribe wrote after the deletion (the text this event names,
-            # pages, captions) goes the way the rest of the document went
-            removed = await self.store.remove_prefix(self.store.derived, f"{document_id}/")
-            log.info(
-                "event of a deleted document dropped",
-                extra={"document_id": document_id, "count": removed},
-            )
+        gone = await self._deleted(prepared)
+        await self._drop(gone)
         prepared = [p for p in prepared if p.document_id not in gone]
-        await asyncio.gather(*(self._store_objects(p) for p in prepared))
         await self._use_matters_of_record(prepared)
         if self.near_duplicates is not None:
             await asyncio.to_thread(self.near_duplicates.sign, [p.doc for p in prepared])
         actions = [BulkAction(p.document_id, self.alias, p.doc) for p in prepared]
         result = await self.writer.write(actions)
+        # a deletion that began after the first look (its tombstone is written before it
+        # touches a store) may have removed the search documents before this write put them
+        # back: looked at again, and what it missed is removed here
+        late = await self._deleted([p for p in prepared if p.document_id in result.written])
+        if late:
+            await self._drop(late, written=True)
+            gone |= late
+            prepared = [p for p in prepared if p.document_id not in late]
         updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
         await record_statuses(
             self.es, self.status_index, updates, self.writer, deletions=self.deletions
@@ -273,6 +276,33 @@ class Indexer:
             for key, reason in result.failed.items()
         }
         return refused, gone
+
+    async def _deleted(self, prepared: Sequence[Prepared]) -> set[str]:
+        """The documents a deletion removed, or whose parent (container, e-mail) it removed."""
+        if not prepared:
+            return set()
+        parents = {p.document_id: p.event.parent_document_id for p in prepared}
+        asked = set(parents) | {parent for parent in parents.values() if parent}
+        deleted = await deleted_documents(self.es, self.deletions, asked)
+        return {d for d, parent in parents.items() if d in deleted or parent in deleted}
+
+    async def _drop(self, gone: set[str], *, written: bool = False) -> None:
+        """What late events left of deleted documents goes the way the rest of them went:
+        the derived objects under their ids (the text this event names, pages, captions)
+        and, where this call wrote them, their search documents."""
+        for document_id in sorted(gone):
+            removed = await self.store.remove_prefix(self.store.derived, f"{document_id}/")
+            if written:
+                found = await self.es.search(
+                    index=self.alias, query={"ids": {"values": [document_id]}}, size=10
+                )
+                for hit in found["hits"]["hits"]:
+                    with contextlib.suppress(NotFoundError):
+                        await self.es.delete(index=hit["_index"], id=hit["_id"], refresh=True)
+            log.info(
+                "event of a deleted document dropped",
+                extra={"document_id": document_id, "count": removed},
+            )
 
     async def _add_vectors(self, written: Sequence[Prepared]) -> None:
         """Passage vectors of documents just written, as partial updates.

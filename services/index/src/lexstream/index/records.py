@@ -50,6 +50,7 @@ class RecordStage:
                 event.document_id,
                 DocumentStatus.STORED,
                 event.occurred_at,
+                always=_common(event),
                 submission=event.provenance.model_dump(mode="json"),
             )
             await record_status(self.es, self.status_index, update, deletions=self.deletions)

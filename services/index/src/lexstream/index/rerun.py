@@ -29,6 +29,7 @@ from lexstream.index.extraction import EXTRACTOR_VERSION
 from lexstream.index.indexer import Indexer, Prepared, SourceEvent
 from lexstream.index.settings import IndexSettings
 from lexstream.index.status import failure_fields, record_event_status
+from lexstream.shared.deletion import deletions_index
 from lexstream.shared.embeddings import EMBEDDING_MODEL
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import (
@@ -209,4 +210,5 @@ class Rerun:
             event,
             DocumentStatus.FAILED,
             fields=failure_fields(reason, "index", RERUN),
+            deletions=deletions_index(self.settings),
         )

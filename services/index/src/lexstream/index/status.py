@@ -84,8 +84,10 @@ def apply_status(
     """The record after one event (pure; the rules live here)."""
     if submission is not None:
         # a later submission of the same bytes: listed, and nothing else changes (its
-        # provenance, name and time are its own, not the document's)
-        return add_submission(record, submission)
+        # provenance, name and time are its own, not the document's); not where the
+        # document has since moved to another matter than the one it was submitted to
+        moved = record.get("matter_id") != always.get("matter_id")
+        return record if moved else add_submission(record, submission)
     new = dict(record)
     stages = dict(new.get("stages") or {})
     stages.setdefault(status.value, at.isoformat())
@@ -125,7 +127,11 @@ async def record_status(
                 },
             )
         except NotFoundError:
-            if deletions is not None and await deleted_documents(es, deletions, [document_id]):
+            if update.submission is not None:
+                # a later submission of bytes whose document has no record (yet, or any
+                # more): the announcement told its submitter; nothing to list it in
+                return
+            if deletions is not None and await _deleted(es, deletions, [update]):
                 _dropped([document_id], update.status)
                 return
             record, guard = {"document_id": document_id}, {"op_type": "create"}
@@ -167,6 +173,17 @@ async def record_event_status(
     await record_status(es, index, update, deletions=deletions)
 
 
+async def _deleted(
+    es: AsyncElasticsearch, deletions: str, updates: Sequence[StatusUpdate]
+) -> set[str]:
+    """The updates' documents that a deletion removed, or whose parent it removed (an
+    attachment ocr handed back, or an archive member, after its parent was deleted)."""
+    parents = {u.document_id: u.always.get("parent_document_id") for u in updates}
+    asked = set(parents) | {parent for parent in parents.values() if parent}
+    deleted = await deleted_documents(es, deletions, asked)
+    return {d for d, parent in parents.items() if d in deleted or parent in deleted}
+
+
 def _dropped(document_ids: Sequence[str], status: DocumentStatus) -> None:
     for document_id in document_ids:
         log.info(
@@ -200,8 +217,8 @@ async def record_statuses(
     for update in updates:
         by_id.setdefault(update.document_id, []).append(update)
     found = await es.mget(index=index, ids=list(by_id))
-    missing = [doc["_id"] for doc in found["docs"] if not doc.get("found")]
-    gone = await deleted_documents(es, deletions, missing) if deletions and missing else set()
+    missing = [by_id[doc["_id"]][-1] for doc in found["docs"] if not doc.get("found")]
+    gone = await _deleted(es, deletions, missing) if deletions and missing else set()
     actions = []
     for doc in found["docs"]:
         document_id = doc["_id"]

@@ -376,7 +376,8 @@ class IngestPipeline:
         submission the document came from (its own external id) is not announced again.
         """
         own = self._submission_ref(sub)
-        if own is None or await self._read(own) is not None:
+        # archive members and attachments carry their container's external id: not theirs
+        if own is None or sub.parent_document_id or await self._read(own) is not None:
             return
         record = await self.document_record(document_id)
         route = record.get("route") if record else None
