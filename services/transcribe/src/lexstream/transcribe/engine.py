@@ -494,7 +494,14 @@ def _to_segments(result: _WindowText, speaker: str | None, track: FloatArray) ->
                 for _, start, end, text, probability in run
             ]
             first = words[0]
-            onset = speech_onset(track, first.start, first.end)
+            # Whisper may stamp a chunk's first word from the end of the chunk before it, in
+            # the silence the window left out (an answer's "About" 1 s before its speaker
+            # spoke): the sound is looked for from where its chunk starts. Only here: the
+            # gaps between runs keep Whisper's times (clamped, a breath inside a sentence
+            # looked like a pause and split "ask not what | your country").
+            chunk_start = result.window.chunks[run[0][0]].start / SAMPLE_RATE
+            search_from = chunk_start if first.start < chunk_start < first.end else first.start
+            onset = speech_onset(track, search_from, first.end)
             words[0] = first.model_copy(update={"start": onset})
             text = piece.text if len(runs) == 1 else "".join(word.word for word in words)
             yield _segment(result, speaker, piece, text, onset, words[-1].end, words)
