@@ -35,7 +35,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -78,12 +78,13 @@ STATUS_SHA256 = {"sha256": {"type": "keyword"}}
 
 
 async def deleted_documents(
-    es: AsyncElasticsearch, index: str, document_ids: Collection[str]
+    es: AsyncElasticsearch, index: str, documents: Mapping[str, str | None]
 ) -> set[str]:
-    """Those of ``document_ids`` that a deletion has removed or is removing (``index``: the
-    deletion records, :func:`deletions_index`). A record written before the tombstones
-    field existed names only its root document."""
-    wanted = set(document_ids)
+    """Those of ``documents`` (id -> parent id, or None) that a deletion has removed or is
+    removing, or whose parent it removed (an attachment handed back, an archive member,
+    after its parent was deleted); ``index``: the deletion records, :func:`deletions_index`.
+    A record written before the tombstones field existed names only its root document."""
+    wanted = set(documents) | {parent for parent in documents.values() if parent}
     if not wanted:
         return set()
     try:
@@ -105,7 +106,7 @@ async def deleted_documents(
     gone: set[str] = set()
     for hit in found["hits"]["hits"]:
         gone.update((hit.get("_source") or {}).get("document_ids") or [hit["_id"]])
-    return gone & wanted
+    return {d for d, parent in documents.items() if d in gone or parent in gone}
 
 
 class DocumentNotFound(Exception):

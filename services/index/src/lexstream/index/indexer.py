@@ -279,12 +279,8 @@ class Indexer:
 
     async def _deleted(self, prepared: Sequence[Prepared]) -> set[str]:
         """The documents a deletion removed, or whose parent (container, e-mail) it removed."""
-        if not prepared:
-            return set()
         parents = {p.document_id: p.event.parent_document_id for p in prepared}
-        asked = set(parents) | {parent for parent in parents.values() if parent}
-        deleted = await deleted_documents(self.es, self.deletions, asked)
-        return {d for d, parent in parents.items() if d in deleted or parent in deleted}
+        return await deleted_documents(self.es, self.deletions, parents)
 
     async def _drop(self, gone: set[str], *, written: bool = False) -> None:
         """What late events left of deleted documents goes the way the rest of them went:

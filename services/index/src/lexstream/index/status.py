@@ -176,12 +176,9 @@ async def record_event_status(
 async def _deleted(
     es: AsyncElasticsearch, deletions: str, updates: Sequence[StatusUpdate]
 ) -> set[str]:
-    """The updates' documents that a deletion removed, or whose parent it removed (an
-    attachment ocr handed back, or an archive member, after its parent was deleted)."""
+    """The updates' documents that a deletion removed, or whose parent it removed."""
     parents = {u.document_id: u.always.get("parent_document_id") for u in updates}
-    asked = set(parents) | {parent for parent in parents.values() if parent}
-    deleted = await deleted_documents(es, deletions, asked)
-    return {d for d, parent in parents.items() if d in deleted or parent in deleted}
+    return await deleted_documents(es, deletions, parents)
 
 
 def _dropped(document_ids: Sequence[str], status: DocumentStatus) -> None:
