@@ -33,6 +33,7 @@ from opentelemetry.metrics import CallbackOptions, Observation
 from lexstream.shared.events import DocumentStatus
 from lexstream.shared.health import Check, run_checks
 from lexstream.shared.settings import CommonSettings
+from lexstream.shared.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,8 @@ class _Loop:
             self._task = asyncio.create_task(self._run(), name=f"metrics-{self.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)  # a check's wait_for can swallow one cancellation (3.11)
+        self._task = None
 
 
 class ReadinessGauge(_Loop):

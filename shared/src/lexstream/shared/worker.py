@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ from lexstream.shared.opsmetrics import ReadinessGauge
 from lexstream.shared.runtime import wait_for
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore
+from lexstream.shared.tasks import stop_task, stop_tasks
 from lexstream.shared.telemetry import Telemetry, setup_telemetry
 
 log = logging.getLogger(__name__)
@@ -112,10 +112,8 @@ class ConsumptionGate:
         self._task = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
+        self._task = None
 
 
 def create_worker_app(
@@ -152,9 +150,7 @@ def create_worker_app(
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await stop_tasks(tasks)
             await readiness.stop()
             await gate.stop()
             await broker.stop()

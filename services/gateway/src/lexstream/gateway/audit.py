@@ -37,6 +37,7 @@ from lexstream.gateway.stores import audit_index, now_iso
 from lexstream.shared.events import Topics
 from lexstream.shared.health import NotReady
 from lexstream.shared.kafka import ensure_topics
+from lexstream.shared.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -206,10 +207,8 @@ class AuditLog:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)  # cancelled again where wait_for swallowed it (3.11)
+        self._task = None
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.drain(), self.settings.audit_publish_timeout_s)
         if self.backlog:

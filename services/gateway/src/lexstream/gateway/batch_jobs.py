@@ -40,6 +40,7 @@ from lexstream.gateway.batch import BatchQuery, batch_body, shape_hits
 from lexstream.gateway.search import BadSearch, QueryCaps
 from lexstream.gateway.settings import GatewaySettings
 from lexstream.gateway.stores import KEYWORD, now_iso
+from lexstream.shared.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -412,8 +413,7 @@ class BatchRunner:
                     progress.pending.append({"batch_id": batch_id, **outcome})
 
                 await asyncio.gather(*(one(q) for q in queries if q.error is None))
-            heartbeat.cancel()
-            await asyncio.wait([heartbeat])  # its flush, if one was under way, has given up
+            await stop_task(heartbeat)  # its flush, if one was under way, has given up
             await self._flush(batch_id, progress, refresh=True)
             final = {"status": DONE, "finished_at": now_iso(), **_counts(progress)}
             if finished is not None:  # in the trail before anyone can see the job done
