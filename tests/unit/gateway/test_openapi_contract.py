@@ -420,6 +420,7 @@ def test_audit_entries_match_the_document(
 async def test_children_and_similar_match_the_document(openapi: dict[str, Any]) -> None:
     children_result = {
         "hits": {
+            "total": {"value": 1, "relation": "eq"},
             "hits": [
                 {
                     "_id": "att-1",
@@ -429,7 +430,7 @@ async def test_children_and_similar_match_the_document(openapi: dict[str, Any]) 
                         "status": "indexed",
                     },
                 }
-            ]
+            ],
         }
     }
     gw = _gateway(children_result)

@@ -386,23 +386,34 @@ async def move_document(
 
 @router.get("/v1/documents/{document_id}/children")
 async def get_children(
-    request: Request, document_id: DocumentId, gw: GatewayDep, access: AuthorizedDep
+    request: Request,
+    document_id: DocumentId,
+    gw: GatewayDep,
+    access: AuthorizedDep,
+    size: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    after: Annotated[
+        str | None, Query(max_length=200, description="the previous page's next")
+    ] = None,
 ) -> Children:
-    """Attachments and archive members of a document that the caller may see."""
+    """Attachments and archive members of a document that the caller may see, by id, a page
+    of ``size`` at a time (a custodian's mailbox has thousands of messages)."""
     record = await gw.visible_record(access, document_id)
     hits: list[dict[str, Any]] = []
+    total = 0
+    body: dict[str, Any] = {
+        "query": {
+            "bool": {"filter": [{"term": {"parent_document_id": document_id}}, access.es_filter()]}
+        },
+        "size": size,
+        "sort": [{"document_id": "asc"}],
+        "track_total_hits": True,
+    }
+    if after is not None:
+        body["search_after"] = [after]
     try:
-        result = await gw.es.search(
-            index=gw.statuses,
-            query={
-                "bool": {
-                    "filter": [{"term": {"parent_document_id": document_id}}, access.es_filter()]
-                }
-            },
-            size=1000,
-            sort=[{"document_id": "asc"}],
-        )
+        result = await gw.es.search(index=gw.statuses, body=body)
         hits = result["hits"]["hits"]
+        total = int(result["hits"]["total"]["value"])
     except NotFoundError:
         pass  # no status index yet (the index service has not bootstrapped): no children
     gw.audit.record(
@@ -415,6 +426,7 @@ async def get_children(
     return Children.model_validate(
         {
             "document_id": document_id,
+            "total": total,
             "children": [
                 {
                     "document_id": hit["_id"],
@@ -424,6 +436,7 @@ async def get_children(
                 }
                 for hit in hits
             ],
+            "next": hits[-1]["_id"] if len(hits) == size else None,
         }
     )
 

@@ -198,7 +198,12 @@ class ChildDocument(BaseModel):
 
 class Children(BaseModel):
     document_id: str
+    total: int = Field(description="children the caller may see, on every page together")
     children: list[ChildDocument]
+    next: str | None = Field(
+        default=None,
+        description="pass as after= for the next page; null when no more can follow",
+    )
 
 
 class SimilarHit(BaseModel):
