@@ -3,8 +3,10 @@ with an OTLP receiver the services export their traces to."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +17,7 @@ import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from tests.support.greenmail import greenmail_running
 from tests.support.launcher import Services, admin_client, service_ports
 from tests.support.wait import wait_terminal
 
@@ -121,12 +124,35 @@ class RunningSystem:
         return wait_terminal(client, document_id, timeout_s, poll_s=0.25)
 
 
+#: The mailbox the running ingest service polls (GreenMail, users made on first login): its
+#: folder's messages go into IMAP_MATTER (tests/e2e/test_mailbox_intake.py fills it).
+IMAP_USER = f"custodian-{uuid.uuid4().hex[:8]}@lexstream.test"
+IMAP_FOLDER = "Custodian A"
+IMAP_MATTER = f"M-IMAP-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="session")
+def greenmail() -> Iterator[int]:
+    with greenmail_running() as port:
+        yield port
+
+
 @pytest.fixture(scope="session")
 def running_system(
     stack_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
     otlp_receiver: OtlpReceiver,
+    greenmail: int,
 ) -> Iterator[RunningSystem]:
+    imap_account = {
+        "host": "127.0.0.1",
+        "port": greenmail,
+        "user": IMAP_USER,
+        "password": "pw",
+        "folders": {IMAP_FOLDER: IMAP_MATTER},
+        "ssl": False,
+        "batch": 200,
+    }
     services = Services(
         env=stack_env,
         logs=tmp_path_factory.mktemp("service-logs"),
@@ -137,7 +163,13 @@ def running_system(
         # about 150 deliberately unauthenticated requests: the per-address limit on failed
         # logins would answer them 429. That limit has its own test
         # (tests/integration/gateway/test_query_cost.py).
-        extra_env={"gateway": {"LEXSTREAM_AUTH_FAILURE_BURST": "100000"}},
+        extra_env={
+            "gateway": {"LEXSTREAM_AUTH_FAILURE_BURST": "100000"},
+            "ingest": {
+                "LEXSTREAM_IMAP_ACCOUNTS": json.dumps([imap_account]),
+                "LEXSTREAM_IMAP_POLL_INTERVAL_S": "1",
+            },
+        },
     )
     with services.running():
         yield RunningSystem(services.gateway_url, services.admin_key, services.logs, otlp_receiver)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
-from tests.samples import REPO_ROOT
+from tests.support.greenmail import greenmail_running
 from tests.support.wait import eventually_async
 
 from lexstream.gateway.stores import MatterStore, StoreConflict, bootstrap_gateway_indices
@@ -255,19 +254,9 @@ def handler_for(ingest: Running, broker: KafkaBroker, **extra: Any) -> OcrStage:
 
 # -- a real IMAP server (GreenMail) for the IMAP intake tests ------------------------------
 
-GREENMAIL_SCRIPT = REPO_ROOT / "deploy" / "local" / "greenmail.sh"
-GREENMAIL_IMAP_PORT = 3143
-
 
 @pytest.fixture(scope="package")
 def greenmail() -> Iterator[int]:
     """GreenMail on loopback; stopped again only where this fixture started it."""
-    running = (
-        subprocess.run([GREENMAIL_SCRIPT, "status"], capture_output=True, check=False).returncode
-        == 0
-    )
-    if not running:
-        subprocess.run([GREENMAIL_SCRIPT, "start"], check=True, timeout=300)
-    yield GREENMAIL_IMAP_PORT
-    if not running:
-        subprocess.run([GREENMAIL_SCRIPT, "stop"], check=False, timeout=60)
+    with greenmail_running() as port:
+        yield port

@@ -258,16 +258,20 @@ class Indexer:
             await self._drop(late, written=True)
             gone |= late
             prepared = [p for p in prepared if p.document_id not in late]
-        updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
-        await record_statuses(
-            self.es, self.status_index, updates, self.writer, deletions=self.deletions
-        )
+        # groups and threads first, the status after: a client that waits for "indexed" then
+        # reads near-duplicate groups, threads and inclusive flags that count these documents
+        # (read the other way round, a mailbox's last messages were indexed while the flags of
+        # the messages they answer were still being re-evaluated)
         if self.near_duplicates is not None:
             await self.near_duplicates.assign(
                 [p.doc for p in prepared if p.document_id in result.written]
             )
         await self.mail_threads.assign(
             [p.doc for p in prepared if p.document_id in result.written and p.doc.get("email")]
+        )
+        updates = [self.indexed_update(p) for p in prepared if p.document_id in result.written]
+        await record_statuses(
+            self.es, self.status_index, updates, self.writer, deletions=self.deletions
         )
         if self.settings.embeddings:
             await self._add_vectors([p for p in prepared if p.document_id in result.written])
