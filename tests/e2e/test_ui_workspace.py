@@ -33,6 +33,7 @@ import pytest
 from tests.e2e.conftest import RunningSystem
 from tests.samples import JFK_FLAC, SCANNED_COURT_PDF, sample
 from tests.support.gateway import upload_document
+from tests.support.video import speech_video
 
 # A real browser on a machine shared with five services: one re-run of the same assertions
 # (with a new browser); a real defect fails both.
@@ -209,6 +210,30 @@ def test_a_recording_hit_opens_the_player_at_its_second_and_a_word_seeks(
     )
     measures = outcome["measures"]
     assert measures["start"] <= measures["position"] + 0.01 < measures["start"] + 5
+
+
+def test_a_video_plays_with_its_transcript_as_captions_and_a_word_seeks(
+    running_system: RunningSystem, workspace: dict[str, Any], tmp_path: Path
+) -> None:
+    """A WebM hearing clip (VP8 picture, Opus speech) is transcribed like any recording; its
+    viewer is a video player whose captions track holds the transcript's cues."""
+    said = "Counsel for the defendant showed the court exhibit fourteen, the signed lease."
+    clip = speech_video(said, tmp_path / "hearing-clip.webm")
+    with running_system.client() as admin:
+        document_id = upload_document(
+            admin, workspace["matter"], "hearing-clip.webm", clip.read_bytes(), "video/webm"
+        )
+        _indexed(running_system, admin, document_id)
+        metadata = admin.get(f"/v1/documents/{document_id}").json()
+        assert metadata["media_type"] == "video/webm"
+        transcript = admin.get(f"/v1/documents/{document_id}/transcript").json()
+    heard = " ".join(s["text"] for s in transcript["segments"]).lower()
+    assert "exhibit" in heard, heard
+    outcome = run_scenario("video-captions", {**workspace, "document_id": document_id})
+    measures = outcome["measures"]
+    assert measures["video_width"] == 320  # the picture decoded, not just the sound
+    assert "exhibit" in measures["cues"].lower(), measures["cues"]
+    assert measures["position"] == pytest.approx(measures["seek_to"], abs=0.5)
 
 
 def test_a_screened_member_sees_nothing_of_the_matter_in_their_own_browser(

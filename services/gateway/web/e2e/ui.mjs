@@ -221,6 +221,34 @@ const scenarios = {
     outcome.measures.seek_to = wordStart;
   },
 
+  /** A video's viewer: the picture plays, the transcript is its captions track, a word seeks. */
+  async "video-captions"(browser) {
+    const page = await newPage(browser);
+    await signIn(page, context.editor_key, `#/documents/${context.document_id}`);
+    const player = page.locator("video#player");
+    await player.waitFor();
+    await page.waitForFunction(() => document.getElementById("player")?.readyState >= 1, null, { timeout: 180_000 });
+    await page.waitForFunction(
+      () => {
+        const track = document.getElementById("player")?.textTracks?.[0];
+        if (track && track.mode === "disabled") track.mode = "hidden";
+        return (track?.cues?.length ?? 0) > 0;
+      },
+      null,
+      { timeout: 60_000 },
+    );
+    outcome.measures.cues = await player.evaluate((v) => Array.from(v.textTracks[0].cues, (c) => c.text).join(" "));
+    outcome.measures.video_width = await player.evaluate((v) => v.videoWidth);
+    await page.locator("#transcript button.word").first().waitFor();
+    await audit(page, "video");
+    const word = page.locator("#transcript button.word").nth(3);
+    const wordStart = Number(await word.getAttribute("data-start"));
+    await word.click();
+    await page.waitForFunction((s) => Math.abs(document.getElementById("player").currentTime - s) < 0.5, wordStart);
+    outcome.measures.seek_to = wordStart;
+    outcome.measures.position = await player.evaluate((v) => v.currentTime);
+  },
+
   /** An admin opens a matter, adds a member and uploads into it; the member sees it; once
    * screened, the member's own browser shows nothing of it. */
   async "matter-member-screen"(browser) {

@@ -379,7 +379,9 @@ def create_app(
 _WEB_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
-        "media-src 'self' http: https:; connect-src 'self'; img-src 'self' data:; "
+        # media: the original's presigned URL (the object store's origin); blob: a video's
+        # captions, the transcript's WebVTT fetched with the caller's key
+        "media-src 'self' http: https: blob:; connect-src 'self'; img-src 'self' data:; "
         "frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",

@@ -1,3 +1,4 @@
+import type { Ref } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, apiText, ApiError, enc } from "../api";
 import { t } from "../i18n";
@@ -10,8 +11,10 @@ interface Timed extends TranscriptWord {
 
 export function RecordingViewer({ doc, q, startAt }: { doc: DocumentMetadata; q: string; startAt: number }) {
   const id = doc.document_id;
-  const player = useRef<HTMLAudioElement>(null);
+  const player = useRef<HTMLMediaElement>(null);
+  const video = (doc.media_type ?? "").startsWith("video/");
   const [source, setSource] = useState<string | null>(null);
+  const [captions, setCaptions] = useState<string | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [error, setError] = useState("");
   const [now, setNow] = useState(startAt);
@@ -28,6 +31,25 @@ export function RecordingViewer({ doc, q, startAt }: { doc: DocumentMetadata; q:
       live = false;
     };
   }, [id]);
+
+  // a video shows the transcript as captions on the picture: the WebVTT the API makes, as a
+  // blob URL (a <track> cannot send the API key), released when the viewer closes
+  useEffect(() => {
+    if (!video) return;
+    let live = true;
+    let url: string | null = null;
+    apiText(`/v1/documents/${enc(id)}/transcript?format=vtt`)
+      .then((vtt) => {
+        if (!live) return;
+        url = URL.createObjectURL(new Blob([vtt], { type: "text/vtt" }));
+        setCaptions(url);
+      })
+      .catch(() => {}); // no transcript yet: the error above already says so
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [id, video]);
 
   useEffect(() => {
     const audio = player.current;
@@ -58,17 +80,34 @@ export function RecordingViewer({ doc, q, startAt }: { doc: DocumentMetadata; q:
 
   return (
     <section class="recording" aria-label={t("rec.player")}>
-      <audio
-        id="player"
-        ref={player}
-        controls
-        preload="metadata"
-        src={source ?? undefined}
-        data-start={startAt}
-        aria-label={t("rec.player")}
-        onTimeUpdate={(event) => setNow(event.currentTarget.currentTime)}
-        onSeeked={(event) => setNow(event.currentTarget.currentTime)}
-      />
+      {video ? (
+        <video
+          id="player"
+          ref={player as Ref<HTMLVideoElement>}
+          class="video"
+          controls
+          preload="metadata"
+          src={source ?? undefined}
+          data-start={startAt}
+          aria-label={t("rec.player")}
+          onTimeUpdate={(event) => setNow(event.currentTarget.currentTime)}
+          onSeeked={(event) => setNow(event.currentTarget.currentTime)}
+        >
+          {captions && <track kind="captions" src={captions} srclang={doc.language ?? "en"} label={t("rec.captions")} default />}
+        </video>
+      ) : (
+        <audio
+          id="player"
+          ref={player as Ref<HTMLAudioElement>}
+          controls
+          preload="metadata"
+          src={source ?? undefined}
+          data-start={startAt}
+          aria-label={t("rec.player")}
+          onTimeUpdate={(event) => setNow(event.currentTarget.currentTime)}
+          onSeeked={(event) => setNow(event.currentTarget.currentTime)}
+        />
+      )}
       <p class="error" role="alert">
         {error}
       </p>
