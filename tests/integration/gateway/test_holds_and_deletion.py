@@ -623,3 +623,120 @@ async def test_late_events_do_not_bring_a_deleted_document_back(world: World) ->
     kept = await world.snapshot(live)
     assert kept["status"] == "indexed"
     assert kept["search"]
+
+
+def _submission(matter: str, path: Path, data: bytes, external_id: str) -> Submission:
+    return Submission(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        filename="exhibit.txt",
+        provenance=Provenance(intake="http", source="dms", external_id=external_id),
+        tenant="default",
+        matter_id=matter,
+    )
+
+
+async def test_records_a_deletion_could_not_name_do_not_swallow_a_later_submission(
+    world: World, tmp_path: Path
+) -> None:
+    """A deletion removes the idempotence records its document's ``document.json`` names.
+    Where none names them (a document that failed at ingest before it had one; a deletion
+    recorded before tombstones listed every member), the records stayed, and the same bytes
+    submitted again were redone under the deleted id, whose events the index drops: the new
+    submission was lost. Now a record of a deleted document answers nothing."""
+    async with gateway_client(world.app) as admin:
+        matter = await _matter(admin, "again")
+        data = f"resubmitted {RUN}".encode()
+        first = await world.add(matter, data, text="a memo deleted and sent again")
+        record = await world.store.get_json(
+            ObjectRef(bucket=world.store.derived, key=derived_key(first, "document.json"))
+        )
+        left = {}
+        for key in _record_keys(record):
+            left[key] = await world.store.get_bytes(ObjectRef(bucket=world.store.derived, key=key))
+        assert len(left) == 2  # by content and by the submission's external id
+        answer = await admin.delete(f"/v1/documents/{first}")
+        assert answer.status_code == 200, answer.text
+    for key, body in left.items():  # as a deletion that could not name them left them
+        await world.store.put_bytes(
+            ObjectRef(bucket=world.store.derived, key=key), body, content_type="application/json"
+        )
+    path = tmp_path / "again.txt"
+    path.write_bytes(data)
+    again = await world.pipeline.ingest(
+        _submission(matter, path, data, str(record["provenance"]["external_id"]))
+    )
+    assert again.status == "stored", again
+    assert again.document_id != first
+    for key in left:  # the records now name the new document
+        body = await world.store.get_json(ObjectRef(bucket=world.store.derived, key=key))
+        assert body["document_id"] == again.document_id
+
+    # a document that failed before it had a document.json: an empty file
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    failed = await world.pipeline.ingest(_submission(matter, empty, b"", f"empty-{RUN}"))
+    assert failed.status == "failed"
+    failure = next(
+        e
+        for _, e in world.published
+        if isinstance(e, DocumentFailed) and e.document_id == failed.document_id
+    )
+    await RecordStage(world.indexer.settings, world.es).on_failed(failure)
+    await world.es.indices.refresh(index=world.indexer.status_index)
+    async with gateway_client(world.app) as admin:
+        answer = await admin.delete(f"/v1/documents/{failed.document_id}")
+        assert answer.status_code == 200, answer.text
+    retried = await world.pipeline.ingest(_submission(matter, empty, b"", f"empty-{RUN}"))
+    assert retried.status == "failed"  # still empty; but a document of its own, seen failing
+    assert retried.document_id != failed.document_id
+
+
+async def test_a_container_deleted_before_it_is_expanded_stores_no_member(
+    world: World, tmp_path: Path
+) -> None:
+    """The container's documents.stored event reaches ingest's expansion after the container
+    was deleted (a slow consumer, a replay): no member is stored, none announced."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(3):
+            archive.writestr(f"member-{n}.txt", f"member {n} of a deleted archive {RUN}")
+    data = buffer.getvalue()
+    async with gateway_client(world.app) as admin:
+        matter = await _matter(admin, "zip")
+        path = tmp_path / "bundle.zip"
+        path.write_bytes(data)
+        sub = _submission(matter, path, data, f"zip-{RUN}")
+        outcome = await world.pipeline.ingest(sub)
+        assert outcome.status == "stored", outcome
+        stored = next(
+            e
+            for _, e in world.published
+            if isinstance(e, DocumentStored) and e.document_id == outcome.document_id
+        )
+        await record_event_status(
+            world.es,
+            world.indexer.status_index,
+            stored,
+            DocumentStatus.STORED,
+            always={"tenant": "default", "matter_id": matter},
+        )
+        await world.es.indices.refresh(index=world.indexer.status_index)
+        answer = await admin.delete(f"/v1/documents/{outcome.document_id}")
+        assert answer.status_code == 200, answer.text
+    before = len(world.published)
+    await world.pipeline.expand(stored)
+    assert world.published[before:] == []  # no member stored, no listing
+    members = [
+        hashlib.sha256(f"member {n} of a deleted archive {RUN}".encode()).hexdigest()
+        for n in range(3)
+    ]
+    names = [
+        o.object_name or ""
+        for o in world.store.client.list_objects(world.store.originals, recursive=True)
+    ]
+    assert not [n for n in names if any(m in n for m in members)]

@@ -44,7 +44,7 @@ from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 
 from lexstream.shared.events import ObjectRef
 from lexstream.shared.holds import DocumentHeld, HoldGuard
-from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.search import deletions_index, documents_alias, status_index
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore, original_key
 
@@ -135,10 +135,6 @@ def content_record_key(
 ) -> str:
     """The key of ingest's idempotence record by content."""
     return f"_ingest/content/{_key_hash(tenant, matter_id, sha256, parent_document_id)}.json"
-
-
-def deletions_index(settings: CommonSettings) -> str:
-    return f"{settings.index_prefix}-deletions"
 
 
 async def bootstrap_deletions_index(es: AsyncElasticsearch, settings: CommonSettings) -> None:

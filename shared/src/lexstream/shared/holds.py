@@ -34,7 +34,7 @@ from minio.error import S3Error
 
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import ObjectRef
-from lexstream.shared.search import documents_alias, status_index
+from lexstream.shared.search import deletions_index, documents_alias, status_index
 from lexstream.shared.settings import CommonSettings
 from lexstream.shared.storage import ObjectStore, derived_key
 
@@ -140,6 +140,7 @@ class HoldGuard:
         self.index = holds_index(settings)
         self.alias = documents_alias(settings)
         self.statuses = status_index(settings)
+        self.deletions = deletions_index(settings)  # the tombstones (lexstream.shared.deletion)
 
     async def active_holds(self, tenant: str, matter_id: str) -> list[dict[str, Any]]:
         try:

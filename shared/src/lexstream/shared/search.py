@@ -24,6 +24,12 @@ def status_index(settings: CommonSettings) -> str:
     return f"{settings.index_prefix}-status"
 
 
+def deletions_index(settings: CommonSettings) -> str:
+    """The deletion records, which are also the deleted documents' tombstones
+    (:mod:`lexstream.shared.deletion`)."""
+    return f"{settings.index_prefix}-deletions"
+
+
 def make_search_client(settings: CommonSettings, **options: Any) -> AsyncElasticsearch:
     """The client with the settings' credentials and TLS; ``options`` override the defaults.
 

@@ -53,7 +53,11 @@ from lexstream.ingest.filenames import sanitize_filename
 from lexstream.ingest.sniff import route_for, sniff_media_type
 from lexstream.shared import __version__
 from lexstream.shared.artifacts import Page, TextDocument
-from lexstream.shared.deletion import content_record_key, submission_record_key
+from lexstream.shared.deletion import (
+    content_record_key,
+    deleted_documents,
+    submission_record_key,
+)
 from lexstream.shared.errors import PermanentError
 from lexstream.shared.events import (
     DocumentFailed,
@@ -80,6 +84,8 @@ Publish = Callable[[str, Event], Awaitable[None]]
 CONTAINER_EXTRACTOR = f"lexstream-ingest/{__version__} container listing"
 #: originals up to this size are put without a lookup first (one request instead of two)
 PUT_WITHOUT_LOOKUP_BYTES = 1024 * 1024
+#: members expanded between two looks for the container's deletion (its tombstone)
+DELETION_CHECK_MEMBERS = 20
 
 
 @dataclass(frozen=True)
@@ -258,15 +264,19 @@ class IngestPipeline:
         give_up_waiting = time.monotonic() + self.claim_lease_s
         while True:
             records = await asyncio.gather(*(self._read(ref) for ref in refs))
-            done = next((r for r in records if r and not r.pending and not r.failed), None)
+            # a record of a deleted document answers nothing (it is overwritten below): left
+            # behind by a deletion that could not name it (a document that failed before its
+            # document.json, a record written before tombstones named every member), it
+            # redid the new submission under the deleted id, whose events the index drops
+            gone = await self._deleted({r.document_id: None for r in records if r})
+            live = [r if r and r.document_id not in gone else None for r in records]
+            done = next((r for r in live if r and not r.pending and not r.failed), None)
             if done is not None:
                 return _Claim(done.document_id, duplicate=True)
-            if any(r and self._in_flight(r) for r in records) and (
-                time.monotonic() < give_up_waiting
-            ):
+            if any(r and self._in_flight(r) for r in live) and (time.monotonic() < give_up_waiting):
                 await asyncio.sleep(self.claim_poll_s)  # another replica is at it: wait
                 continue
-            redone = next((r.document_id for r in records if r), None)
+            redone = next((r.document_id for r in live if r), None)
             if redone is not None and self.holds is not None:
                 # a failed or abandoned document redone under its id overwrites what it has:
                 # not while a legal hold covers it (lexstream.shared.holds)
@@ -275,6 +285,12 @@ class IngestPipeline:
             owner = f"{self._process}:{uuid.uuid4().hex}"
             if await self._take(refs, records, self._pending(document_id, owner)):
                 return _Claim(document_id, duplicate=False, owner=owner)
+
+    async def _deleted(self, documents: dict[str, str | None]) -> set[str]:
+        """Those of ``documents`` (id -> parent) a deletion removed, or whose parent it did."""
+        if self.holds is None or not documents:
+            return set()
+        return await deleted_documents(self.holds.es, self.holds.deletions, documents)
 
     @staticmethod
     def _pending(document_id: str, owner: str) -> dict[str, Any]:
@@ -541,7 +557,12 @@ class IngestPipeline:
     # -- containers ------------------------------------------------------------------------
 
     async def expand(self, stored: DocumentStored) -> None:
-        """Expand a stored container into child documents and index its listing."""
+        """Expand a stored container into child documents and index its listing; not one
+        that was deleted (before, or while, it is expanded): its members are not stored."""
+        container = {stored.document_id: stored.parent_document_id}
+        if await self._deleted(container):
+            log.info("deleted container not expanded", extra={"document_id": stored.document_id})
+            return
         depth = await self.parent_depth(stored.document_id)
         with tempfile.TemporaryDirectory(dir=self.spool_dir, prefix="ingest-zip-") as tmp:
             path = Path(tmp) / "container.zip"
@@ -554,6 +575,15 @@ class IngestPipeline:
                 member = await asyncio.to_thread(next, members, None)
                 if member is None:
                     break
+                if len(rows) % DELETION_CHECK_MEMBERS == DELETION_CHECK_MEMBERS - 1 and (
+                    await self._deleted(container)
+                ):
+                    member.path.unlink(missing_ok=True)
+                    log.info(
+                        "container deleted while expanded",
+                        extra={"document_id": stored.document_id, "count": len(rows)},
+                    )
+                    return
                 try:
                     child = Submission(
                         path=member.path,
