@@ -740,3 +740,27 @@ async def test_a_container_deleted_before_it_is_expanded_stores_no_member(
         for o in world.store.client.list_objects(world.store.originals, recursive=True)
     ]
     assert not [n for n in names if any(m in n for m in members)]
+
+
+async def test_a_page_rendered_as_its_document_is_deleted_is_not_left_in_the_cache(
+    world: World,
+) -> None:
+    """A page image rendered before the deletion and cached after it (the gateway writes the
+    cache once the page has gone out) is removed again; a live document's stays."""
+    from lexstream.gateway.pages import _store_in_cache, page_cache_key
+
+    gateway = world.app.state.gateway
+    async with gateway_client(world.app) as admin:
+        matter = await _matter(admin, "pages")
+        doomed = await world.add(matter, f"page doomed {RUN}".encode(), text="to be deleted")
+        live = await world.add(matter, f"page live {RUN}".encode(), text="kept")
+        answer = await admin.delete(f"/v1/documents/{doomed}")
+        assert answer.status_code == 200, answer.text
+    refs = {
+        d: ObjectRef(bucket=world.store.derived, key=page_cache_key(d, 1, 800))
+        for d in (doomed, live)
+    }
+    for document_id, ref in refs.items():
+        await _store_in_cache(gateway, ref, b"\x89PNG rendered", document_id)
+    assert not await world.store.exists(refs[doomed])
+    assert await world.store.exists(refs[live])

@@ -47,6 +47,7 @@ MATTERS = (
     "M-digest",
     "M-cache-a",
     "M-cache-b",
+    "M-cache-gone",
     "M-outage",
 )
 

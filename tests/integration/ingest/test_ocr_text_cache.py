@@ -93,3 +93,31 @@ async def test_what_is_never_cached(
         update={"original": ObjectRef(bucket="dms", key="matters/M1/exhibit.png")}
     )
     assert handler_for(ingest, ocr_broker).cache_ref(adopted) is None
+
+
+async def test_no_text_is_cached_for_bytes_deleted_while_they_were_read(
+    ingest: Running, events: EventLog, ocr_broker: KafkaBroker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The only document holding the bytes is deleted while OCR reads them: the deletion
+    removed the original and the cache it listed; the text OCR then caches is removed again
+    (before, it stayed under ``_cache/text/<sha256>/``: the words of a deleted document)."""
+    word = f"Gonebefore{secrets.token_hex(3).upper()}"
+    answer = await upload(
+        ingest, scan(f"Exhibit {word} memo"), "memo.png", matter_id="M-cache-gone"
+    )
+    request = OcrRequested.model_validate(
+        await events.wait(ingest.topics.ocr_requested, by_id(answer["document_id"]))
+    )
+    handler = handler_for(ingest, ocr_broker)
+    cache = handler.cache_ref(request)
+    assert cache is not None
+    read = handler.extract
+
+    def read_then_deleted(*args: Any, **kwargs: Any) -> Any:
+        result = read(*args, **kwargs)
+        ingest.store.client.remove_object(request.original.bucket, request.original.key)
+        return result
+
+    monkeypatch.setattr(handler, "extract", read_then_deleted)
+    await handler.handle(request)
+    assert not await ingest.store.exists(cache)

@@ -27,7 +27,9 @@ from starlette.background import BackgroundTask
 from lexstream.gateway.authz import AuthorizedDep
 from lexstream.gateway.context import Gateway, GatewayDep
 from lexstream.gateway.schemas import COMMON_ERRORS
+from lexstream.shared.deletion import deleted_documents
 from lexstream.shared.events import ObjectRef
+from lexstream.shared.search import deletions_index
 from lexstream.shared.storage import derived_key
 
 log = logging.getLogger(__name__)
@@ -146,7 +148,7 @@ async def page_image(
     png = await _render(gw, _renders(request), document_id, number, snapped)
     gw.audit.record(request, "page", document_id=document_id, matter_id=matter_id)
     # the page goes out first; the cache is written after it (the reader does not wait)
-    stored = BackgroundTask(_store_in_cache, gw, cache, png)
+    stored = BackgroundTask(_store_in_cache, gw, cache, png, document_id)
     return Response(png, media_type="image/png", headers=headers, background=stored)
 
 
@@ -178,8 +180,15 @@ async def _render(
     return png
 
 
-async def _store_in_cache(gw: Gateway, cache: ObjectRef, png: bytes) -> None:
+async def _store_in_cache(gw: Gateway, cache: ObjectRef, png: bytes, document_id: str) -> None:
+    """Write the rendering; then, where the document was deleted meanwhile (its tombstone is
+    written before the deletion lists the document's objects, so a rendering written after
+    that listing is found here), remove it again: nothing of a deleted document stays."""
     try:
         await gw.s3(gw.store.put_bytes(cache, png, content_type="image/png"))
+        gone = await deleted_documents(gw.es, deletions_index(gw.settings), {document_id: None})
+        if gone:
+            await gw.s3(gw.store.remove(cache))
+            log.info("page of a deleted document not cached", extra={"document_id": document_id})
     except Exception as exc:  # the page was shown; the next view renders it again
         log.warning("page cache write failed", extra={"error_type": type(exc).__name__})

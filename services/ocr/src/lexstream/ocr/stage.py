@@ -72,6 +72,8 @@ class Store(Protocol):
 
     async def put_file(self, ref: ObjectRef, path: Path, *, content_type: str) -> None: ...
 
+    async def remove(self, ref: ObjectRef) -> None: ...
+
 
 class TextRecovery(Protocol):
     """The signature of :func:`lexstream.ocr.extract.extract_text`."""
@@ -190,10 +192,7 @@ class OcrStage:
             self._count(request, result.text)
             await self.store.put_json(text_ref, result.text.model_dump(mode="json"))
             if cache is not None and not result.attachments:
-                try:
-                    await self.store.put_json(cache, result.text.model_dump(mode="json"))
-                except Exception as exc:  # an optimisation: never fail a document over it
-                    log.warning("text cache not written", extra={"error": repr(exc)})
+                await self._write_cache(cache, request.original, result.text)
             try:
                 if result.searchable_pdf is not None:
                     await self.store.put_file(
@@ -209,6 +208,18 @@ class OcrStage:
             if result.attachments:
                 await self._hand_back(request, result.attachments)
         return self._announcement(request, text_ref, result.text)
+
+    async def _write_cache(self, cache: ObjectRef, original: ObjectRef, text: TextDocument) -> None:
+        """Cache the text of these bytes; then, where the original is gone meanwhile (a
+        deletion of the last document holding them removes the original before it lists the
+        cache), remove it again: no text of bytes that no live document holds stays behind."""
+        try:
+            await self.store.put_json(cache, text.model_dump(mode="json"))
+            if not await self.store.exists(original):
+                await self.store.remove(cache)
+                log.info("text of deleted bytes not cached", extra={"key": cache.key})
+        except Exception as exc:  # an optimisation: never fail a document over it
+            log.warning("text cache not written", extra={"error": repr(exc)})
 
     async def _recover(
         self, request: OcrRequested, path: Path, progress: Progress
