@@ -764,3 +764,47 @@ async def test_a_page_rendered_as_its_document_is_deleted_is_not_left_in_the_cac
         await _store_in_cache(gateway, ref, b"\x89PNG rendered", document_id)
     assert not await world.store.exists(refs[doomed])
     assert await world.store.exists(refs[live])
+
+
+async def test_a_query_hold_covers_a_document_whose_text_is_not_indexed_yet(
+    world: World, tmp_path: Path
+) -> None:
+    """A query hold is over the words of a matter's documents; a document still on its way
+    to the index has no words there yet, and was deletable although it may match once
+    indexed. Now it is held until the index can tell; one that failed has nothing to match."""
+    async with gateway_client(world.app) as admin:
+        matter = await _matter(admin, "unindexed")
+        await _hold(admin, matter, "query")
+        data = f"privileged{RUN} memo on its way {RUN}".encode()
+        path = tmp_path / "memo.txt"
+        path.write_bytes(data)
+        outcome = await world.pipeline.ingest(_submission(matter, path, data, f"way-{RUN}"))
+        stored = next(
+            e
+            for _, e in world.published
+            if isinstance(e, DocumentStored) and e.document_id == outcome.document_id
+        )
+        await record_event_status(
+            world.es,
+            world.indexer.status_index,
+            stored,
+            DocumentStatus.STORED,
+            always={"tenant": "default", "matter_id": matter},
+        )
+        await world.es.indices.refresh(index=world.indexer.status_index)
+        refused = await admin.delete(f"/v1/documents/{outcome.document_id}")
+        assert refused.status_code == 409, refused.text
+
+        unmatched = await world.add(matter, f"an ordinary note {RUN}".encode(), text="ordinary")
+        assert (await admin.delete(f"/v1/documents/{unmatched}")).status_code == 200
+        empty = tmp_path / "empty.txt"
+        empty.write_bytes(b"")
+        failed = await world.pipeline.ingest(_submission(matter, empty, b"", f"void-{RUN}"))
+        failure = next(
+            e
+            for _, e in world.published
+            if isinstance(e, DocumentFailed) and e.document_id == failed.document_id
+        )
+        await RecordStage(world.indexer.settings, world.es).on_failed(failure)
+        await world.es.indices.refresh(index=world.indexer.status_index)
+        assert (await admin.delete(f"/v1/documents/{failed.document_id}")).status_code == 200

@@ -177,8 +177,17 @@ class HoldGuard:
             pass
         return facts
 
-    async def holds_on(self, document_id: str, facts: dict[str, Any] | None = None) -> list[str]:
-        """The ids of the active holds that cover ``document_id`` (empty: none)."""
+    async def holds_on(
+        self,
+        document_id: str,
+        facts: dict[str, Any] | None = None,
+        *,
+        unindexed_held: bool = True,
+    ) -> list[str]:
+        """The ids of the active holds that cover ``document_id`` (empty: none). A query hold
+        covers a document still on its way to the index (its text not known yet) unless
+        ``unindexed_held`` is False (ingest redoing a submission that never finished: it
+        rewrites nothing that was indexed)."""
         facts = facts if facts is not None else await self.document_facts(document_id)
         tenant, matter_id = facts.get("tenant") or "default", facts.get("matter_id")
         if not matter_id:
@@ -188,7 +197,7 @@ class HoldGuard:
         for hold in await self.active_holds(tenant, matter_id):
             if self._covers(hold, custodians) or (
                 hold.get("scope") == "query"
-                and await self._matches(document_id, hold.get("query") or "")
+                and await self._matches(document_id, hold.get("query") or "", unindexed_held)
             ):
                 covering.append(hold["hold_id"])
         return covering
@@ -199,7 +208,8 @@ class HoldGuard:
         scope = hold.get("scope")
         return scope == "matter" or (scope == "custodian" and hold.get("custodian") in custodians)
 
-    async def _matches(self, document_id: str, query: str) -> bool:
+    async def _matches(self, document_id: str, query: str, unindexed_held: bool = True) -> bool:
+        matched = 0
         try:
             found = await self.es.count(
                 index=self.alias,
@@ -210,13 +220,38 @@ class HoldGuard:
                     }
                 },
             )
+            matched = int(found["count"])
         except NotFoundError:
-            return False
-        return int(found["count"]) > 0
+            pass
+        if matched > 0:
+            return True
+        return unindexed_held and await self._text_not_known_yet(document_id)
 
-    async def check(self, document_id: str, facts: dict[str, Any] | None = None) -> None:
+    async def _text_not_known_yet(self, document_id: str) -> bool:
+        """Whether a query cannot yet tell: the document has no search document and has not
+        failed (it is still on its way to the index). A query hold then covers it, so that
+        nothing it may match once indexed is deleted before anyone could tell."""
+        try:
+            indexed = await self.es.count(
+                index=self.alias, query={"ids": {"values": [document_id]}}
+            )
+            if int(indexed["count"]) > 0:
+                return False
+        except NotFoundError:
+            pass
+        try:
+            status = await self.es.get(
+                index=self.statuses, id=document_id, source_includes=["status"]
+            )
+        except NotFoundError:
+            return False  # no document at all: nothing to hold
+        return (status.get("_source") or {}).get("status") != "failed"
+
+    async def check(
+        self, document_id: str, facts: dict[str, Any] | None = None, *, unindexed_held: bool = True
+    ) -> None:
         """Raise :class:`DocumentHeld` where an active hold covers the document."""
-        holds = await self.holds_on(document_id, facts)
+        holds = await self.holds_on(document_id, facts, unindexed_held=unindexed_held)
         if holds:
             raise DocumentHeld(document_id, holds)
 

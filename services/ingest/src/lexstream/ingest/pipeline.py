@@ -280,7 +280,7 @@ class IngestPipeline:
             if redone is not None and self.holds is not None:
                 # a failed or abandoned document redone under its id overwrites what it has:
                 # not while a legal hold covers it (lexstream.shared.holds)
-                await self.holds.check(redone)
+                await self.holds.check(redone, unindexed_held=False)
             document_id = redone or new_document_id()
             owner = f"{self._process}:{uuid.uuid4().hex}"
             if await self._take(refs, records, self._pending(document_id, owner)):
