@@ -60,13 +60,24 @@ def _waiting(probe: Any, what: str, seen: dict[str, Any]) -> Any:
         raise AssertionError(f"{exc}; last seen: {seen}") from None
 
 
+def _get(client: httpx.Client, url: str, **params: Any) -> httpx.Response:
+    """GET as a client that walks a whole mailbox must: a 429 (the gateway's per-caller rate
+    limit, 50 a second by default) is waited out for its Retry-After, then asked again."""
+    for _ in range(60):
+        answer = client.get(url, params=params)
+        if answer.status_code != 429:
+            return answer
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
+    return answer
+
+
 def _children(client: httpx.Client, document_id: str) -> list[dict[str, Any]]:
     """Every child of ``document_id``, page by page."""
     children: list[dict[str, Any]] = []
     after: str | None = None
     while True:
         params: dict[str, Any] = {"size": 500, **({"after": after} if after else {})}
-        page = client.get(f"/v1/documents/{document_id}/children", params=params)
+        page = _get(client, f"/v1/documents/{document_id}/children", **params)
         assert page.status_code == 200, page.text
         body = page.json()
         children += body["children"]
@@ -84,7 +95,7 @@ def _matter_documents(client: httpx.Client, matter: str) -> list[dict[str, Any]]
         params: dict[str, Any] = {"matter_id": matter, "sort": "date", "size": 100}
         if cursor:
             params["search_after"] = cursor
-        page = client.get("/v1/search", params=params)
+        page = _get(client, "/v1/search", **params)
         assert page.status_code == 200, page.text
         body = page.json()
         hits += body["hits"]
@@ -100,7 +111,7 @@ def _threads(client: httpx.Client, message_ids: list[str]) -> dict[str, dict[str
     for document_id in message_ids:
         if document_id in seen:
             continue
-        answer = client.get(f"/v1/documents/{document_id}/thread", params={"size": 500})
+        answer = _get(client, f"/v1/documents/{document_id}/thread", size=500)
         assert answer.status_code == 200, answer.text
         thread = answer.json()
         assert thread["thread_id"], f"{document_id} has no thread"
@@ -149,7 +160,7 @@ def _check_inclusive_filter(
     mailbox file itself, has no flag and stays in both)."""
 
     def total(**filters: str) -> int:
-        answer = client.get("/v1/search", params={"matter_id": matter, **filters})
+        answer = _get(client, "/v1/search", matter_id=matter, **filters)
         assert answer.status_code == 200, answer.text
         return int(answer.json()["total"])
 
@@ -219,7 +230,7 @@ def test_an_imap_folder_is_taken_by_the_running_ingest_and_threaded(
         seen: dict[str, Any] = {}
 
         def board_done() -> dict[str, Any] | None:
-            board = admin.get(f"/v1/matters/{IMAP_MATTER}/board").json()
+            board = _get(admin, f"/v1/matters/{IMAP_MATTER}/board").json()
             seen.update(total=board["total"], by_status=board["by_status"])
             terminal = sum(board["by_status"].get(s, 0) for s in TERMINAL)
             return board if board["total"] == terminal == expected else None
