@@ -121,24 +121,10 @@ class World:
             member="a.txt" if parent else None,
         )
         try:
-            outcome = await self.pipeline.ingest(sub)
+            stored = await self.only_stored(sub)
         finally:
             os.unlink(handle.name)
-        assert outcome.status == "stored", outcome
-        document_id = outcome.document_id
-        stored = next(
-            e
-            for _, e in self.published
-            if isinstance(e, DocumentStored) and e.document_id == document_id
-        )
-        status = self.indexer.status_index
-        await record_event_status(
-            self.es,
-            status,
-            stored,
-            DocumentStatus.STORED,
-            always={"tenant": "default", "matter_id": matter, "parent_document_id": parent},
-        )
+        document_id = stored.document_id
         text_ref = ObjectRef(bucket=self.store.derived, key=derived_key(document_id, "text.json"))
         for name in DERIVED_NAMES:
             ref = ObjectRef(bucket=self.store.derived, key=derived_key(document_id, name))
@@ -164,6 +150,44 @@ class World:
         prepared = await self.indexer.prepare(extracted)
         assert await self.indexer.write([prepared]) == {}
         return document_id
+
+    async def only_stored(self, sub: Submission) -> DocumentStored:
+        """``sub`` through ingest, with its status record ``stored`` (visible to searches):
+        a document on its way, not yet extracted or indexed."""
+        outcome = await self.pipeline.ingest(sub)
+        assert outcome.status == "stored", outcome
+        stored = next(
+            e
+            for _, e in self.published
+            if isinstance(e, DocumentStored) and e.document_id == outcome.document_id
+        )
+        await record_event_status(
+            self.es,
+            self.indexer.status_index,
+            stored,
+            DocumentStatus.STORED,
+            always={
+                "tenant": sub.tenant,
+                "matter_id": sub.matter_id,
+                "parent_document_id": sub.parent_document_id,
+            },
+        )
+        await self.es.indices.refresh(index=self.indexer.status_index)
+        return stored
+
+    async def failed_at_ingest(self, sub: Submission) -> str:
+        """``sub`` (a file ingest refuses) through ingest, with its status record ``failed``
+        as the index writes it: the id of the failed document."""
+        outcome = await self.pipeline.ingest(sub)
+        assert outcome.status == "failed", outcome
+        failure = next(
+            e
+            for _, e in self.published
+            if isinstance(e, DocumentFailed) and e.document_id == outcome.document_id
+        )
+        await RecordStage(self.indexer.settings, self.es).on_failed(failure)
+        await self.es.indices.refresh(index=self.indexer.status_index)
+        return outcome.document_id
 
     async def traces(self, document_id: str, sha256: str) -> list[str]:
         """Everything any store still holds that names the document or its bytes (the
@@ -676,21 +700,13 @@ async def test_records_a_deletion_could_not_name_do_not_swallow_a_later_submissi
     # a document that failed before it had a document.json: an empty file
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    failed = await world.pipeline.ingest(_submission(matter, empty, b"", f"empty-{RUN}"))
-    assert failed.status == "failed"
-    failure = next(
-        e
-        for _, e in world.published
-        if isinstance(e, DocumentFailed) and e.document_id == failed.document_id
-    )
-    await RecordStage(world.indexer.settings, world.es).on_failed(failure)
-    await world.es.indices.refresh(index=world.indexer.status_index)
+    failed = await world.failed_at_ingest(_submission(matter, empty, b"", f"empty-{RUN}"))
     async with gateway_client(world.app) as admin:
-        answer = await admin.delete(f"/v1/documents/{failed.document_id}")
+        answer = await admin.delete(f"/v1/documents/{failed}")
         assert answer.status_code == 200, answer.text
     retried = await world.pipeline.ingest(_submission(matter, empty, b"", f"empty-{RUN}"))
     assert retried.status == "failed"  # still empty; but a document of its own, seen failing
-    assert retried.document_id != failed.document_id
+    assert retried.document_id != failed
 
 
 async def test_a_container_deleted_before_it_is_expanded_stores_no_member(
@@ -710,23 +726,8 @@ async def test_a_container_deleted_before_it_is_expanded_stores_no_member(
         matter = await _matter(admin, "zip")
         path = tmp_path / "bundle.zip"
         path.write_bytes(data)
-        sub = _submission(matter, path, data, f"zip-{RUN}")
-        outcome = await world.pipeline.ingest(sub)
-        assert outcome.status == "stored", outcome
-        stored = next(
-            e
-            for _, e in world.published
-            if isinstance(e, DocumentStored) and e.document_id == outcome.document_id
-        )
-        await record_event_status(
-            world.es,
-            world.indexer.status_index,
-            stored,
-            DocumentStatus.STORED,
-            always={"tenant": "default", "matter_id": matter},
-        )
-        await world.es.indices.refresh(index=world.indexer.status_index)
-        answer = await admin.delete(f"/v1/documents/{outcome.document_id}")
+        stored = await world.only_stored(_submission(matter, path, data, f"zip-{RUN}"))
+        answer = await admin.delete(f"/v1/documents/{stored.document_id}")
         assert answer.status_code == 200, answer.text
     before = len(world.published)
     await world.pipeline.expand(stored)
@@ -778,33 +779,13 @@ async def test_a_query_hold_covers_a_document_whose_text_is_not_indexed_yet(
         data = f"privileged{RUN} memo on its way {RUN}".encode()
         path = tmp_path / "memo.txt"
         path.write_bytes(data)
-        outcome = await world.pipeline.ingest(_submission(matter, path, data, f"way-{RUN}"))
-        stored = next(
-            e
-            for _, e in world.published
-            if isinstance(e, DocumentStored) and e.document_id == outcome.document_id
-        )
-        await record_event_status(
-            world.es,
-            world.indexer.status_index,
-            stored,
-            DocumentStatus.STORED,
-            always={"tenant": "default", "matter_id": matter},
-        )
-        await world.es.indices.refresh(index=world.indexer.status_index)
-        refused = await admin.delete(f"/v1/documents/{outcome.document_id}")
+        stored = await world.only_stored(_submission(matter, path, data, f"way-{RUN}"))
+        refused = await admin.delete(f"/v1/documents/{stored.document_id}")
         assert refused.status_code == 409, refused.text
 
         unmatched = await world.add(matter, f"an ordinary note {RUN}".encode(), text="ordinary")
         assert (await admin.delete(f"/v1/documents/{unmatched}")).status_code == 200
         empty = tmp_path / "empty.txt"
         empty.write_bytes(b"")
-        failed = await world.pipeline.ingest(_submission(matter, empty, b"", f"void-{RUN}"))
-        failure = next(
-            e
-            for _, e in world.published
-            if isinstance(e, DocumentFailed) and e.document_id == failed.document_id
-        )
-        await RecordStage(world.indexer.settings, world.es).on_failed(failure)
-        await world.es.indices.refresh(index=world.indexer.status_index)
-        assert (await admin.delete(f"/v1/documents/{failed.document_id}")).status_code == 200
+        failed = await world.failed_at_ingest(_submission(matter, empty, b"", f"void-{RUN}"))
+        assert (await admin.delete(f"/v1/documents/{failed}")).status_code == 200

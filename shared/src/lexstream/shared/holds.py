@@ -209,36 +209,28 @@ class HoldGuard:
         return scope == "matter" or (scope == "custodian" and hold.get("custodian") in custodians)
 
     async def _matches(self, document_id: str, query: str, unindexed_held: bool = True) -> bool:
-        matched = 0
+        """Whether the hold's query matches the document's words; a document the index does
+        not hold yet and that has not failed (still on its way) counts as matched unless
+        ``unindexed_held`` is False, so that nothing the query may match once indexed is
+        deleted before anyone could tell. One search answers both: is it indexed, does it
+        match."""
+        indexed = matched = 0
         try:
-            found = await self.es.count(
+            found = await self.es.search(
                 index=self.alias,
-                query={
-                    "bool": {
-                        "filter": [{"ids": {"values": [document_id]}}],
-                        "must": [hold_query(query)],
-                    }
-                },
+                size=0,
+                query={"ids": {"values": [document_id]}},
+                aggs={"matched": {"filter": hold_query(query)}},
+                track_total_hits=True,
             )
-            matched = int(found["count"])
+            indexed = int(found["hits"]["total"]["value"])
+            matched = int(found["aggregations"]["matched"]["doc_count"])
         except NotFoundError:
             pass
         if matched > 0:
             return True
-        return unindexed_held and await self._text_not_known_yet(document_id)
-
-    async def _text_not_known_yet(self, document_id: str) -> bool:
-        """Whether a query cannot yet tell: the document has no search document and has not
-        failed (it is still on its way to the index). A query hold then covers it, so that
-        nothing it may match once indexed is deleted before anyone could tell."""
-        try:
-            indexed = await self.es.count(
-                index=self.alias, query={"ids": {"values": [document_id]}}
-            )
-            if int(indexed["count"]) > 0:
-                return False
-        except NotFoundError:
-            pass
+        if indexed > 0 or not unindexed_held:
+            return False
         try:
             status = await self.es.get(
                 index=self.statuses, id=document_id, source_includes=["status"]

@@ -77,36 +77,26 @@ export function RecordingViewer({ doc, q, startAt }: { doc: DocumentMetadata; q:
   const terms = queryTerms(q);
   const hits = terms.length ? words.filter((w) => matchesTerm(w.word, terms)) : [];
   let offset = 0;
+  // what the video and the audio player share
+  const media = {
+    id: "player",
+    controls: true,
+    preload: "metadata" as const,
+    src: source ?? undefined,
+    "data-start": startAt,
+    "aria-label": t("rec.player"),
+    onTimeUpdate: (event: Event) => setNow((event.currentTarget as HTMLMediaElement).currentTime),
+    onSeeked: (event: Event) => setNow((event.currentTarget as HTMLMediaElement).currentTime),
+  };
 
   return (
     <section class="recording" aria-label={t("rec.player")}>
       {video ? (
-        <video
-          id="player"
-          ref={player as Ref<HTMLVideoElement>}
-          class="video"
-          controls
-          preload="metadata"
-          src={source ?? undefined}
-          data-start={startAt}
-          aria-label={t("rec.player")}
-          onTimeUpdate={(event) => setNow(event.currentTarget.currentTime)}
-          onSeeked={(event) => setNow(event.currentTarget.currentTime)}
-        >
+        <video {...media} ref={player as Ref<HTMLVideoElement>} class="video">
           {captions && <track kind="captions" src={captions} srclang={doc.language ?? "en"} label={t("rec.captions")} default />}
         </video>
       ) : (
-        <audio
-          id="player"
-          ref={player as Ref<HTMLAudioElement>}
-          controls
-          preload="metadata"
-          src={source ?? undefined}
-          data-start={startAt}
-          aria-label={t("rec.player")}
-          onTimeUpdate={(event) => setNow(event.currentTarget.currentTime)}
-          onSeeked={(event) => setNow(event.currentTarget.currentTime)}
-        />
+        <audio {...media} ref={player as Ref<HTMLAudioElement>} />
       )}
       <p class="error" role="alert">
         {error}
