@@ -15,6 +15,7 @@ through ``WhisperModel``'s sequential decoder (int8).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
@@ -41,13 +42,20 @@ from lexstream.transcribe.audio import (
 from lexstream.transcribe.diarize import Diarizer, channel_speaker
 from lexstream.transcribe.errors import InputErrorCode, TranscriptionInputError
 from lexstream.transcribe.model import DEFAULT_CACHE_DIR, OFFLINE_BASE_MODEL, resolve_model
-from lexstream.transcribe.windows import SpeechWindow, find_speech, pack_windows, speech_onset
+from lexstream.transcribe.windows import (
+    WHISPER_WINDOW_S,
+    SpeechWindow,
+    find_speech,
+    pack_windows,
+    speech_onset,
+)
 
 __all__ = [
     "InputErrorCode",
     "Transcriber",
     "TranscriptionInputError",
     "choose_device",
+    "chunk_languages",
     "dominant_language",
 ]
 
@@ -72,6 +80,17 @@ TOKENS_PER_WINDOW = 24
 # Whisper's start-of-transcript sequence (<|startofprev|>, <|startoftranscript|>, language,
 # task, <|notimestamps|>) at most.
 _START_TOKENS = 5
+# A window ends where its speech does, plus VAD's 0.4 s of padding. When Whisper closes its
+# first pass over a window without a final timestamp, faster-whisper seeks again from the
+# last word: a second encoder pass and decode over that padding, which decodes nothing.
+# Where the last word ends this close to the window's end, the window is done. On the
+# development half of 212 windows of synthesised speech (`bench/transcribe/tails.py`),
+# later passes decoded words only where 1.74 s or more was left, none at 1.48 s or less.
+WINDOW_TAIL_S = 1.0
+# A chunk of an uncertain window confirms the window's language when its own frames of the
+# encoder output give that language at least this probability (see _parts_confirm; chosen
+# on the development half of `bench/transcribe/window_language.py`).
+PART_LANGUAGE_CONFIRM = 0.7
 
 
 @dataclass(frozen=True)
@@ -112,6 +131,7 @@ class Transcriber:
         beam_size: int = 5,
         language_switch_threshold: float = DEFAULT_LANGUAGE_SWITCH_THRESHOLD,
         diarizer: Diarizer | None = None,
+        window_tail_s: float | None = WINDOW_TAIL_S,
     ) -> None:
         self.model_name = model
         self.device, self.compute_type = choose_device(device, compute_type)
@@ -119,6 +139,7 @@ class Transcriber:
         self.batch_size = batch_size
         self.beam_size = beam_size
         self.language_switch_threshold = language_switch_threshold
+        self.window_tail_s = window_tail_s
         self._diarizer = diarizer
         self._lock = threading.Lock()
         logger.info(
@@ -259,6 +280,7 @@ class Transcriber:
             _options_template(self._model, settings),
             language,
             self.language_switch_threshold,
+            self.window_tail_s,
         )
 
 
@@ -295,12 +317,18 @@ class _SequentialDecoder:
     """``WhisperModel``: one window at a time, the encoder output shared with language detection."""
 
     def __init__(
-        self, model: WhisperModel, options: Any, language: str | None, switch_threshold: float
+        self,
+        model: WhisperModel,
+        options: Any,
+        language: str | None,
+        switch_threshold: float,
+        tail_s: float | None,
     ) -> None:
         self._model = model
         self._options = options
         self._language = language
         self._switch_threshold = switch_threshold
+        self._tail_s = tail_s
         self._context: tuple[str | None, list[int]] = (None, [])
 
     def __call__(self, track: FloatArray, windows: list[SpeechWindow]) -> Iterator[_WindowText]:
@@ -350,7 +378,11 @@ class _SequentialDecoder:
             language, probability = _top_language(
                 self._model.model.detect_language(encoder_output)[0]
             )
-            if probability < self._switch_threshold and len(window.chunks) > 1:
+            if (
+                probability < self._switch_threshold
+                and len(window.chunks) > 1
+                and not self._parts_confirm(encoder_output, window, language)
+            ):
                 logger.debug(
                     "window language uncertain (%s %.2f); splitting", language, probability
                 )
@@ -367,9 +399,7 @@ class _SequentialDecoder:
             initial_prompt=self._prompt(tokenizer, language),
             max_new_tokens=self._token_bound(window, tokenizer),
         )
-        generated = list(
-            self._model.generate_segments(features, tokenizer, options, False, encoder_output)
-        )
+        generated = self._generate(features, tokenizer, options, encoder_output)
         self._context = (language, [token for segment in generated for token in segment.tokens])
         pieces = [
             _Piece(
@@ -382,6 +412,40 @@ class _SequentialDecoder:
             for segment in generated
         ]
         yield _WindowText(window, language, pieces)
+
+    def _parts_confirm(self, encoder_output: Any, window: SpeechWindow, language: str) -> bool:
+        """Whether each speech chunk of an uncertain window is, on its own, ``language``.
+
+        A window of legal English is often uncertain because of its names and Latin
+        ("Hadley v Baxendale": English 0.78, Latin 0.12), not because a second language is
+        spoken in it. The window is decoded whole only when every chunk is ``language``
+        with at least :data:`PART_LANGUAGE_CONFIRM` (:func:`chunk_languages`: no encoder
+        pass); else it is split and each chunk is encoded and decoded on its own.
+        """
+        if encoder_output.device != "cpu":
+            return False  # the encoder output is sliced on the host
+        return all(
+            part == language and probability >= PART_LANGUAGE_CONFIRM
+            for part, probability in chunk_languages(self._model, encoder_output, window)
+        )
+
+    def _generate(
+        self, features: FloatArray, tokenizer: Tokenizer, options: Any, encoder_output: Any
+    ) -> list[Any]:
+        """The window's segments, ending where a word ends within ``tail_s`` of its end
+        (:data:`WINDOW_TAIL_S`): faster-whisper decodes a pass at a time, lazily, so the
+        pass over the padding after the last word is not started."""
+        content_s = (features.shape[-1] - 1) * self._model.feature_extractor.time_per_frame
+        generated: list[Any] = []
+        with contextlib.closing(
+            self._model.generate_segments(features, tokenizer, options, False, encoder_output)
+        ) as segments:
+            for segment in segments:
+                generated.append(segment)
+                last_end = segment.words[-1].end if segment.words else segment.end
+                if self._tail_s is not None and content_s - last_end <= self._tail_s:
+                    break
+        return generated
 
 
 class _LanguageTrackingPipeline(BatchedInferencePipeline):  # type: ignore[misc]
@@ -462,6 +526,24 @@ class _BatchedDecoder:
                 if piece["text"].strip()
             ]
             yield _WindowText(window, language, pieces)
+
+
+def chunk_languages(
+    model: WhisperModel, encoder_output: Any, window: SpeechWindow
+) -> list[tuple[str, float]]:
+    """The top language of each speech chunk of ``window``, read from the chunk's own frames
+    of the window's encoder output (on the host): one decoder step per chunk."""
+    encoded = np.asarray(encoder_output)
+    frames_per_s = encoded.shape[1] / WHISPER_WINDOW_S
+    found: list[tuple[str, float]] = []
+    offset = 0.0
+    for chunk in window.chunks:
+        start = int(offset * frames_per_s)
+        offset += chunk.samples / SAMPLE_RATE
+        end = min(encoded.shape[1], max(start + 1, int(offset * frames_per_s)))
+        frames = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[:, start:end]))
+        found.append(_top_language(model.model.detect_language(frames)[0]))
+    return found
 
 
 def _top_language(candidates: list[tuple[str, float]]) -> tuple[str, float]:
