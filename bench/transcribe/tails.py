@@ -4,7 +4,9 @@ When Whisper closes its first pass over a window without a final timestamp, fast
 seeks again from the last word and decodes the rest: one more encoder pass and decode. The
 engine's windows end where their speech does (plus VAD's padding), so that pass mostly
 decodes padding; the engine stops a window whose last word ends within ``WINDOW_TAIL_S`` of
-its end. This runs the engine with every pass (``window_tail_s=None``) over the synthesised
+its end and nothing loud enough to be speech follows the word (``silent_after``: a pass
+that ends without a final timestamp leaves its unfinished text, a short last answer, to the
+next pass). This runs the engine with every pass (``window_tail_s=None``) over the synthesised
 and sample recordings and prints, per half, the time left after the first pass's last word
 against what the later passes decoded. A recording's name fixes its half
 (``half_of('tails/<name>')``): the threshold was chosen on the development half.
@@ -34,6 +36,7 @@ from bench.transcribe.interpreted import interpreted
 from bench.transcribe.vocabulary import hearings, matter_vocabulary, search_documents
 from tests.samples import sample_root
 
+from lexstream.transcribe import engine
 from lexstream.transcribe.engine import WINDOW_TAIL_S, Transcriber
 
 
@@ -41,6 +44,7 @@ from lexstream.transcribe.engine import WINDOW_TAIL_S, Transcriber
 class Window:
     content_s: float
     passes: list[tuple[float, float, str]] = field(default_factory=list)  # seek, last end, text
+    silent_after_first: bool = False  # nothing heard after the first pass's last word
 
     @property
     def left_s(self) -> float:
@@ -92,6 +96,19 @@ def record_passes(transcriber: Transcriber, windows: list[Window]) -> None:
     model.generate_segments = recording  # type: ignore[method-assign]
 
 
+def record_silence(windows: list[Window]) -> None:
+    """Whether the engine's silence check passes after each window's first-pass last word."""
+    generate = engine._SequentialDecoder._generate
+
+    def checking(self: Any, features: Any, audio: Any, *args: Any) -> list[Any]:
+        generated = generate(self, features, audio, *args)
+        window = windows[-1]
+        window.silent_after_first = engine.silent_after(audio, window.content_s - window.left_s)
+        return generated
+
+    engine._SequentialDecoder._generate = checking  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threshold", type=float, default=WINDOW_TAIL_S)
@@ -99,28 +116,32 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     transcriber = Transcriber(device="cpu", cpu_threads=2, window_tail_s=None)
     by_half: dict[str, list[tuple[str, Window]]] = {"dev": [], "test": []}
+    windows: list[Window] = []
+    record_passes(transcriber, windows)
+    record_silence(windows)
     for name, path, prompt in recordings():
-        windows: list[Window] = []
-        record_passes(transcriber, windows)
+        windows.clear()
         transcriber.transcribe(
             path, document_id=name, media_type="audio/wav", initial_prompt=prompt
         )
         by_half[half_of(f"tails/{name}")].extend((name, window) for window in windows)
     for half, windows in by_half.items():
-        stopped = [(n, w) for n, w in windows if w.left_s <= args.threshold]
+        near = [(n, w) for n, w in windows if w.left_s <= args.threshold]
+        stopped = [(n, w) for n, w in near if w.silent_after_first]
         lost = [(n, w) for n, w in stopped if w.later_words]
         with_words = sorted(w.left_s for _, w in windows if w.later_words)
         without = sorted(w.left_s for _, w in windows if not w.later_words)
         smallest = with_words[0] if with_words else float("nan")
         largest = without[-1] if without else float("nan")
         print(
-            f"{half}: {len(windows)} windows; later passes decoded words in {len(with_words)}, "
-            f"where {smallest:.2f} s or more was left after the first pass's last word; "
-            f"none where {largest:.2f} s or less was left"
+            f"{half}: {len(windows)} windows; later passes decoded words in {len(with_words)}: "
+            f"the least time left after the first pass's last word among them {smallest:.2f} s; "
+            f"the most left where they decoded nothing {largest:.2f} s"
         )
         print(
-            f"  stopped at {args.threshold:.2f} s: {len(stopped)} windows, "
-            f"{len(lost)} of them with words in a later pass"
+            f"  last word within {args.threshold:.2f} s of the end: {len(near)} windows; "
+            f"silent after it, so stopped: {len(stopped)}, {len(lost)} of them with words "
+            "in a later pass"
         )
         for name, window in lost:
             print(f"    lost in {name}: {window.later_words}")

@@ -88,9 +88,10 @@ _START_TOKENS = 5
 # later passes decoded words only where 1.74 s or more was left, none at 1.48 s or less.
 WINDOW_TAIL_S = 1.0
 # A chunk of an uncertain window confirms the window's language when its own frames of the
-# encoder output give that language at least this probability (see _parts_confirm; chosen
+# encoder output give that language at least this probability (see _splits; chosen
 # on the development half of `bench/transcribe/window_language.py`).
 PART_LANGUAGE_CONFIRM = 0.7
+_HOST_READABLE = (ctranslate2.DataType.float32, ctranslate2.DataType.float16)
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,8 @@ class _SequentialDecoder:
         A chunk of a split window whose own language is uncertain too keeps that language:
         a second of speech says little ("I do" scored Japanese 0.24, English 0.24).
         """
-        features = self._model.feature_extractor(window.audio(track))
+        audio = window.audio(track)
+        features = self._model.feature_extractor(audio)
         first_frames = min(self._model.feature_extractor.nb_max_frames, features.shape[-1] - 1)
         # The same input generate_segments encodes for its first window, so it can reuse it.
         encoder_output = self._model.encode(pad_or_trim(features[:, :first_frames]))
@@ -378,16 +380,22 @@ class _SequentialDecoder:
             language, probability = _top_language(
                 self._model.model.detect_language(encoder_output)[0]
             )
-            if (
-                probability < self._switch_threshold
-                and len(window.chunks) > 1
-                and not self._parts_confirm(encoder_output, window, language)
-            ):
+            parts = self._parts(encoder_output, window)
+            if len(window.chunks) > 1 and self._splits(language, probability, parts):
                 logger.debug(
-                    "window language uncertain (%s %.2f); splitting", language, probability
+                    "window language %s %.2f, its chunks %s: splitting",
+                    language,
+                    probability,
+                    parts,
                 )
-                for part in window.split():
-                    yield from self._window(track, part, language)
+                # a chunk uncertain on its own too keeps its frames' language where they
+                # were sure of it, else the window's
+                fallbacks = [
+                    part if part_probability >= PART_LANGUAGE_CONFIRM else language
+                    for part, part_probability in parts or [(language, 1.0)] * len(window.chunks)
+                ]
+                for part, part_fallback in zip(window.split(), fallbacks, strict=True):
+                    yield from self._window(track, part, part_fallback)
                 return
             if probability < self._switch_threshold and fallback is not None:
                 language = fallback
@@ -399,7 +407,7 @@ class _SequentialDecoder:
             initial_prompt=self._prompt(tokenizer, language),
             max_new_tokens=self._token_bound(window, tokenizer),
         )
-        generated = self._generate(features, tokenizer, options, encoder_output)
+        generated = self._generate(features, audio, tokenizer, options, encoder_output)
         self._context = (language, [token for segment in generated for token in segment.tokens])
         pieces = [
             _Piece(
@@ -413,28 +421,56 @@ class _SequentialDecoder:
         ]
         yield _WindowText(window, language, pieces)
 
-    def _parts_confirm(self, encoder_output: Any, window: SpeechWindow, language: str) -> bool:
-        """Whether each speech chunk of an uncertain window is, on its own, ``language``.
+    def _parts(self, encoder_output: Any, window: SpeechWindow) -> list[tuple[str, float]] | None:
+        """Each chunk's language from its own frames of the window's encoder output
+        (:func:`chunk_languages`: one decoder step each, no encoder pass); None for a
+        one-chunk window, or where the output cannot be read on the host (CUDA, bfloat16)."""
+        if len(window.chunks) < 2:
+            return None
+        if encoder_output.device != "cpu" or encoder_output.dtype not in _HOST_READABLE:
+            return None
+        return chunk_languages(self._model, encoder_output, window)
 
-        A window of legal English is often uncertain because of its names and Latin
-        ("Hadley v Baxendale": English 0.78, Latin 0.12), not because a second language is
-        spoken in it. The window is decoded whole only when every chunk is ``language``
-        with at least :data:`PART_LANGUAGE_CONFIRM` (:func:`chunk_languages`: no encoder
-        pass); else it is split and each chunk is encoded and decoded on its own.
+    def _splits(
+        self, language: str, probability: float, parts: list[tuple[str, float]] | None
+    ) -> bool:
+        """Whether a window of several chunks is split, each chunk decoded on its own.
+
+        An uncertain window (below the switch threshold) is split unless every chunk is,
+        on its own frames, ``language`` with at least :data:`PART_LANGUAGE_CONFIRM`: legal
+        English is often uncertain because of its names and Latin ("Hadley v Baxendale":
+        English 0.78, Latin 0.12), not because a second language is spoken in it. A certain
+        window is split where a chunk is another language with that confidence: JFK's
+        11 s of English before 11 s of German made one window detected as German 0.95,
+        whose chunks' frames said English 0.79-0.94, then German 0.999. Without the chunks'
+        languages, only an uncertain window is split.
         """
-        if encoder_output.device != "cpu":
-            return False  # the encoder output is sliced on the host
-        return all(
-            part == language and probability >= PART_LANGUAGE_CONFIRM
-            for part, probability in chunk_languages(self._model, encoder_output, window)
+        if parts is None:
+            return probability < self._switch_threshold
+        if probability < self._switch_threshold:
+            return not all(
+                part == language and part_probability >= PART_LANGUAGE_CONFIRM
+                for part, part_probability in parts
+            )
+        return any(
+            part != language and part_probability >= PART_LANGUAGE_CONFIRM
+            for part, part_probability in parts
         )
 
     def _generate(
-        self, features: FloatArray, tokenizer: Tokenizer, options: Any, encoder_output: Any
+        self,
+        features: FloatArray,
+        audio: FloatArray,
+        tokenizer: Tokenizer,
+        options: Any,
+        encoder_output: Any,
     ) -> list[Any]:
-        """The window's segments, ending where a word ends within ``tail_s`` of its end
-        (:data:`WINDOW_TAIL_S`): faster-whisper decodes a pass at a time, lazily, so the
-        pass over the padding after the last word is not started."""
+        """The window's segments, ending where a word ends within ``tail_s`` of the window's
+        end (:data:`WINDOW_TAIL_S`) and nothing is heard after it (:func:`silent_after`):
+        faster-whisper decodes a pass at a time, lazily, so the pass over the padding after
+        the last word is not started. A pass that ends without a final timestamp drops its
+        unfinished text for the next pass to decode again (a short last answer, "I do."):
+        that text is sound after the last word, so that pass still runs."""
         content_s = (features.shape[-1] - 1) * self._model.feature_extractor.time_per_frame
         generated: list[Any] = []
         with contextlib.closing(
@@ -443,7 +479,11 @@ class _SequentialDecoder:
             for segment in segments:
                 generated.append(segment)
                 last_end = segment.words[-1].end if segment.words else segment.end
-                if self._tail_s is not None and content_s - last_end <= self._tail_s:
+                if (
+                    self._tail_s is not None
+                    and content_s - last_end <= self._tail_s
+                    and silent_after(audio, last_end)
+                ):
                     break
         return generated
 
@@ -528,6 +568,30 @@ class _BatchedDecoder:
             yield _WindowText(window, language, pieces)
 
 
+#: After a window's last word, sound this loud (RMS of a 10 ms frame, against the loudest
+#: 5 % of the window's frames) is taken for speech still to decode; the quarter-second
+#: after the word's stamped end is left to its decay (Whisper's word ends are ~0.1-0.2 s early).
+_TAIL_LEVEL = 0.1
+_TAIL_DECAY_S = 0.25
+
+
+def silent_after(audio: FloatArray, end_s: float) -> bool:
+    """Whether nothing in ``audio`` from ``end_s`` (plus the word's decay) on is loud enough
+    to be speech."""
+    frame = SAMPLE_RATE // 100
+    frames = audio.shape[0] // frame
+    if frames == 0:
+        return True
+    level = np.sqrt(
+        np.mean(np.square(audio[: frames * frame].reshape(frames, frame), dtype=np.float64), axis=1)
+    )
+    reference = float(np.percentile(level, 95))
+    first = int((end_s + _TAIL_DECAY_S) * 100)
+    if reference <= 0.0 or first >= frames:
+        return True
+    return bool(level[first:].max() < _TAIL_LEVEL * reference)
+
+
 def chunk_languages(
     model: WhisperModel, encoder_output: Any, window: SpeechWindow
 ) -> list[tuple[str, float]]:
@@ -535,12 +599,17 @@ def chunk_languages(
     of the window's encoder output (on the host): one decoder step per chunk."""
     encoded = np.asarray(encoder_output)
     frames_per_s = encoded.shape[1] / WHISPER_WINDOW_S
+    # CTranslate2 takes an input whose second dimension is the number of mel bands for
+    # features, not encoder output, and would encode it again: such a slice is one longer.
+    mel_bands = model.model.n_mels
     found: list[tuple[str, float]] = []
     offset = 0.0
     for chunk in window.chunks:
         start = int(offset * frames_per_s)
         offset += chunk.samples / SAMPLE_RATE
         end = min(encoded.shape[1], max(start + 1, int(offset * frames_per_s)))
+        if end - start == mel_bands:
+            start, end = (start, end + 1) if end < encoded.shape[1] else (start - 1, end)
         frames = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[:, start:end]))
         found.append(_top_language(model.model.detect_language(frames)[0]))
     return found
