@@ -16,8 +16,9 @@ half and the test half is what is quoted.
 For each threshold: a *miss* is a window of two languages decoded whole (one language
 transcribed as another); *lost* counts the misses where splitting would have found the
 second language (each chunk encoded on its own: what the split transcribes); a *saving*
-is a one-language uncertain window decoded whole instead of split. Mixed windows the
-switch threshold already calls certain are counted apart (neither rule splits them).
+is a one-language uncertain window decoded whole instead of split. Windows the switch
+threshold calls certain are reported apart: the engine splits one where a chunk's frames
+say another language with ``PART_LANGUAGE_CONFIRM`` (the ``differ`` table's row there).
 
     uv run --frozen python -m bench.transcribe.window_language [--half test] [--windows 240]
 """
