@@ -20,10 +20,11 @@ numbers), overall and on the names and legal terms of the matter (a reference wo
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench.transcribe.hearing import Hearing, Speaker, Turn, render
@@ -281,9 +282,11 @@ class Errors:
     errors: int = 0
     name_words: int = 0
     name_errors: int = 0
+    #: how a text becomes the words scored: the project's normaliser, or Whisper's
+    words_of: Callable[[str], list[str]] = field(default_factory=lambda: _words)
 
     def add(self, reference: str, hypothesis: str) -> None:
-        ref, hyp = _words(reference), _words(hypothesis)
+        ref, hyp = self.words_of(reference), self.words_of(hypothesis)
         self.words += len(ref)
         self.name_words += sum(word in NAMES for word in ref)
         for kind, ref_word in _alignment(ref, hyp):
@@ -301,6 +304,24 @@ class Errors:
 
 def _words(text: str) -> list[str]:
     return ["versus" if word in ("v", "vs") else word for word in normalise(text)]
+
+
+@functools.cache
+def _whisper_normaliser() -> Callable[[str], str]:
+    # OpenAI Whisper's EnglishTextNormalizer, as the PyPI package whisper-normalizer ports it
+    # (MIT; openai-whisper itself needs torch): spellings, numbers, bracketed text dropped
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    normaliser: Callable[[str], str] = EnglishTextNormalizer()
+    return normaliser
+
+
+def whisper_words(text: str) -> list[str]:
+    """The words of ``text`` under Whisper's English normaliser ("v" and "vs" as "versus",
+    as the project's normaliser reads them)."""
+    return [
+        "versus" if word in ("v", "vs") else word for word in _whisper_normaliser()(text).split()
+    ]
 
 
 def _alignment(ref: list[str], hyp: list[str]) -> list[tuple[str, str | None]]:
@@ -358,14 +379,10 @@ def main() -> None:
     for name, text in (("prompt", vocabulary.prompt), ("hotwords", vocabulary.hotwords)):
         tokens = len(tokenizer.encode(" " + (text or "")).ids)
         print(f"{name} ({tokens} tokens): {text or '(none)'}")
-    print(
-        f"{'hearing':<22}{'words':>6}{'names':>6}{'WER off':>9}{'WER on':>8}{'names off':>11}"
-        f"{'names on':>10}"
-    )
-    totals = {False: Errors(), True: Errors()}
+    heard: list[tuple[str, str, dict[bool, str]]] = []
     for hearing in hearings():
         reference = " ".join(turn.text for turn in hearing.turns)
-        row = {}
+        texts = {}
         for primed in (False, True):
             transcript = transcriber.transcribe(
                 hearing.path,
@@ -377,12 +394,26 @@ def main() -> None:
             )
             if args.show:
                 print(f"  [{'on' if primed else 'off'}] {transcript.text}")
-            row[primed] = Errors()
-            row[primed].add(reference, transcript.text)
-            totals[primed].add(reference, transcript.text)
-        label = f"{hearing.name} ({hearing.channels} ch)"
-        _print_row(label, row[False], row[True])
-    _print_row("all", totals[False], totals[True])
+            texts[primed] = transcript.text
+        heard.append((f"{hearing.name} ({hearing.channels} ch)", reference, texts))
+    normalisers: tuple[tuple[str, Callable[[str], list[str]]], ...] = (
+        ("Whisper's English normaliser (whisper-normalizer)", whisper_words),
+        ("the project's normaliser (wer_text.py)", _words),
+    )
+    for title, words_of in normalisers:
+        print(title)
+        print(
+            f"{'hearing':<22}{'words':>6}{'names':>6}{'WER off':>9}{'WER on':>8}"
+            f"{'names off':>11}{'names on':>10}"
+        )
+        totals = {primed: Errors(words_of=words_of) for primed in (False, True)}
+        for label, reference, texts in heard:
+            row = {primed: Errors(words_of=words_of) for primed in (False, True)}
+            for primed in (False, True):
+                row[primed].add(reference, texts[primed])
+                totals[primed].add(reference, texts[primed])
+            _print_row(label, row[False], row[True])
+        _print_row("all", totals[False], totals[True])
 
 
 def _print_row(label: str, off: Errors, on: Errors) -> None:
