@@ -46,6 +46,7 @@ from lexstream.transcribe.windows import (
     WHISPER_WINDOW_S,
     SpeechWindow,
     find_speech,
+    frame_levels,
     pack_windows,
     speech_onset,
 )
@@ -578,13 +579,10 @@ _TAIL_DECAY_S = 0.25
 def silent_after(audio: FloatArray, end_s: float) -> bool:
     """Whether nothing in ``audio`` from ``end_s`` (plus the word's decay) on is loud enough
     to be speech."""
-    frame = SAMPLE_RATE // 100
-    frames = audio.shape[0] // frame
+    level = frame_levels(audio)
+    frames = level.shape[0]
     if frames == 0:
         return True
-    level = np.sqrt(
-        np.mean(np.square(audio[: frames * frame].reshape(frames, frame), dtype=np.float64), axis=1)
-    )
     reference = float(np.percentile(level, 95))
     first = int((end_s + _TAIL_DECAY_S) * 100)
     if reference <= 0.0 or first >= frames:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
 
 from lexstream.transcribe.audio import SAMPLE_RATE, FloatArray
@@ -132,10 +133,16 @@ def speech_onset(track: FloatArray, start: float, end: float) -> float:
     frames = (last - first) // _ONSET_FRAME
     if frames < 2:
         return start
-    framed = track[first : first + frames * _ONSET_FRAME].reshape(frames, _ONSET_FRAME)
-    level = np.sqrt(np.mean(np.square(framed, dtype=np.float64), axis=1))
+    level = frame_levels(track[first : first + frames * _ONSET_FRAME])
     peak = float(level.max())
     if peak <= 0.0:
         return start
     onset = int(np.argmax(level >= _ONSET_LEVEL * peak))
     return round(min(end, start + onset * _ONSET_FRAME / SAMPLE_RATE), 3)
+
+
+def frame_levels(track: FloatArray) -> npt.NDArray[np.float64]:
+    """The RMS of each whole 10 ms frame of ``track``."""
+    frames = track.shape[0] // _ONSET_FRAME
+    framed = track[: frames * _ONSET_FRAME].reshape(frames, _ONSET_FRAME)
+    return np.sqrt(np.mean(np.square(framed, dtype=np.float64), axis=1))
