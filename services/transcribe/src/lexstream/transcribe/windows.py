@@ -145,4 +145,5 @@ def frame_levels(track: FloatArray) -> npt.NDArray[np.float64]:
     """The RMS of each whole 10 ms frame of ``track``."""
     frames = track.shape[0] // _ONSET_FRAME
     framed = track[: frames * _ONSET_FRAME].reshape(frames, _ONSET_FRAME)
-    return np.sqrt(np.mean(np.square(framed, dtype=np.float64), axis=1))
+    level: npt.NDArray[np.float64] = np.sqrt(np.mean(np.square(framed, dtype=np.float64), axis=1))
+    return level
